@@ -1,0 +1,1 @@
+"""Pure ingest: parse files into sources and extracts with provenance; never imports lab_app."""

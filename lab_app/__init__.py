@@ -1,0 +1,1 @@
+"""Q Lab Workspace: the service core, CLI and app."""

@@ -1,0 +1,27 @@
+"""Shared fixtures: real evaluation data by path, and a fresh workspace home per test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
+
+
+def _eval_path(*parts: str) -> Path:
+    path = EVAL_DIR.joinpath(*parts)
+    if not path.exists():
+        where = "/".join(("../shared/eval",) + parts)
+        if os.environ.get("QLAB_REQUIRE_EVAL") == "1":
+            pytest.fail(f"{where} is missing and QLAB_REQUIRE_EVAL=1 (CI must have it)")
+        pytest.skip(f"{where} not present: evaluation data ships beside the project, not in it")
+    return path
+
+
+@pytest.fixture
+def eval_path():
+    """Return a function giving a path under ../shared/eval, skipping (or failing in CI) if absent."""
+    return _eval_path
