@@ -55,6 +55,7 @@ class Extract:
     question: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)  # thread, parent, sheet, …
+    id: str = ""  # stable content id, set once the source's path is known
 
 
 @dataclass

@@ -23,5 +23,20 @@ def _eval_path(*parts: str) -> Path:
 
 @pytest.fixture
 def eval_path():
-    """Return a function giving a path under ../shared/eval, skipping (or failing in CI) if absent."""
+    """A function giving a path under ../shared/eval; skips if absent (fails in CI)."""
     return _eval_path
+
+
+@pytest.fixture(autouse=True)
+def _workspace_home(tmp_path, monkeypatch):
+    """Every test gets its own workspace folder; nothing touches ./workspace."""
+    monkeypatch.setenv("QLAB_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def workspace(tmp_path):
+    """A fresh workspace on the real store, the real Chroma and the real model."""
+    from lab_app.settings import Settings
+    from lab_app.workspace import Workspace
+
+    return Workspace(Settings.from_env(home=tmp_path / "ws"))

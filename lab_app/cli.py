@@ -1,0 +1,89 @@
+"""The `qlab` command: parse arguments, call the workspace, print; nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lab_app.settings import Settings, describe
+
+KINDS = ("evidence", "survey", "contribution")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qlab", description="Q Lab Workspace: pool a Lab's material, search it, export it."
+    )
+    parser.add_argument("--home", help="workspace folder (default: $QLAB_HOME or ./workspace)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="add files or folders to the workspace")
+    ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ingest.add_argument("--kind", choices=KINDS, help="treat every file as this kind")
+    ingest.add_argument("--text-col", action="append", default=[], help="free-text column")
+    ingest.add_argument("--attr-col", action="append", default=[], help="attribute column")
+    ingest.add_argument("--id-col", help="respondent id column")
+    ingest.add_argument("--date-col", help="date column")
+    ingest.add_argument("--author-col", help="author column")
+    ingest.add_argument("--date", help="date for extracts that have none (YYYY-MM-DD)")
+    ingest.add_argument("--password", help="password for encrypted PDFs")
+
+    search = commands.add_parser("search", help="find extracts by meaning")
+    search.add_argument("query")
+    search.add_argument("-k", type=int, default=10, help="how many results (default 10)")
+    search.add_argument("--kind", choices=KINDS)
+    search.add_argument("--json", action="store_true", help="print JSON")
+
+    status = commands.add_parser("status", help="sources, extracts by kind, people")
+    status.add_argument("--json", action="store_true", help="print JSON")
+
+    commands.add_parser("check", help="exit 0 when store and index hold the same extracts")
+    commands.add_parser("reindex", help="rebuild the index from the store")
+    commands.add_parser("settings", help="list every setting, its variable and default")
+    commands.add_parser("demo", help="load the demo Lab from corpus/ (idempotent)")
+
+    export = commands.add_parser("export", help="write workspace contents to a file")
+    export.add_argument("what", choices=["extracts"])
+    export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "ingest" and args.date and not _is_iso_date(args.date):
+        print(f"qlab: error: --date {args.date!r} is not YYYY-MM-DD", file=sys.stderr)
+        return 2
+    if args.command == "settings":
+        for name, env, default, help_text in describe():
+            print(f"{env:24} {name} (default: {default or 'empty'})\n{'':24} {help_text}")
+        return 0
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("qlab: interrupted; run the same command again to finish", file=sys.stderr)
+        return 130
+    except (RuntimeError, ValueError, OSError) as err:  # our errors say what to do
+        print(f"qlab: error: {err}", file=sys.stderr)
+        return 1
+
+
+def _run(args) -> int:
+    from lab_app import commands
+
+    workspace = commands.open_workspace(Settings.from_env(home=args.home))
+    return getattr(commands, f"cmd_{args.command}")(workspace, args)
+
+
+def _is_iso_date(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+if __name__ == "__main__":
+    sys.exit(main())

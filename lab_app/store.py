@@ -1,0 +1,403 @@
+"""The relational store, the workspace's source of truth: sources, extracts, people, attributes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+
+from ingest.records import Source
+
+metadata = MetaData()
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", String(1024), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("title", Text),
+    Column("date", String(10)),
+    Column("text", Text, nullable=False),
+    Column("meta", JSON, nullable=False, default=dict),
+    Column("warnings", JSON, nullable=False, default=list),
+    Column("redactions", JSON, nullable=False, default=dict),
+    Column("extract_count", Integer, nullable=False),
+    # False from the moment the store changes until the index holds the same extracts:
+    # a killed ingest leaves it False, and the next run finishes the job.
+    Column("indexed", Boolean, nullable=False, default=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+
+extracts = Table(
+    "extracts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False, index=True),
+    Column("text", Text, nullable=False),
+    Column("text_hash", String(64), nullable=False, index=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("page", Integer),
+    Column("paragraph", Integer),
+    Column("row", Integer),
+    Column("date", String(10), index=True),
+    Column("person", String(255), index=True),
+    Column("question", Text),
+    Column("meta", JSON, nullable=False, default=dict),
+    Column("embedding", LargeBinary, nullable=False),
+)
+
+extract_attributes = Table(
+    "extract_attributes",
+    metadata,
+    Column("extract_id", String(40), ForeignKey("extracts.id"), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+    Index("ix_attribute_name_value", "name", "value"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("first_seen", String(10)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written; the message says what to check."""
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the app read while an ingest writes; the timeout waits out a writer instead of
+    # failing at once when two processes write.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Store:
+    """Reads and writes the relational tables; every write that must be atomic is one call."""
+
+    def __init__(self, url: str):
+        self.url = url
+        try:
+            self.engine: Engine = create_engine(url, future=True)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _sqlite_pragmas)
+            metadata.create_all(self.engine)
+        except Exception as err:  # SQLAlchemy raises many kinds; the user needs one message
+            raise StoreError(f"cannot open the store at {self.safe_url}: {err}") from err
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True) if self.engine else self.url
+
+    # --- sources -------------------------------------------------------------------------
+
+    def source_by_path(self, path: str):
+        with self.engine.connect() as conn:
+            return conn.execute(select(sources).where(sources.c.path == path)).first()
+
+    def source_by_hash(self, content_hash: str):
+        with self.engine.connect() as conn:
+            query = select(sources).where(sources.c.content_hash == content_hash)
+            return conn.execute(query.order_by(sources.c.id)).first()
+
+    def list_sources(self) -> list:
+        with self.engine.connect() as conn:
+            query = select(
+                sources.c.id,
+                sources.c.path,
+                sources.c.kind,
+                sources.c.title,
+                sources.c.date,
+                sources.c.extract_count,
+                sources.c.indexed,
+                sources.c.ingested_at,
+            ).order_by(sources.c.path)
+            return list(conn.execute(query))
+
+    def unindexed_source_ids(self) -> list[int]:
+        with self.engine.connect() as conn:
+            query = select(sources.c.id).where(sources.c.indexed.is_(False))
+            return [row.id for row in conn.execute(query)]
+
+    def replace_source(self, source: Source, vectors: np.ndarray) -> int:
+        """Put a source and its extracts in place of any older version, in one transaction."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            old = conn.execute(select(sources.c.id).where(sources.c.path == source.path)).first()
+            values = dict(
+                path=source.path,
+                kind=source.kind,
+                content_hash=source.content_hash,
+                title=source.title,
+                date=source.date,
+                text=source.text,
+                meta=source.metadata,
+                warnings=source.warnings,
+                redactions=source.redactions,
+                extract_count=len(source.extracts),
+                indexed=False,
+                ingested_at=now,
+            )
+            if old is None:
+                source_id = conn.execute(sources.insert().values(**values)).inserted_primary_key[0]
+            else:
+                source_id = old.id
+                _delete_extracts(conn, source_id)
+                conn.execute(sources.update().where(sources.c.id == source_id).values(**values))
+            _insert_extracts(conn, source_id, source, vectors)
+            _ensure_people(conn, source, now)
+        return source_id
+
+    def mark_indexed(self, source_id: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sources.update().where(sources.c.id == source_id).values(indexed=True))
+
+    def mark_all_unindexed(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sources.update().values(indexed=False))
+
+    def remove_source(self, source_id: int) -> None:
+        with self.engine.begin() as conn:
+            _delete_extracts(conn, source_id)
+            conn.execute(sources.delete().where(sources.c.id == source_id))
+
+    # --- extracts ------------------------------------------------------------------------
+
+    def vectors_for_texts(self, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """Vectors already computed for these text hashes, so unchanged text is not re-embedded."""
+        found: dict[str, np.ndarray] = {}
+        wanted = list(set(hashes))
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                query = select(extracts.c.text_hash, extracts.c.embedding).where(
+                    extracts.c.text_hash.in_(wanted[start : start + 500])
+                )
+                for row in conn.execute(query):
+                    found[row.text_hash] = np.frombuffer(row.embedding, dtype=np.float32)
+        return found
+
+    def index_rows(self, source_id: int | None = None) -> Iterator[tuple[list, np.ndarray, list]]:
+        """Batches of (ids, vectors, metadatas) to put in the index, for one source or all."""
+        query = (
+            select(extracts, sources.c.path.label("source"))
+            .join(sources, sources.c.id == extracts.c.source_id)
+            .order_by(extracts.c.source_id, extracts.c.position)
+        )
+        if source_id is not None:
+            query = query.where(extracts.c.source_id == source_id)
+        with self.engine.connect() as conn:
+            attributes = _attributes_by_extract(conn, source_id)
+            batch: list = []
+            for row in conn.execution_options(yield_per=2000).execute(query):
+                batch.append(row)
+                if len(batch) == 2000:
+                    yield _index_batch(batch, attributes)
+                    batch = []
+            if batch:
+                yield _index_batch(batch, attributes)
+
+    def extract_ids(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(extracts.c.id)).scalars())
+
+    def extracts_by_ids(self, ids: list[str]) -> dict[str, dict]:
+        query = (
+            select(
+                extracts.c.id,
+                extracts.c.kind,
+                extracts.c.text,
+                extracts.c.page,
+                extracts.c.paragraph,
+                extracts.c.row,
+                extracts.c.date,
+                extracts.c.person,
+                extracts.c.question,
+                sources.c.path.label("source"),
+            )
+            .join(sources, sources.c.id == extracts.c.source_id)
+            .where(extracts.c.id.in_(ids))
+        )
+        with self.engine.connect() as conn:
+            return {row.id: dict(row._mapping) for row in conn.execute(query)}
+
+    def export_rows(self) -> tuple[list[str], Iterator[dict]]:
+        """Attribute names in use, and every extract as a dict with its attributes."""
+        with self.engine.connect() as conn:
+            names = sorted(conn.execute(select(extract_attributes.c.name).distinct()).scalars())
+        return names, self._iter_export()
+
+    def _iter_export(self) -> Iterator[dict]:
+        query = (
+            select(
+                extracts.c.id.label("extract_id"),
+                extracts.c.kind,
+                sources.c.path.label("source"),
+                extracts.c.page,
+                extracts.c.row,
+                extracts.c.person,
+                extracts.c.date,
+                extracts.c.text,
+            )
+            .join(sources, sources.c.id == extracts.c.source_id)
+            .order_by(sources.c.path, extracts.c.position)
+        )
+        with self.engine.connect() as conn:
+            attributes = _attributes_by_extract(conn, None)
+            for row in conn.execution_options(yield_per=2000).execute(query):
+                record = dict(row._mapping)
+                for name, value in attributes.get(record["extract_id"], {}).items():
+                    record[f"attr:{name}"] = value
+                yield record
+
+    def counts(self) -> dict:
+        with self.engine.connect() as conn:
+            by_kind = dict(
+                conn.execute(select(extracts.c.kind, func.count()).group_by(extracts.c.kind)).all()
+            )
+            source_kinds = dict(
+                conn.execute(select(sources.c.kind, func.count()).group_by(sources.c.kind)).all()
+            )
+            n_people = conn.execute(select(func.count()).select_from(people)).scalar_one()
+            n_redacted = {}
+            for row in conn.execute(select(sources.c.redactions)):
+                for label, count in (row.redactions or {}).items():
+                    n_redacted[label] = n_redacted.get(label, 0) + count
+        return {
+            "sources": sum(source_kinds.values()),
+            "sources_by_kind": source_kinds,
+            "extracts": sum(by_kind.values()),
+            "extracts_by_kind": by_kind,
+            "people": n_people,
+            "redactions": n_redacted,
+        }
+
+
+def _delete_extracts(conn, source_id: int) -> None:
+    ids = select(extracts.c.id).where(extracts.c.source_id == source_id)
+    conn.execute(extract_attributes.delete().where(extract_attributes.c.extract_id.in_(ids)))
+    conn.execute(extracts.delete().where(extracts.c.source_id == source_id))
+
+
+def _insert_extracts(conn, source_id: int, source: Source, vectors: np.ndarray) -> None:
+    rows, attribute_rows = [], []
+    for position, (extract, vector) in enumerate(zip(source.extracts, vectors, strict=True)):
+        rows.append(
+            dict(
+                id=extract.id,
+                source_id=source_id,
+                position=position,
+                kind=extract.kind,
+                text=extract.text,
+                text_hash=text_hash(extract.text),
+                start=extract.start,
+                end=extract.end,
+                page=extract.page,
+                paragraph=extract.paragraph,
+                row=extract.row,
+                date=extract.date,
+                person=extract.person,
+                question=extract.question,
+                meta=extract.meta,
+                embedding=np.asarray(vector, dtype=np.float32).tobytes(),
+            )
+        )
+        attribute_rows.extend(
+            dict(extract_id=extract.id, name=name, value=value)
+            for name, value in extract.attributes.items()
+            if value
+        )
+    if rows:
+        conn.execute(extracts.insert(), rows)
+    if attribute_rows:
+        conn.execute(extract_attributes.insert(), attribute_rows)
+
+
+def _ensure_people(conn, source: Source, now: datetime) -> None:
+    first_seen: dict[str, str | None] = {}
+    for extract in source.extracts:
+        if extract.person:
+            known = first_seen.get(extract.person)
+            if extract.person not in first_seen or (
+                extract.date and (not known or extract.date < known)
+            ):
+                first_seen[extract.person] = extract.date
+    if not first_seen:
+        return
+    existing = set()
+    names = list(first_seen)
+    for start in range(0, len(names), 500):
+        query = select(people.c.id).where(people.c.id.in_(names[start : start + 500]))
+        existing.update(conn.execute(query).scalars())
+    new = [
+        dict(id=pid, first_seen=seen, created_at=now)
+        for pid, seen in first_seen.items()
+        if pid not in existing
+    ]
+    if new:
+        conn.execute(people.insert(), new)
+
+
+def _attributes_by_extract(conn, source_id: int | None) -> dict[str, dict[str, str]]:
+    query = select(extract_attributes)
+    if source_id is not None:
+        query = query.where(
+            extract_attributes.c.extract_id.in_(
+                select(extracts.c.id).where(extracts.c.source_id == source_id)
+            )
+        )
+    result: dict[str, dict[str, str]] = {}
+    for row in conn.execute(query):
+        result.setdefault(row.extract_id, {})[row.name] = row.value
+    return result
+
+
+def _index_batch(rows: list, attributes: dict) -> tuple[list, np.ndarray, list]:
+    ids = [row.id for row in rows]
+    vectors = np.vstack([np.frombuffer(row.embedding, dtype=np.float32) for row in rows])
+    metadatas = []
+    for row in rows:
+        meta = {"source": row.source, "kind": row.kind}
+        if row.date:
+            meta["date"] = int(row.date.replace("-", ""))  # ints allow range filters in Chroma
+        if row.person:
+            meta["person"] = row.person
+        for name, value in attributes.get(row.id, {}).items():
+            meta[f"attr:{name}"] = value
+        metadatas.append(meta)
+    return ids, vectors, metadatas

@@ -1,0 +1,240 @@
+"""The one service facade the CLI and the app call: ingest, search, status, check, export."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ingest.errors import IngestError
+from ingest.pipeline import IngestOptions, file_hash, load_source
+from ingest.records import Source
+from lab_app.embedder import Embedder
+from lab_app.exports import EXTRACT_COLUMNS, write_csv
+from lab_app.index import VectorIndex, connect
+from lab_app.settings import Settings
+from lab_app.store import Store, text_hash
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one file: ingested with N extracts, unchanged, or refused and why."""
+
+    path: str
+    status: str  # "ingested" | "unchanged" | "refused"
+    extracts: int = 0
+    reason: str = ""
+    redactions: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckResult:
+    missing_from_index: set[str]
+    missing_from_store: set[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing_from_index and not self.missing_from_store
+
+
+class Workspace:
+    """A Lab's workspace: the store (truth), the index (derived) and the model, opened lazily."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.store = Store(settings.sqlalchemy_url)
+        self.embedder = Embedder(settings.embedding_model, settings.batch_size)
+        self._index: VectorIndex | None = None
+
+    @property
+    def index(self) -> VectorIndex:
+        if self._index is None:
+            client = connect(self.settings.chroma_url, self.settings.chroma_path)
+            self._index = VectorIndex(client, self.settings.collection)
+        return self._index
+
+    def ingest_options(self, **chosen) -> IngestOptions:
+        """Options for ingest with the size limits from settings."""
+        return IngestOptions(
+            max_file_bytes=self.settings.max_file_mb * 1_000_000,
+            max_unpacked_bytes=self.settings.max_unpacked_mb * 1_000_000,
+            **chosen,
+        )
+
+    # --- ingest --------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        options: IngestOptions | None = None,
+        root: Path | None = None,
+        progress: Progress | None = None,
+    ) -> Iterator[FileOutcome]:
+        """Ingest files and folders (recursively), one outcome per file, in path order."""
+        options = options or self.ingest_options()
+        self.repair_index()  # finish whatever an earlier, interrupted ingest left half done
+        for path in expand_paths(paths, skip=self.settings.home):
+            yield self.ingest_file(path, options, root, progress)
+
+    def ingest_file(
+        self,
+        path: Path,
+        options: IngestOptions,
+        root: Path | None = None,
+        progress: Progress | None = None,
+    ) -> FileOutcome:
+        shown = display_path(path, root)
+        try:
+            content_hash = file_hash(path)
+        except OSError as err:
+            return FileOutcome(shown, "refused", reason=f"cannot read the file: {err.strerror}")
+        existing = self.store.source_by_path(shown)
+        if existing is not None and existing.content_hash == content_hash:
+            if not existing.indexed:
+                self._sync_index(existing.id, shown)
+            return FileOutcome(shown, "unchanged", existing.extract_count)
+        twin = self.store.source_by_hash(content_hash)
+        if twin is not None and twin.kind == (options.kind or twin.kind):
+            return FileOutcome(
+                shown, "unchanged", twin.extract_count, reason=f"same content as {twin.path}"
+            )
+        try:
+            source = load_source(path, shown, content_hash, options)
+        except IngestError as err:
+            return FileOutcome(shown, "refused", reason=str(err))
+        except Exception as err:  # a parser bug must not stop the other files
+            return FileOutcome(
+                shown,
+                "refused",
+                reason=f"could not be read ({type(err).__name__}: {err}); "
+                "check that it opens in its own program, then report it",
+            )
+        vectors = self._vectors_for(source, progress)
+        source_id = self.store.replace_source(source, vectors)
+        self._sync_index(source_id, shown)
+        return FileOutcome(
+            shown,
+            "ingested",
+            len(source.extracts),
+            redactions=source.redactions,
+            warnings=source.warnings,
+        )
+
+    def _vectors_for(self, source: Source, progress: Progress | None) -> np.ndarray:
+        """Vectors for every extract, reusing stored ones for text already embedded."""
+        hashes = [text_hash(extract.text) for extract in source.extracts]
+        known = self.store.vectors_for_texts(hashes)
+        missing = [e.text for e, h in zip(source.extracts, hashes, strict=True) if h not in known]
+        fresh = iter(self.embedder.embed(missing, progress)) if missing else iter(())
+        rows = [known[h] if h in known else next(fresh) for h in hashes]
+        return np.vstack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+
+    def _sync_index(self, source_id: int, source_path: str) -> None:
+        """Make the index hold exactly this source's stored extracts, then mark it indexed."""
+        self.index.delete_source(source_path)
+        for ids, vectors, metadatas in self.store.index_rows(source_id):
+            self.index.upsert(ids, vectors, metadatas)
+        self.store.mark_indexed(source_id)
+
+    def repair_index(self) -> int:
+        """Re-sync every source whose index update did not finish; return how many."""
+        pending = self.store.unindexed_source_ids()
+        paths = {row.id: row.path for row in self.store.list_sources()}
+        for source_id in pending:
+            self._sync_index(source_id, paths[source_id])
+        return len(pending)
+
+    def remove_source(self, source_path: str) -> bool:
+        row = self.store.source_by_path(source_path)
+        if row is None:
+            return False
+        self.index.delete_source(source_path)
+        self.store.remove_source(row.id)
+        return True
+
+    # --- reading -------------------------------------------------------------------------
+
+    def search(self, query: str, k: int = 10, kind: str | None = None) -> list[dict]:
+        """Extracts nearest in meaning to the query, best first, with provenance and a score."""
+        vector = self.embedder.embed([query])[0]
+        hits = self.index.query(vector, k, {"kind": kind} if kind else None)
+        details = self.store.extracts_by_ids([extract_id for extract_id, _ in hits])
+        results = []
+        for extract_id, score in hits:
+            row = details.get(extract_id)
+            if row is None:  # index ahead of store: never show what the store does not hold
+                continue
+            results.append(
+                {
+                    "extract_id": extract_id,
+                    "score": round(float(score), 4),
+                    "text": row["text"],
+                    "source": row["source"],
+                    "kind": row["kind"],
+                    "page": row["page"],
+                    "row": row["row"],
+                    "date": row["date"],
+                    "person": row["person"],
+                }
+            )
+        return results
+
+    def status(self) -> dict:
+        counts = self.store.counts()
+        counts["indexed"] = self.index.count()
+        counts["home"] = str(self.settings.home)
+        return counts
+
+    def check(self) -> CheckResult:
+        stored, indexed = self.store.extract_ids(), self.index.ids()
+        return CheckResult(stored - indexed, indexed - stored)
+
+    def reindex(self) -> int:
+        """Rebuild the index from the store's text and vectors; no file is read, no model run."""
+        self.index.reset()
+        self.store.mark_all_unindexed()
+        self.repair_index()
+        return self.index.count()
+
+    def export_extracts(self, out: Path) -> int:
+        names, rows = self.store.export_rows()
+        return write_csv(out, EXTRACT_COLUMNS + [f"attr:{name}" for name in names], rows)
+
+
+def expand_paths(paths: Iterable[Path], skip: Path | None = None) -> list[Path]:
+    """Files named, and files under folders named (recursively), skipping hidden ones and the
+    workspace's own folder (a Lab may keep its workspace beside its material)."""
+    skip_dir = Path(os.path.abspath(skip)) if skip else None
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                relative = child.relative_to(path).parts
+                if any(part.startswith(".") for part in relative) or not child.is_file():
+                    continue
+                if skip_dir and Path(os.path.abspath(child)).is_relative_to(skip_dir):
+                    continue
+                found.append(child)
+        else:
+            found.append(path)
+    return found
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """How a source is named in the store: relative to root or the current folder when inside."""
+    absolute = Path(os.path.abspath(path))
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return absolute.relative_to(Path(os.path.abspath(base))).as_posix()
+        except ValueError:
+            continue
+    return absolute.as_posix()

@@ -1,0 +1,55 @@
+"""Redaction: each identifier type is caught, and ordinary numbers and dates are left alone."""
+
+import pytest
+
+from ingest.redact import nhs_number_is_valid, redact
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("write to jo.bloggs+lab@example.co.uk please", "EMAIL"),
+        ("text me on 07700 900123", "PHONE"),
+        ("ring (0161) 496 0732 after six", "PHONE"),
+        ("call +44 20 7946 0018", "PHONE"),
+        ("my nhs number is 943 476 5919", "NHS_NUMBER"),
+        ("NHS no. 9434765919", "NHS_NUMBER"),
+        ("we meet at the library, BD5 9ZX, on thursdays", "POSTCODE"),
+        ("post it to sw1a 1aa", "POSTCODE"),
+        ("sign up at https://peer.example.org/events?ref=lab&uid=4471 today", "URL"),
+    ],
+)
+def test_each_identifier_becomes_its_placeholder(text, label):
+    redacted, counts = redact(text)
+    assert f"[{label}]" in redacted
+    assert counts[label] == 1
+    assert sum(counts.values()) == 1
+
+
+def test_the_identifier_itself_is_gone():
+    redacted, _ = redact("email me at sam@example.com or 07700 900456 (NHS 943 476 5919)")
+    for leftover in ("sam@", "example.com", "900456", "5919"):
+        assert leftover not in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2025 we had 1200 people; 45% said 3 times a week.",
+        "Survey ran 2026-03-09 to 10/04/2026, 420 responses.",
+        "A ten digit number that fails the check: 123 456 7890.",
+        "See https://www.example.org/about for more.",
+        "Funding of £412,000 over 3 years for 11 grants.",
+    ],
+)
+def test_ordinary_numbers_and_plain_urls_are_kept(text):
+    redacted, counts = redact(text)
+    assert redacted == text
+    assert not counts
+
+
+def test_nhs_modulus_11_check():
+    assert nhs_number_is_valid("9434765919")
+    assert not nhs_number_is_valid("9434765918")
+    assert not nhs_number_is_valid("1234567890")
+    assert not nhs_number_is_valid("94347659")
