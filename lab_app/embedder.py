@@ -75,14 +75,16 @@ class Embedder:
         """One row per text, in order; progress(done, total) counts distinct texts embedded."""
         if not texts:
             return np.zeros((0, DIMENSION), dtype=np.float32)
-        unique = list(dict.fromkeys(texts))
+        # Embed each distinct text once, longest first across the whole call: batches of
+        # similar length waste little on padding (encode sorts only within one call).
+        unique = sorted(dict.fromkeys(texts), key=len, reverse=True)
         self.texts_embedded += len(unique)
+        step = self.batch_size * 16
         rows: list[np.ndarray] = []
-        for start in range(0, len(unique), self.batch_size * 8):
-            chunk = unique[start : start + self.batch_size * 8]
+        for start in range(0, len(unique), step):
             rows.append(
                 self.model.encode(
-                    chunk,
+                    unique[start : start + step],
                     batch_size=self.batch_size,
                     convert_to_numpy=True,
                     normalize_embeddings=True,
@@ -90,9 +92,7 @@ class Embedder:
                 ).astype(np.float32, copy=False)
             )
             if progress:
-                progress(start + len(chunk), len(unique))
+                progress(min(start + step, len(unique)), len(unique))
         vectors = np.concatenate(rows)
-        if len(unique) == len(texts):
-            return vectors
         position = {text: i for i, text in enumerate(unique)}
         return vectors[[position[text] for text in texts]]

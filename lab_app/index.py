@@ -56,10 +56,11 @@ class VectorIndex:
             self.name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
 
-    def upsert(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None:
+    def add(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict]) -> None:
+        """Add new ids (callers delete a source's old ids first; add is cheaper than upsert)."""
         for start in range(0, len(ids), self.max_batch):
             end = start + self.max_batch
-            self.collection.upsert(
+            self.collection.add(
                 ids=ids[start:end], embeddings=vectors[start:end], metadatas=metadatas[start:end]
             )
 

@@ -222,15 +222,14 @@ class Store:
         if source_id is not None:
             query = query.where(extracts.c.source_id == source_id)
         with self.engine.connect() as conn:
-            attributes = _attributes_by_extract(conn, source_id)
             batch: list = []
-            for row in conn.execution_options(yield_per=2000).execute(query):
+            for row in conn.execution_options(yield_per=5000).execute(query):
                 batch.append(row)
-                if len(batch) == 2000:
-                    yield _index_batch(batch, attributes)
+                if len(batch) == 5000:
+                    yield _index_batch(batch)
                     batch = []
             if batch:
-                yield _index_batch(batch, attributes)
+                yield _index_batch(batch)
 
     def extract_ids(self) -> set[str]:
         with self.engine.connect() as conn:
@@ -387,17 +386,15 @@ def _attributes_by_extract(conn, source_id: int | None) -> dict[str, dict[str, s
     return result
 
 
-def _index_batch(rows: list, attributes: dict) -> tuple[list, np.ndarray, list]:
+def _index_batch(rows: list) -> tuple[list, np.ndarray, list]:
     ids = [row.id for row in rows]
     vectors = np.vstack([np.frombuffer(row.embedding, dtype=np.float32) for row in rows])
+    # Only what the index needs to filter and to delete by source: every metadata key costs
+    # Chroma write time, and attribute filters are answered from the store instead.
     metadatas = []
     for row in rows:
         meta = {"source": row.source, "kind": row.kind}
         if row.date:
             meta["date"] = int(row.date.replace("-", ""))  # ints allow range filters in Chroma
-        if row.person:
-            meta["person"] = row.person
-        for name, value in attributes.get(row.id, {}).items():
-            meta[f"attr:{name}"] = value
         metadatas.append(meta)
     return ids, vectors, metadatas

@@ -140,7 +140,7 @@ class Workspace:
         """Make the index hold exactly this source's stored extracts, then mark it indexed."""
         self.index.delete_source(source_path)
         for ids, vectors, metadatas in self.store.index_rows(source_id):
-            self.index.upsert(ids, vectors, metadatas)
+            self.index.add(ids, vectors, metadatas)
         self.store.mark_indexed(source_id)
 
     def repair_index(self) -> int:
