@@ -40,7 +40,7 @@ _TEXT_HINTS = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDERS = {
-    "n/a", "na", "n.a", "n.a.", "nil", "none", "null", "no comment", "no comments",
+    "n/a", "na", "n.a", "n.a.", "nil", "null", "no comment", "no comments",
     "did not answer", "prefer not to say", "no answer", "nothing to add", "not applicable",
     "#n/a", "nan", "x",
 }  # fmt: skip
@@ -51,7 +51,7 @@ _MISSING = {"", "na", "n/a", "#n/a", "nan", "null", "-", "--", "not known", "unk
 def is_placeholder(answer: str) -> bool:
     """True for empty, punctuation-only and 'N/A'-style non-answers.
 
-    "No" and "Nothing" alone are kept on purpose: to "Is there anything we could do better?"
+    "No", "None" and "Nothing" alone are kept on purpose: to "Is there anything we could do better?"
     they are real answers (the NHS FFT data even codes "Nothing." as "Couldn't be improved"),
     whereas "nothing to add" or "no comment" decline the question.
     """

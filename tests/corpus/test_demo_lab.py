@@ -82,5 +82,3 @@ def test_loading_again_changes_nothing(demo):
     assert again.embedder.texts_embedded == 0
     assert again.status() == before
     assert again.check().ok
-
-

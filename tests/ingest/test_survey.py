@@ -118,14 +118,16 @@ def test_date_preference_end_over_start(tmp_path):
 
 @pytest.mark.parametrize(
     "answer",
-    ["", "   ", "N/A", "n/a", "na", "NA", "-", "--", ".", "...", "None", "nil", "No comment",
+    ["", "   ", "N/A", "n/a", "na", "NA", "-", "--", ".", "...", "nil", "No comment",
      "did not answer", "Prefer not to say", "no answer", "Nothing to add.", "n/a."],
 )  # fmt: skip
 def test_placeholders(answer):
     assert is_placeholder(answer)
 
 
-@pytest.mark.parametrize("answer", ["No", "Nothing", "Nothing really", "👍", "No parking", "OK"])
+@pytest.mark.parametrize(
+    "answer", ["No", "None", "Nothing", "Nothing really", "👍", "No parking", "OK"]
+)
 def test_short_real_answers_are_kept(answer):
     assert not is_placeholder(answer)
 
