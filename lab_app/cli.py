@@ -43,6 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("settings", help="list every setting, its variable and default")
     commands.add_parser("demo", help="load the demo Lab from corpus/ (idempotent)")
 
+    themes = commands.add_parser("themes", help="find, list and curate themes")
+    theme_commands = themes.add_subparsers(dest="theme_command", required=True, metavar="ACTION")
+    build = theme_commands.add_parser("build", help="build or rebuild themes")
+    build.add_argument("--kind", choices=KINDS, help="only extracts of this kind")
+    build.add_argument("--themes", type=int, help="how many themes (default: chosen from data)")
+    build.add_argument("--fresh", action="store_true", help="regroup everything not fixed by staff")
+    build.add_argument("--json", action="store_true", help="print JSON")
+    listing = theme_commands.add_parser("list", help="themes with id, label, size, area, status")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+
     export = commands.add_parser("export", help="write workspace contents to a file")
     export.add_argument("what", choices=["extracts"])
     export.add_argument("--out", type=Path, required=True, metavar="FILE")

@@ -153,3 +153,33 @@ def cmd_export(workspace: Workspace, args) -> int:
 def cmd_demo(workspace: Workspace, args) -> int:
     outcomes = report_ingest(demo.load_demo(workspace, progress=_progress_bar()))
     return 1 if any(outcome.status == "refused" for outcome in outcomes) else 0
+
+
+def cmd_themes(workspace: Workspace, args) -> int:
+    if args.theme_command == "build":
+        report = workspace.build_themes(kind=args.kind, k=args.themes, fresh=args.fresh)
+        if args.json:
+            print(json.dumps(report, indent=2))
+            return 0
+        print(
+            f"{report['themes']} themes over {report['extracts']} extracts ({report['mode']}); "
+            f"unsorted {report['unsorted']} ({report['unsorted_share']:.1%})"
+        )
+        for key in ("new", "grown", "merged", "split", "faded"):
+            if report[key]:
+                print(f"{key:7} {', '.join(report[key])}")
+        return 0
+    rows = workspace.list_themes()
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print("no themes yet: run `qlab themes build`")
+    area = None
+    for row in rows:
+        if row["area"] != area:
+            area = row["area"]
+            print(f"\n{area}")
+        flag = "" if row["status"] == "active" else f" [{row['status']}]"
+        print(f"  {row['id']}  {row['size']:5}  {row['label']}{flag}")
+    return 0

@@ -7,87 +7,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    func,
-    select,
-)
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import Engine
 
 from ingest.records import Source
-
-metadata = MetaData()
-
-sources = Table(
-    "sources",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("path", String(1024), nullable=False, unique=True),
-    Column("kind", String(16), nullable=False),
-    Column("content_hash", String(64), nullable=False, index=True),
-    Column("title", Text),
-    Column("date", String(10)),
-    Column("text", Text, nullable=False),
-    Column("meta", JSON, nullable=False, default=dict),
-    Column("warnings", JSON, nullable=False, default=list),
-    Column("redactions", JSON, nullable=False, default=dict),
-    Column("extract_count", Integer, nullable=False),
-    # False from the moment the store changes until the index holds the same extracts:
-    # a killed ingest leaves it False, and the next run finishes the job.
-    Column("indexed", Boolean, nullable=False, default=False),
-    Column("ingested_at", DateTime(timezone=True), nullable=False),
-)
-
-extracts = Table(
-    "extracts",
-    metadata,
-    Column("id", String(40), primary_key=True),
-    Column("source_id", Integer, ForeignKey("sources.id"), nullable=False, index=True),
-    Column("position", Integer, nullable=False),
-    Column("kind", String(16), nullable=False, index=True),
-    Column("text", Text, nullable=False),
-    Column("text_hash", String(64), nullable=False, index=True),
-    Column("start", Integer, nullable=False),
-    Column("end", Integer, nullable=False),
-    Column("page", Integer),
-    Column("paragraph", Integer),
-    Column("row", Integer),
-    Column("date", String(10), index=True),
-    Column("person", String(255), index=True),
-    Column("question", Text),
-    Column("meta", JSON, nullable=False, default=dict),
-    Column("embedding", LargeBinary, nullable=False),
-)
-
-extract_attributes = Table(
-    "extract_attributes",
-    metadata,
-    Column("extract_id", String(40), ForeignKey("extracts.id"), primary_key=True),
-    Column("name", String(255), primary_key=True),
-    Column("value", Text, nullable=False),
-    Index("ix_attribute_name_value", "name", "value"),
-)
-
-people = Table(
-    "people",
-    metadata,
-    Column("id", String(255), primary_key=True),
-    Column("first_seen", String(10)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+from lab_app.tables import extract_attributes, extracts, metadata, people, sources
 
 
 class StoreError(RuntimeError):
@@ -398,3 +322,27 @@ def _index_batch(rows: list) -> tuple[list, np.ndarray, list]:
             meta["date"] = int(row.date.replace("-", ""))  # ints allow range filters in Chroma
         metadatas.append(meta)
     return ids, vectors, metadatas
+
+
+def theme_inputs(engine, kind: str | None = None) -> dict:
+    """Every extract (or one kind) with what theming needs, sorted by id for determinism."""
+    query = select(
+        extracts.c.id, extracts.c.text, extracts.c.kind, extracts.c.date, extracts.c.embedding
+    ).order_by(extracts.c.id)
+    if kind:
+        query = query.where(extracts.c.kind == kind)
+    with engine.connect() as conn:
+        rows = list(conn.execute(query))
+        attributes = _attributes_by_extract(conn, None)
+    return {
+        "ids": [row.id for row in rows],
+        "texts": [row.text for row in rows],
+        "kinds": [row.kind for row in rows],
+        "dates": [row.date for row in rows],
+        "vectors": (
+            np.vstack([np.frombuffer(row.embedding, dtype=np.float32) for row in rows])
+            if rows
+            else np.zeros((0, 384), dtype=np.float32)
+        ),
+        "attributes": [attributes.get(row.id, {}) for row in rows],
+    }

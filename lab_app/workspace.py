@@ -12,6 +12,7 @@ import numpy as np
 from ingest.errors import IngestError
 from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
+from lab_app import themes
 from lab_app.embedder import Embedder
 from lab_app.exports import EXTRACT_COLUMNS, write_csv
 from lab_app.index import VectorIndex, connect
@@ -205,7 +206,19 @@ class Workspace:
 
     def export_extracts(self, out: Path) -> int:
         names, rows = self.store.export_rows()
-        return write_csv(out, EXTRACT_COLUMNS + [f"attr:{name}" for name in names], rows)
+        placement = themes.placements(self.store.engine)
+        columns = EXTRACT_COLUMNS + [f"attr:{name}" for name in names] + ["theme_id", "theme_label"]
+        return write_csv(
+            out, columns, (dict(row, **placement.get(row["extract_id"], {})) for row in rows)
+        )
+
+    # --- themes --------------------------------------------------------------------------
+
+    def build_themes(self, kind: str | None = None, k: int | None = None, fresh: bool = False):
+        return themes.build(self.store.engine, kind=kind, k=k, fresh=fresh)
+
+    def list_themes(self) -> list[dict]:
+        return themes.list_themes(self.store.engine)
 
 
 def expand_paths(paths: Iterable[Path], skip: Path | None = None) -> list[Path]:

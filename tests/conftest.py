@@ -40,3 +40,29 @@ def workspace(tmp_path):
     from lab_app.workspace import Workspace
 
     return Workspace(Settings.from_env(home=tmp_path / "ws"))
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory):
+    """The demo Lab ingested once per test session (real model, real Chroma)."""
+    from lab_app.demo import load_demo
+    from lab_app.settings import Settings
+    from lab_app.workspace import Workspace
+
+    home = tmp_path_factory.mktemp("demo-home")
+    outcomes = list(load_demo(Workspace(Settings.from_env(home=home))))
+    assert all(o.status == "ingested" for o in outcomes)
+    return home
+
+
+@pytest.fixture
+def demo_workspace(demo_home, tmp_path):
+    """A private copy of the ingested demo Lab that a test may change."""
+    import shutil
+
+    from lab_app.settings import Settings
+    from lab_app.workspace import Workspace
+
+    home = tmp_path / "demo"
+    shutil.copytree(demo_home, home)
+    return Workspace(Settings.from_env(home=home))
