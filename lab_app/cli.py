@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -52,11 +53,46 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--json", action="store_true", help="print JSON")
     listing = theme_commands.add_parser("list", help="themes with id, label, size, area, status")
     listing.add_argument("--json", action="store_true", help="print JSON")
+    _curation_commands(theme_commands)
 
     export = commands.add_parser("export", help="write workspace contents to a file")
     export.add_argument("what", choices=["extracts"])
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
     return parser
+
+
+def _curation_commands(theme_commands) -> None:
+    """Staff curation; each action sticks through later builds and can be undone."""
+    add = theme_commands.add_parser
+    rename = add("rename", help="give a theme a name of your own")
+    rename.add_argument("theme")
+    rename.add_argument("label")
+    describe = add("describe", help="give a theme a description of your own")
+    describe.add_argument("theme")
+    describe.add_argument("text")
+    merge = add("merge", help="fold themes into one")
+    merge.add_argument("themes", nargs="+")
+    merge.add_argument("--into", required=True, help="the theme that remains")
+    split = add("split", help="regroup one theme's extracts into several themes")
+    split.add_argument("theme")
+    split.add_argument("--parts", type=int, default=2)
+    move = add("move", help="put an extract in a theme")
+    move.add_argument("extract")
+    move.add_argument("theme")
+    exclude = add("exclude", help="keep an extract out of every theme")
+    exclude.add_argument("extract")
+    pin = add("pin", help="pin an extract as an exemplar of its theme")
+    pin.add_argument("extract")
+    lock = add("lock", help="freeze a theme: no automatic additions, names kept")
+    lock.add_argument("theme")
+    lock.add_argument("--off", action="store_true", help="unlock instead")
+    add("undo", help="undo the last curation action")
+    history = add("history", help="a theme's dated history")
+    history.add_argument("theme")
+    history.add_argument("--json", action="store_true", help="print JSON")
+    timeline = add("timeline", help="extracts per theme per month or Lab phase")
+    timeline.add_argument("--by", choices=["month", "phase"], default="month")
+    timeline.add_argument("--json", action="store_true", help="print JSON")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         return _run(args)
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("qlab: interrupted; run the same command again to finish", file=sys.stderr)
         return 130

@@ -15,8 +15,8 @@ from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import silhouette_score
 
 SEED = 0
-NEIGHBOURS = 10
-MICRO_CLUSTERS = 200
+NEIGHBOURS = 20
+MICRO_CLUSTERS = 400
 
 
 @dataclass

@@ -156,6 +156,12 @@ def cmd_demo(workspace: Workspace, args) -> int:
 
 
 def cmd_themes(workspace: Workspace, args) -> int:
+    done = _theme_action(workspace, args)
+    if done:
+        print(done)
+        return 0
+    if args.theme_command in ("history", "timeline"):
+        return _theme_reading(workspace, args)
     if args.theme_command == "build":
         report = workspace.build_themes(kind=args.kind, k=args.themes, fresh=args.fresh)
         if args.json:
@@ -182,4 +188,56 @@ def cmd_themes(workspace: Workspace, args) -> int:
             print(f"\n{area}")
         flag = "" if row["status"] == "active" else f" [{row['status']}]"
         print(f"  {row['id']}  {row['size']:5}  {row['label']}{flag}")
+    return 0
+
+
+def _theme_action(workspace: Workspace, args) -> str | None:
+    """Carry out a curation subcommand; return the line to print, or None if not one."""
+    from lab_app import curation
+
+    engine = workspace.store.engine
+    action = args.theme_command
+    if action == "rename":
+        curation.rename(engine, args.theme, args.label)
+    elif action == "describe":
+        curation.describe(engine, args.theme, args.text)
+    elif action == "merge":
+        curation.merge(engine, args.themes, args.into)
+    elif action == "split":
+        return "split into " + ", ".join(curation.split(engine, args.theme, args.parts))
+    elif action == "move":
+        curation.move(engine, args.extract, args.theme)
+    elif action == "exclude":
+        curation.exclude(engine, args.extract)
+    elif action == "pin":
+        curation.pin(engine, args.extract)
+    elif action == "lock":
+        curation.lock(engine, args.theme, locked=not args.off)
+    elif action == "undo":
+        done = curation.undo(engine)
+        return f"undid {done['undid']} of {done['target']}"
+    else:
+        return None
+    return f"{action}: done (kept through every later build; `qlab themes undo` reverses it)"
+
+
+def _theme_reading(workspace: Workspace, args) -> int:
+    from lab_app import theme_time
+    from lab_app.theme_state import history_for
+
+    if args.theme_command == "history":
+        rows = history_for(workspace.store.engine, args.theme)
+        if args.json:
+            print(json.dumps(rows, indent=2, default=str))
+            return 0
+        for row in rows:
+            size = "" if row["size"] is None else f" size {row['size']}"
+            print(f"{row['at']:%Y-%m-%d %H:%M}  {row['event']:9}{size}  {row['label'] or ''}")
+        return 0
+    rows = theme_time.volumes(workspace.store.engine, by=args.by)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row['theme_id']}  {row['period']:20}  {row['extracts']}")
     return 0

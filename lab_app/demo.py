@@ -41,6 +41,13 @@ def load_demo(
     if not lab.is_dir():
         raise FileNotFoundError(f"demo Lab not found at {lab}: set QLAB_DEMO_DIR to its folder")
     workspace.repair_index()
+    manifest = lab / "lab.json"
+    if manifest.exists():
+        from lab_app.theme_time import set_phases
+
+        set_phases(
+            workspace.store.engine, json.loads(manifest.read_text("utf-8")).get("phases", [])
+        )
     for path, kind in demo_sources(lab):
         options = workspace.ingest_options(kind=kind)
         yield workspace.ingest_file(path, options, root=lab.parent, progress=progress)

@@ -10,7 +10,15 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
 
-from lab_app.tables import audit, theme_builds, theme_history, theme_members, theme_pins, themes
+from lab_app.tables import (
+    audit,
+    extracts,
+    theme_builds,
+    theme_history,
+    theme_members,
+    theme_pins,
+    themes,
+)
 
 
 def current_user() -> str:
@@ -50,7 +58,10 @@ def load_state(engine) -> ThemeState:
     with engine.connect() as conn:
         for row in conn.execute(select(themes)):
             state.themes[row.id] = dict(row._mapping)
-        for row in conn.execute(select(theme_members)):
+        # Only memberships of extracts the store still holds: a replaced source's answers keep
+        # their ids (and so their places), while removed ones simply drop out.
+        query = select(theme_members).join(extracts, extracts.c.id == theme_members.c.extract_id)
+        for row in conn.execute(query):
             state.members[row.extract_id] = Membership(row.theme_id, row.status, row.placed_by)
         for row in conn.execute(select(theme_pins).order_by(theme_pins.c.extract_id)):
             state.pins.setdefault(row.theme_id, []).append(row.extract_id)
@@ -93,6 +104,9 @@ def save_build(
                 conn.execute(update(themes).where(themes.c.id == theme_id).values(**values))
             else:
                 conn.execute(insert(themes).values(id=theme_id, created_at=stamp, **values))
+        gone = select(extracts.c.id)
+        conn.execute(delete(theme_members).where(theme_members.c.extract_id.not_in(gone)))
+        conn.execute(delete(theme_pins).where(theme_pins.c.extract_id.not_in(gone)))
         scope_ids = list(scope)
         for start in range(0, len(scope_ids), 500):
             chunk = scope_ids[start : start + 500]
@@ -125,6 +139,7 @@ def theme_sizes(engine) -> dict[str, int]:
     with engine.connect() as conn:
         query = (
             select(theme_members.c.theme_id, func.count())
+            .join(extracts, extracts.c.id == theme_members.c.extract_id)
             .where(theme_members.c.status == "placed")
             .group_by(theme_members.c.theme_id)
         )
@@ -145,3 +160,21 @@ def last_build(engine) -> dict | None:
     with engine.connect() as conn:
         row = conn.execute(select(theme_builds).order_by(theme_builds.c.id.desc())).first()
         return dict(row._mapping) if row else None
+
+
+def curation_since_last_build(engine) -> dict[str, list[str]]:
+    """Themes merged or split by staff since the previous build (undone actions excluded)."""
+    previous = last_build(engine)
+    query = select(audit).where(
+        audit.c.action.in_(["curate.merge", "curate.split"]), audit.c.undone.is_(False)
+    )
+    if previous:
+        query = query.where(audit.c.at > previous["at"])
+    found: dict[str, list[str]] = {"merged": [], "split": []}
+    with engine.connect() as conn:
+        for row in conn.execute(query.order_by(audit.c.id)):
+            if row.action == "curate.merge":
+                found["merged"].append(f"{'+'.join(row.detail['merged'])}→{row.target}")
+            else:
+                found["split"].append(f"{row.target}→{'+'.join(row.detail['into'])}")
+    return found

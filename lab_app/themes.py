@@ -13,7 +13,14 @@ import numpy as np
 
 from lab_app import clustering, theme_labels
 from lab_app.store import theme_inputs
-from lab_app.theme_state import Membership, ThemeState, load_state, save_build, vector_bytes
+from lab_app.theme_state import (
+    Membership,
+    ThemeState,
+    curation_since_last_build,
+    load_state,
+    save_build,
+    vector_bytes,
+)
 
 MAX_UNSORTED = 0.15  # share of extracts Unsorted may hold
 MIN_THEME = 5  # smallest group that becomes a theme of its own
@@ -44,6 +51,7 @@ def build(engine, kind: str | None = None, k: int | None = None, fresh: bool = F
     _cap_unsorted(state, members, ids, vectors, len(ids))
     changed, history, similarity = _describe(state, members, data, new_themes, before, first)
     report = _report(state, members, ids, before, changed, new_themes, first, fresh)
+    report.update(curation_since_last_build(engine))
     scope = set(ids)
     save_build(
         engine, existing, changed, members, similarity, scope, report, history, report["mode"]
@@ -309,8 +317,6 @@ def _report(state, members, ids, before, changed, new_themes, first, fresh) -> d
         "new": sorted(new_themes),
         "grown": grown,
         "faded": sorted(set(faded)),
-        "merged": [],
-        "split": [],
     }
 
 

@@ -1,0 +1,156 @@
+"""Benchmark: theme building against BERTopic's default pipeline, same embeddings, same run.
+
+For NHS phase-1 feedback (against `label` and `subcategory`) and Banking77's test split
+(against its intents): NMI, ARI, share unsorted (BERTopic's outliers counted the same way),
+number of themes, build time, and stability (build on 80%, add the other 20%, rebuild: the
+share of the first 80% whose theme changed). Ours runs the product's `themes.build` on a real
+store; BERTopic is a benchmark-only dependency (`pip install bertopic`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest.records import Extract, Source  # noqa: E402
+from lab_app.embedder import Embedder  # noqa: E402
+from lab_app.store import Store  # noqa: E402
+from lab_app.themes import build, placements  # noqa: E402
+
+EVAL = ROOT.parent / "shared" / "eval" / "clustering"
+DATASETS = {
+    "nhs": (EVAL / "nhs-fft-patient-feedback-phase1" / "text_data.csv", "feedback",
+            ["label", "subcategory"]),
+    "banking77": (EVAL / "banking77" / "test.csv", "text", ["category"]),
+}  # fmt: skip
+
+
+def load(name: str):
+    path, text_column, label_columns = DATASETS[name]
+    with path.open(encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row[text_column].strip()]
+    return [row[text_column] for row in rows], {c: [row[c] for row in rows] for c in label_columns}
+
+
+def ours(texts: list[str], vectors: np.ndarray, rows: np.ndarray, home: Path) -> Store:
+    """Put rows in a fresh store as one source and run the product's theme build; labels out."""
+    store = Store(f"sqlite:///{home / 'store.sqlite3'}")
+    _add(store, texts, vectors, rows, "part-1")
+    build(store.engine)
+    return store
+
+
+def _add(store: Store, texts, vectors, rows, name: str) -> None:
+    extracts = [
+        Extract(text=texts[i], kind="survey", start=0, end=0, row=int(i), id=f"x{i:06d}")
+        for i in rows
+    ]
+    source = Source(path=name, kind="survey", content_hash=name, text="", extracts=extracts)
+    store.replace_source(source, vectors[rows])
+
+
+def our_labels(store: Store, n: int) -> np.ndarray:
+    placed = placements(store.engine)
+    labels = np.full(n, "none", dtype=object)
+    for extract_id, where in placed.items():
+        labels[int(extract_id[1:])] = where["theme_id"]
+    return labels
+
+
+def bertopic_labels(texts, vectors) -> np.ndarray:
+    from bertopic import BERTopic
+
+    topics, _ = BERTopic(embedding_model=None).fit_transform(texts, embeddings=vectors)
+    return np.array(topics)
+
+
+def changed_share(before: np.ndarray, after: np.ndarray) -> float:
+    """Share of items whose group changed, after matching each old group to the new group
+    holding most of its members (ids may be renumbered between fits)."""
+    mapping = {}
+    for old in set(before):
+        counts = Counter(after[before == old])
+        mapping[old] = counts.most_common(1)[0][0]
+    return float(np.mean([mapping[b] != a for b, a in zip(before, after, strict=True)]))
+
+
+def score(name, labels, truths, seconds, stability, outlier) -> list[str]:
+    lines = []
+    themes = len(set(labels) - {outlier})
+    for column, truth in truths.items():
+        lines.append(
+            f"{name:9} {column:12} NMI {normalized_mutual_info_score(truth, labels):.3f}  "
+            f"ARI {adjusted_rand_score(truth, labels):.3f}  "
+            f"unsorted {np.mean(labels == outlier):5.1%}  themes {themes:4d}  "
+            f"build {seconds:6.1f} s  moved {stability:5.1%}"
+        )
+    return lines
+
+
+def run(name: str, embedder: Embedder, with_bertopic: bool) -> list[str]:
+    texts, truths = load(name)
+    vectors = embedder.embed(texts)
+    n = len(texts)
+    order = np.random.default_rng(0).permutation(n)
+    first, rest = np.sort(order[: int(0.8 * n)]), np.sort(order[int(0.8 * n) :])
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        store = ours(texts, vectors, np.arange(n), Path(tmp))
+        seconds = time.perf_counter() - start
+        full = our_labels(store, n)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = ours(texts, vectors, first, Path(tmp))
+        before = our_labels(store, n)[first]
+        _add(store, texts, vectors, rest, "part-2")
+        build(store.engine)
+        after = our_labels(store, n)[first]
+    lines += score("ours", full, truths, seconds, changed_share(before, after), "unsorted")
+    if with_bertopic:
+        start = time.perf_counter()
+        topics = bertopic_labels(texts, vectors)
+        seconds = time.perf_counter() - start
+        before = bertopic_labels([texts[i] for i in first], vectors[first])
+        after = bertopic_labels(texts, vectors)[first]
+        lines += score("BERTopic", topics, truths, seconds, changed_share(before, after), -1)
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-bertopic", action="store_true", help="only our build")
+    parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
+    args = parser.parse_args()
+    missing = [name for name in args.datasets if not DATASETS[name][0].exists()]
+    if missing:
+        print(f"skipped: {', '.join(missing)} not found (evaluation data lives in ../shared/eval)")
+        return 0
+    with_bertopic = not args.no_bertopic
+    if with_bertopic:
+        try:
+            import bertopic  # noqa: F401
+        except ImportError:
+            print("BERTopic not installed (pip install bertopic): showing our build only")
+            with_bertopic = False
+    embedder = Embedder()
+    print("first BERTopic fit in the process is its cold start (UMAP/numba compile)")
+    for name in args.datasets:
+        print(f"\n{name}")
+        for line in run(name, embedder, with_bertopic):
+            print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
