@@ -12,7 +12,6 @@ import numpy as np
 from ingest.errors import IngestError
 from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
-from lab_app import themes
 from lab_app.embedder import Embedder
 from lab_app.exports import EXTRACT_COLUMNS, write_csv
 from lab_app.index import VectorIndex, connect
@@ -205,8 +204,10 @@ class Workspace:
         return self.index.count()
 
     def export_extracts(self, out: Path) -> int:
+        from lab_app.themes import placements
+
         names, rows = self.store.export_rows()
-        placement = themes.placements(self.store.engine)
+        placement = placements(self.store.engine)
         columns = EXTRACT_COLUMNS + [f"attr:{name}" for name in names] + ["theme_id", "theme_label"]
         return write_csv(
             out, columns, (dict(row, **placement.get(row["extract_id"], {})) for row in rows)
@@ -214,11 +215,16 @@ class Workspace:
 
     # --- themes --------------------------------------------------------------------------
 
+    # scikit-learn loads only when themes are asked for: `qlab ingest` starts faster.
     def build_themes(self, kind: str | None = None, k: int | None = None, fresh: bool = False):
-        return themes.build(self.store.engine, kind=kind, k=k, fresh=fresh)
+        from lab_app.themes import build
+
+        return build(self.store.engine, kind=kind, k=k, fresh=fresh)
 
     def list_themes(self) -> list[dict]:
-        return themes.list_themes(self.store.engine)
+        from lab_app.themes import list_themes
+
+        return list_themes(self.store.engine)
 
 
 def expand_paths(paths: Iterable[Path], skip: Path | None = None) -> list[Path]:

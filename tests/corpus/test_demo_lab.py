@@ -12,10 +12,10 @@ TRUTH = json.loads((demo_dir() / "truth.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    workspace = Workspace(Settings.from_env(home=tmp_path_factory.mktemp("demo")))
-    outcomes = list(load_demo(workspace))
-    return workspace, outcomes
+def demo(demo_home):
+    """The session's demo workspace (ingested once, every file checked there) and its sources."""
+    workspace = Workspace(Settings.from_env(home=demo_home))
+    return workspace, workspace.store.list_sources()
 
 
 @pytest.fixture(scope="module")
@@ -24,18 +24,21 @@ def rows(demo):
     return list(exported)
 
 
-def test_every_file_is_ingested_and_none_refused(demo):
-    _, outcomes = demo
-    assert outcomes and all(o.status == "ingested" for o in outcomes), [
-        (o.path, o.reason) for o in outcomes if o.status != "ingested"
-    ]
+def test_every_listed_file_is_stored(demo):
+    from lab_app.demo import demo_dir, demo_sources
+
+    _, stored = demo
+    root = demo_dir().parent
+    listed = {path.relative_to(root).as_posix() for path, _ in demo_sources(demo_dir())}
+    assert {source.path for source in stored} == listed
+    assert all(source.indexed and source.extract_count > 0 for source in stored)
 
 
 def test_counts_match_the_issue(demo, rows):
-    workspace, outcomes = demo
+    workspace, stored = demo
     status = workspace.status()
     assert 10 <= status["sources_by_kind"]["evidence"] <= 15
-    formats = {o.path.rsplit(".", 1)[-1] for o in outcomes if "/evidence/" in o.path}
+    formats = {s.path.rsplit(".", 1)[-1] for s in stored if "/evidence/" in s.path}
     assert formats == {"pdf", "docx", "html", "md", "txt"}
     survey_people = {r["person"] for r in rows if r["kind"] == "survey"}
     assert len(survey_people) >= 400
