@@ -16,7 +16,7 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 run: $(STAMP)
 	$(BIN)/qlab demo
-	$(BIN)/qlab status
+	$(BIN)/qlab serve
 
 test: $(STAMP)
 	$(BIN)/ruff check .

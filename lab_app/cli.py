@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("reindex", help="rebuild the index from the store")
     commands.add_parser("settings", help="list every setting, its variable and default")
     commands.add_parser("demo", help="load the demo Lab from corpus/ (idempotent)")
+    serve = commands.add_parser("serve", help="open the app in the browser (127.0.0.1:8501)")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--address", default="127.0.0.1", help="interface to bind (default local)")
 
     themes = commands.add_parser("themes", help="find, list and curate themes")
     theme_commands = themes.add_subparsers(dest="theme_command", required=True, metavar="ACTION")
@@ -100,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ingest" and args.date and not _is_iso_date(args.date):
         print(f"qlab: error: --date {args.date!r} is not YYYY-MM-DD", file=sys.stderr)
         return 2
+    if args.command == "serve":
+        return _serve(args)
     if args.command == "settings":
         for name, env, default, help_text in describe():
             print(f"{env:24} {name} (default: {default or 'empty'})\n{'':24} {help_text}")
@@ -122,6 +127,22 @@ def _run(args) -> int:
 
     workspace = commands.open_workspace(Settings.from_env(home=args.home))
     return getattr(commands, f"cmd_{args.command}")(workspace, args)
+
+
+def _serve(args) -> int:
+    """Run Streamlit on the app for the chosen workspace; usage statistics off."""
+    import subprocess
+
+    app = Path(__file__).parent / "ui" / "app.py"
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    if args.home:
+        env["QLAB_HOME"] = str(Path(args.home).resolve())
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app),
+        "--server.address", args.address, "--server.port", str(args.port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    return subprocess.call(command, env=env)
 
 
 def _is_iso_date(value: str) -> bool:

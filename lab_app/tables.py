@@ -163,3 +163,29 @@ audit = Table(
     Column("detail", JSON, nullable=False, default=dict),
     Column("undone", Boolean, nullable=False, default=False),
 )
+
+# --- participation ---------------------------------------------------------------------------
+
+# Agree (1) / disagree (-1) / pass (0) on a statement: an extract id, or a Pol.is comment later.
+votes = Table(
+    "votes",
+    metadata,
+    Column("participant", String(255), primary_key=True),
+    Column("statement", String(64), primary_key=True),
+    Column("value", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Contributions sent from the app wait here until staff approve them into the store.
+pending_contributions = Table(
+    "pending_contributions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("author", String(255), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("thread", Text),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, default="pending"),  # pending|approved|rejected
+    Column("reviewed_by", String(255)),
+    Column("reviewed_at", DateTime(timezone=True)),
+)

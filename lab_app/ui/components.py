@@ -1,0 +1,43 @@
+"""Small pieces every page uses: safe text, errors as one line, provenance captions."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+# Everything Markdown could turn into a link, image, heading, emphasis or HTML.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:])")
+
+
+def safe_markdown(text: str) -> str:
+    """User text made inert for st.markdown: no links, images, HTML or formatting."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
+
+
+def user_text(text: str, *, quote: bool = False) -> None:
+    """Show text a participant or document wrote, as text and nothing else."""
+    body = safe_markdown(text).replace("\n", "  \n")
+    st.markdown(f"> {body}" if quote else body)
+
+
+def provenance(row: dict) -> str:
+    """'source · page 3 · 2026-03-09 · peer worker, Wales' — where an extract came from."""
+    parts = [row.get("source") or ""]
+    if row.get("page"):
+        parts.append(f"page {row['page']}")
+    if row.get("row"):
+        parts.append(f"row {row['row']}")
+    if row.get("date"):
+        parts.append(str(row["date"]))
+    return " · ".join(p for p in parts if p)
+
+
+def show_error(err: Exception) -> None:
+    """A clear one-line message in the page, never a traceback."""
+    st.error(str(err) or type(err).__name__, icon="⚠️")
+
+
+def coming_later(what: str, issue: str) -> None:
+    """A page a later piece of work fills in: say plainly what will be here, invent nothing."""
+    st.info(f"{what}\n\nThis page arrives with {issue}. Nothing is shown until then.")

@@ -1,0 +1,5 @@
+"""explore page (being built)."""
+
+import streamlit as st
+
+st.title("Explore")

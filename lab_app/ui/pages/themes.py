@@ -1,0 +1,5 @@
+"""themes page (being built)."""
+
+import streamlit as st
+
+st.title("Themes")
