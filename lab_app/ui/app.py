@@ -21,6 +21,7 @@ everyone = [
 staff = [
     st.Page(PAGES / "sources.py", title="Sources (staff)", icon="📥"),
     st.Page(PAGES / "themes.py", title="Themes (staff)", icon="🧩"),
+    st.Page(PAGES / "contributions.py", title="Contributions (staff)", icon="✉️"),
     st.Page(PAGES / "essays.py", title="Essays (staff)", icon="📝"),
 ]
 st.navigation({"The Lab": everyone, "Staff": staff}).run()

@@ -3,7 +3,7 @@
 import pytest
 
 PAGES = ["overview", "explore", "map", "timeline", "ideas", "tensions", "sources", "themes",
-         "essays"]  # fmt: skip
+         "contributions", "essays"]  # fmt: skip
 
 
 @pytest.mark.parametrize("page", PAGES)

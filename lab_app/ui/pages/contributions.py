@@ -1,0 +1,5 @@
+"""Contributions review page (being built)."""
+
+import streamlit as st
+
+st.title("Contributions")
