@@ -9,13 +9,13 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from ingest.dates import parse_date
 from ingest.errors import EmptyFile, IngestError
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 # C0 controls other than tab/newline/CR, which never belong in extracted text
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _COMPACT = re.compile(r"(?:D:)?(\d{4})(\d{2})(\d{2})")
 _BINARY = "binary file, not text: check it is the right file, or export it as .txt"
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•▪◦‣–]\s+|\(?\d{1,3}[.)]\s+|\(?[a-zA-Z][.)]\s+)")
@@ -83,9 +83,9 @@ def iso_date(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
-    match = _ISO.match(text) or _COMPACT.match(text)
+    match = _COMPACT.match(text)  # PDF metadata: D:20230313…
     if not match:
-        return None
+        return parse_date(text)  # ISO with or without time, and UK day-first forms
     try:
         return dt.date(*(int(part) for part in match.groups())).isoformat()
     except ValueError:
