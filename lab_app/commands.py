@@ -152,6 +152,9 @@ def cmd_export(workspace: Workspace, args) -> int:
 
 def cmd_demo(workspace: Workspace, args) -> int:
     outcomes = report_ingest(demo.load_demo(workspace, progress=_progress_bar()))
+    if not any(row["status"] == "active" for row in workspace.list_themes()):
+        report = workspace.build_themes()  # first start: open the app with themes to look at
+        print(f"built {report['themes']} themes (unsorted {report['unsorted_share']:.1%})")
     return 1 if any(outcome.status == "refused" for outcome in outcomes) else 0
 
 

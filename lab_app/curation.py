@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import delete, insert, select, update
 
-from lab_app import clustering, theme_labels
 from lab_app.store import theme_inputs
 from lab_app.tables import audit, theme_history, theme_members, theme_pins, themes
 from lab_app.theme_state import current_user, load_state, now, record_audit
@@ -111,6 +110,8 @@ def merge(engine, theme_ids: list[str], into: str) -> None:
 
 def split(engine, theme_id: str, parts: int = 2) -> list[str]:
     """Regroup one theme's extracts into `parts` themes; the largest keeps the id."""
+    from lab_app import clustering, theme_labels  # scikit-learn loads only when splitting
+
     state = load_state(engine)
     _require_active(state, theme_id)
     member_ids = sorted(

@@ -17,8 +17,11 @@ def safe_markdown(text: str) -> str:
 
 def user_text(text: str, *, quote: bool = False) -> None:
     """Show text a participant or document wrote, as text and nothing else."""
-    body = safe_markdown(text).replace("\n", "  \n")
-    st.markdown(f"> {body}" if quote else body)
+    lines = safe_markdown(text).splitlines() or [""]
+    if quote:  # every line inside the quote, blank lines included, so paragraphs stay quoted
+        st.markdown("\n".join(f"> {line}  " if line.strip() else ">" for line in lines))
+    else:
+        st.markdown("  \n".join(lines))
 
 
 def provenance(row: dict) -> str:

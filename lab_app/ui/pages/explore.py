@@ -1,5 +1,215 @@
-"""explore page (being built)."""
+"""Explore: themes with anonymised quotes, search by meaning, votes and contributions."""
+
+from __future__ import annotations
 
 import streamlit as st
 
+from lab_app import participation
+from lab_app.theme_state import load_state
+from lab_app.themes import placements
+from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
+from lab_app.ui.resources import workspace
+
+SEARCH_FIELDS = ("extract_id", "text", "source", "kind", "page", "row", "date")  # never person
+KINDS = {"all": "All kinds", "evidence": "Evidence", "survey": "Survey", "contribution": "Posts"}
+VIEWS = ["Themes", "Search", "One theme"]
+THEME_FILTER_POOL = 50  # extracts searched before keeping a theme's: see the caption shown
+SHOWN = 10
+
 st.title("Explore")
+
+ws = workspace()
+engine = ws.store.engine
+
+# The widget's own state is dropped when another page runs; "participant" outlives it.
+if "explore-participant" not in st.session_state:
+    st.session_state["explore-participant"] = st.session_state.get("participant", "")
+with st.sidebar:
+    st.text_input(
+        "Your name or pseudonym",
+        key="explore-participant",
+        max_chars=participation.MAX_NAME_CHARS,
+        help="Votes and contributions are kept under this name. Lab staff see it; it is never "
+        "shown beside a quote.",
+    )
+participant = st.session_state["explore-participant"].strip()
+st.session_state["participant"] = participant
+
+if error := st.session_state.pop("explore-error", None):
+    show_error(ValueError(error))
+if not participant:
+    st.caption("Add a name or pseudonym in the sidebar to vote and to contribute.")
+
+
+def _cast(extract_id: str, value: int) -> None:
+    # A callback runs before the page, so the counts drawn afterwards already include the vote.
+    try:
+        participation.vote(
+            engine, st.session_state.get("explore-participant", ""), extract_id, value
+        )
+    except Exception as err:  # one line in the page, never a traceback
+        st.session_state["explore-error"] = str(err) or type(err).__name__
+
+
+def statements(rows: list[dict], themes_of: dict[str, str] | None = None) -> None:
+    """Each row as an anonymous quote with where it came from, then agree/disagree/pass."""
+    ids = [row["extract_id"] for row in rows]
+    counts = participation.vote_counts(engine, ids)
+    mine = participation.votes_of(engine, participant, ids)
+    for row in rows:
+        extract_id = row["extract_id"]
+        user_text(row["text"], quote=True)
+        where = [provenance(row), KINDS.get(row.get("kind"), row.get("kind") or "")]
+        if themes_of and themes_of.get(extract_id):
+            where.append(f"theme: {themes_of[extract_id]}")
+        st.caption(safe_markdown(" · ".join(part for part in where if part)))
+        tally = counts[extract_id]
+        columns = st.columns(3)
+        for column, (name, value, label) in zip(
+            columns,
+            [("agree", 1, "Agree"), ("disagree", -1, "Disagree"), ("pass", 0, "Pass")],
+            strict=True,
+        ):
+            column.button(
+                f"{label} · {tally[name]}",
+                key=f"vote-{name}-{extract_id}",
+                on_click=_cast,
+                args=(extract_id, value),
+                disabled=not participant,
+                type="primary" if mine.get(extract_id) == value else "secondary",
+                use_container_width=True,
+            )
+
+
+def theme_header(row: dict, details: dict, hidden: set[str]) -> None:
+    st.subheader(safe_markdown(row["label"]))
+    # A built description is the first sentence of the theme's most typical extract: it is a
+    # quote too, so it is left out when that extract's author said no to quoting.
+    if row.get("description") and (
+        row.get("description_by_staff") or details.get("central") not in hidden
+    ):
+        user_text(row["description"])
+    area = f" · {row['area']}" if row.get("area") else ""
+    st.caption(safe_markdown(f"{details.get('size', 0)} extracts{area}"))
+
+
+def quotable(rows: list[dict]) -> list[dict]:
+    hidden = participation.not_quotable(engine, [row["extract_id"] for row in rows])
+    return [row for row in rows if row["extract_id"] not in hidden]
+
+
+try:
+    state = load_state(engine)
+except Exception as err:
+    show_error(err)
+    st.stop()
+order = {t["id"]: i for i, t in enumerate(ws.list_themes())}
+active = sorted(state.active(), key=lambda t: order.get(t, len(order)))
+labels = {t: state.themes[t]["label"] for t in active}
+centrals = [state.themes[t]["details"].get("central") for t in active]
+hidden_centrals = participation.not_quotable(engine, [c for c in centrals if c])
+
+view = st.radio("Show", VIEWS, key="explore-view", horizontal=True, label_visibility="collapsed")
+
+if view == "Themes":
+    if not active:
+        st.info("No themes yet: Lab staff find them on the Themes page.")
+    for theme_id in active:
+        row = state.themes[theme_id]
+        details = row["details"] or {}
+        theme_header(row, details, hidden_centrals)
+        # Staff may have moved or excluded an exemplar since the build: show only current members.
+        exemplars = [
+            e
+            for e in details.get("exemplars") or []
+            if (m := state.members.get(e)) and m.status == "placed" and m.theme_id == theme_id
+        ]
+        found = participation.extract_details(engine, exemplars)
+        rows = quotable([found[e] for e in exemplars if e in found])
+        if rows:
+            statements(rows)
+        else:
+            st.caption("No quotable extract stands for this theme yet.")
+        st.divider()
+
+elif view == "Search":
+    query = st.text_input(
+        "Search by meaning",
+        key="explore-query",
+        placeholder="e.g. what stops people finding a peer group",
+    )
+    left, right = st.columns(2)
+    kind = left.selectbox("Kind", list(KINDS), key="explore-kind", format_func=KINDS.get)
+    theme = right.selectbox(
+        "Theme",
+        ["all", *active],
+        key="explore-theme",
+        format_func=lambda t: "All themes" if t == "all" else labels.get(t, t),
+    )
+    if query.strip():
+        try:
+            # Room for the answers that may not be quoted, and for the theme filter.
+            k = THEME_FILTER_POOL if theme != "all" else SHOWN * 2
+            hits = ws.search(query.strip(), k=k, kind=None if kind == "all" else kind)
+        except Exception as err:
+            show_error(err)
+            hits = []
+        placed = placements(engine)
+        if theme != "all":
+            hits = [h for h in hits if placed.get(h["extract_id"], {}).get("theme_id") == theme]
+            st.caption(
+                f"The theme filter keeps the theme's extracts among the {THEME_FILTER_POOL} "
+                "closest to your search, so less similar ones in the theme may not appear."
+            )
+        rows = [{key: hit[key] for key in SEARCH_FIELDS} for hit in hits]
+        rows = quotable(rows)[:SHOWN]
+        if rows:
+            statements(rows, {e: v["theme_label"] for e, v in placed.items()})
+        else:
+            st.info("Nothing found: try other words, or another kind or theme.")
+
+else:
+    if not active:
+        st.info("No themes yet: Lab staff find them on the Themes page.")
+    else:
+        theme_id = st.selectbox(
+            "Theme", active, key="explore-theme-page", format_func=lambda t: labels[t]
+        )
+        row = state.themes[theme_id]
+        details = row["details"] or {}
+        theme_header(row, details, hidden_centrals)
+        rows = participation.theme_quotes(
+            engine, theme_id, first=details.get("exemplars") or [], limit=SHOWN
+        )
+        if rows:
+            statements(rows)
+        else:
+            st.caption("No quotable extract in this theme yet.")
+
+st.divider()
+st.subheader("Add your contribution")
+st.caption("Staff read each contribution before it joins the workspace.")
+if st.session_state.pop("explore-sent", False):
+    # Emptied only after a successful send, so a refused one keeps the words typed.
+    st.session_state["explore-contribution-text"] = ""
+    st.session_state["explore-contribution-thread"] = ""
+    st.success("Thank you: your contribution waits for staff approval before others see it.")
+with st.form("explore-contribute"):
+    text = st.text_area(
+        "Your contribution",
+        key="explore-contribution-text",
+        max_chars=participation.MAX_CONTRIBUTION_CHARS,
+    )
+    thread = st.text_input("Thread (optional)", key="explore-contribution-thread")
+    sent = st.form_submit_button("Send for approval", key="explore-contribution-submit")
+if sent:
+    if not participant:
+        show_error(ValueError("Add a name or pseudonym in the sidebar first."))
+    else:
+        try:
+            participation.submit_contribution(engine, participant, text, thread or None)
+        except Exception as err:  # one line in the page, never a traceback
+            show_error(err)
+        else:
+            st.session_state["explore-sent"] = True
+            st.rerun()

@@ -1,5 +1,217 @@
-"""map page (being built)."""
+"""Map: every extract placed by meaning, coloured by theme; filter it, click through to a theme."""
 
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
+from lab_app import projection
+from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
+from lab_app.ui.resources import workspace
+
+MAX_POINTS = 20_000  # above this the map draws an even sample so the browser stays quick
+ANY = "(any)"
+GREY = "#b0b0b0"
+PALETTE = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
+    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
+    "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#e7969c",
+    "#ad494a", "#5254a3", "#8ca252", "#bd9e39", "#a55194", "#0b6e4f", "#c51b7d", "#4d9221",
+]  # fmt: skip
+NO_THEME = {None: "Not themed yet", "unsorted": "Unsorted"}
+
+
+# The cached values are keyed on the store's fingerprint (which names the store): reruns,
+# filter changes and clicks reuse them; new material, a build or a curation action does not.
+@st.cache_data(show_spinner="Laying out the map…", max_entries=4)
+def cached_layout(key: str, _engine) -> dict:
+    return projection.map_layout(_engine)
+
+
+@st.cache_data(show_spinner="Reading the extracts…", max_entries=4)
+def cached_points(key: str, _engine) -> dict:
+    points = projection.map_points(_engine)
+    points["hover"] = projection.hover_texts(points)
+    return points
+
+
+def colours_for(points: dict) -> dict:
+    """Theme id -> colour, from every theme in the store so filtering never recolours."""
+    ids = sorted({t for t in points["theme_id"] if t not in NO_THEME})
+    return {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(ids)}
+
+
+def figure_for(points: dict, xy: np.ndarray, shown: np.ndarray) -> tuple[go.Figure, list]:
+    """One WebGL trace per theme (largest first, Unsorted last); trace -> extract ids."""
+    colours = colours_for(points)
+    theme_of = np.array([t or "" for t in points["theme_id"]], dtype=object)[shown]
+    groups = Counter(theme_of)
+    order = sorted(groups, key=lambda t: (t in ("", "unsorted"), -groups[t], t))
+    label_of = dict(zip(points["theme_id"], points["theme_label"], strict=True))
+    figure = go.Figure()
+    trace_ids = []
+    ids = np.array(points["id"], dtype=object)
+    hover = np.array(points["hover"], dtype=object)
+    for theme in order:
+        rows = shown[theme_of == theme]
+        name = label_of.get(theme or None, "")
+        legend = f"{theme} {name}" if theme not in ("", "unsorted") else name
+        figure.add_trace(
+            go.Scattergl(
+                x=xy[rows, 0],
+                y=xy[rows, 1],
+                mode="markers",
+                name=projection.html_safe(legend[:60]),
+                marker=dict(size=6, color=colours.get(theme, GREY), opacity=0.8),
+                customdata=np.column_stack([ids[rows], hover[rows]]),
+                hovertemplate="%{customdata[1]}<extra></extra>",
+            )
+        )
+        trace_ids.append(ids[rows].tolist())
+    figure.update_layout(
+        height=650,
+        margin=dict(l=10, r=10, t=10, b=10),
+        xaxis=dict(visible=False),
+        yaxis=dict(visible=False, scaleanchor="x"),
+        legend=dict(itemsizing="constant", font=dict(size=11)),
+        dragmode="pan",
+        hoverlabel=dict(align="left"),
+    )
+    return figure, trace_ids
+
+
+def filters(points: dict) -> dict:
+    """The filter widgets; returns filter_mask's arguments and a note on undated extracts."""
+    kinds_present = sorted(set(points["kind"]))
+    left, middle, right, far = st.columns([3, 2, 3, 3])
+    kinds = left.multiselect("Kind", kinds_present, default=kinds_present, key="map-kind")
+    dated = sorted(d for d in points["date"] if d)
+    dates = None
+    if dated:
+        first, last = date.fromisoformat(dated[0]), date.fromisoformat(dated[-1])
+        chosen = middle.date_input(
+            "Dates", value=(first, last), min_value=first, max_value=last, key="map-dates"
+        )
+        # A range half picked (start only) or the whole span filters nothing, undated included.
+        if isinstance(chosen, tuple | list) and len(chosen) == 2 and tuple(chosen) != (first, last):
+            dates = (chosen[0].isoformat(), chosen[1].isoformat())
+    names = list(points["attributes"])
+    attribute = right.selectbox("Attribute", [ANY, *names], key="map-attribute")
+    value = None
+    if attribute != ANY:
+        values = list(points["attributes"][attribute])
+        value = far.selectbox("Value", values, key="map-attribute-value")
+    return {
+        "kinds": kinds,
+        "dates": dates,
+        "attribute": None if attribute == ANY else attribute,
+        "value": value,
+    }
+
+
+def selected_ids(event, trace_ids: list) -> list[str]:
+    """Extract ids of the points selected on the chart (customdata first, else the trace)."""
+    found = []
+    for point in (event or {}).get("selection", {}).get("points", []):
+        custom = point.get("customdata")
+        if custom:
+            found.append(custom[0] if isinstance(custom, list) else custom)
+        elif point.get("curve_number") is not None and point.get("point_index") is not None:
+            curve, index = point["curve_number"], point["point_index"]
+            if curve < len(trace_ids) and index < len(trace_ids[curve]):
+                found.append(trace_ids[curve][index])
+    return list(dict.fromkeys(found))
+
+
+def selection_panel(ws, points: dict, chosen: list[str]) -> None:
+    """What was clicked: the extract (or a summary of many) and a way to its theme."""
+    position = {extract_id: i for i, extract_id in enumerate(points["id"])}
+    rows = [position[e] for e in chosen if e in position]
+    if not rows:
+        return
+    themes = Counter(points["theme_id"][i] for i in rows)
+    placed = [(t, n) for t, n in themes.most_common() if t not in NO_THEME]
+    with st.container(border=True):
+        if len(rows) == 1:
+            details = ws.store.extracts_by_ids([points["id"][rows[0]]])
+            row = details.get(points["id"][rows[0]])
+            if row is not None:
+                user_text(row["text"], quote=True)
+                # A contributor's pseudonym helps; a survey's respondent number does not.
+                by = f" · by {row['person']}" if row["kind"] == "contribution" else ""
+                st.caption(safe_markdown(provenance(row) + by))
+        else:
+            st.write(f"{len(rows):,} extracts selected.")
+        if not placed:
+            st.write("Not in a theme: " + safe_markdown(points["theme_label"][rows[0]]) + ".")
+            return
+        theme_id, count = placed[0]
+        label = points["theme_label"][position_of_theme(points, theme_id)]
+        share = f" ({count:,} of {len(rows):,} selected)" if len(rows) > 1 else ""
+        text = safe_markdown(f"Open theme {theme_id}: {label}{share}")
+        if st.button(text, key="map-open-theme"):
+            st.session_state["selected_theme"] = theme_id
+            st.switch_page("pages/themes.py")
+
+
+def position_of_theme(points: dict, theme_id: str) -> int:
+    return points["theme_id"].index(theme_id)
+
+
 st.title("Map")
+st.write(
+    "Every extract placed by meaning: extracts that say similar things sit close together. "
+    "Colours are themes; grey is Unsorted. Hover for the text, click (or draw a box) to select."
+)
+try:
+    ws = workspace()
+    engine = ws.store.engine
+    fingerprint = projection.fingerprint(engine)
+    points = cached_points(fingerprint["themes"], engine)
+    layout = cached_layout(fingerprint["vectors"], engine)
+except Exception as err:  # the store may be unreachable: say so in one line
+    show_error(err)
+    st.stop()
+
+if not points["id"]:
+    st.write("Nothing to map yet — staff add material on the Sources page.")
+    st.stop()
+
+if layout["ids"] == points["id"]:
+    xy = layout["xy"]
+else:  # the store changed between the two reads: place what both know, the rest next time
+    at = {extract_id: i for i, extract_id in enumerate(layout["ids"])}
+    xy = np.array([layout["xy"][at[e]] if e in at else (np.nan, np.nan) for e in points["id"]])
+
+try:
+    chosen_filters = filters(points)
+    mask = projection.filter_mask(points, **chosen_filters) & ~np.isnan(xy[:, 0])
+    matching = np.flatnonzero(mask)
+    shown = projection.even_sample(matching, MAX_POINTS)
+    if not len(matching):
+        st.write("No extract matches these filters.")
+        st.stop()
+    if not any(t not in NO_THEME for t in points["theme_id"]):
+        st.caption("No themes yet — staff can build them on the Themes page; until then all grey.")
+    figure, trace_ids = figure_for(points, xy, shown)
+    if len(shown) < len(matching):
+        st.caption(
+            f"Showing an even sample of {len(shown):,} of {len(matching):,} matching extracts "
+            "so the map stays quick; filter to see the rest."
+        )
+    else:
+        st.caption(f"{len(shown):,} of {len(points['id']):,} extracts shown.")
+    event = st.plotly_chart(
+        figure,
+        on_select="rerun",
+        selection_mode=("points", "box", "lasso"),
+        key="map-chart",
+        config={"displaylogo": False, "scrollZoom": True},
+    )
+    selection_panel(ws, points, selected_ids(event, trace_ids))
+except Exception as err:  # a broken filter or chart must show as one line, never a traceback
+    show_error(err)

@@ -1,5 +1,495 @@
-"""themes page (being built)."""
+"""Themes (staff): themes by area, one theme's evidence and who said it, curation, rebuilds."""
 
+from __future__ import annotations
+
+import html
+from functools import partial
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from lab_app import theme_views
+from lab_app.theme_state import current_user, last_build
+from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
+from lab_app.ui.resources import workspace
+
+FLASH = "themes-flash"  # the outcome of the last curation action, shown once
+VIEW_OF = "themes-view-of"  # the theme the curation inputs were last filled for
+PICKER_LIMIT = 1000  # extracts offered in one picker: more makes every page run slower
+FLAG_MARKS = {"new": "🆕 new", "grown": "📈 grown", "faded": "📉 faded"}
+CURATION_INPUTS = ("themes-merge-others", "themes-move-extract", "themes-move-target",
+                   "themes-exclude-extract", "themes-pin-extract")  # fmt: skip
+
+ws = workspace()
+engine = ws.store.engine
+home = str(ws.settings.home)
+
+
+# Reads are cached on the workspace and its version (last audit line, extract count, last
+# ingest), so every rerun between two changes costs one small query. cache_resource hands back
+# the same object without a copy: unpickling a big theme's members cost more than reading them.
+# The page never changes what it gets back.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _theme_rows(_engine, home: str, version: tuple) -> list[dict]:
+    return theme_views.theme_rows(_engine)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _detail(_store, home: str, version: tuple, theme_id: str) -> dict | None:
+    return theme_views.theme_detail(_store, theme_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _attributes(_engine, home: str, version: tuple) -> list[str]:
+    return theme_views.matrix_attributes(_engine)
+
+
+# The matrix, not its figure, is cached: a figure is cheap to draw, costly to copy.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _matrix(_engine, home: str, version: tuple, attribute: str, order: tuple) -> dict:
+    return theme_views.attribute_matrix(_engine, attribute, list(order))
+
+
+def _plain(text: str, limit: int | None = None) -> str:
+    """Text for a plotly label: plotly reads tags like <a> and <b>, so escape them."""
+    text = " ".join((text or "").split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return html.escape(text)
+
+
+def _matrix_figure(matrix: dict, current: str) -> go.Figure | None:
+    if not matrix["themes"]:
+        return None
+    values = matrix["values"]
+    rows = [{"id": "all", "label": "All extracts", **matrix["overall"]}, *matrix["themes"]]
+    hover = [
+        [[_plain(row["label"]), _plain(value), count, row["holders"]] for value, count in
+         zip(values, row["counts"], strict=True)]
+        for row in rows
+    ]  # fmt: skip
+    figure = go.Figure(
+        go.Heatmap(
+            z=[row["share"] for row in rows],
+            x=list(range(len(values))),
+            y=list(range(len(rows))),
+            customdata=hover,
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            colorbar={"title": "share", "tickformat": ".0%"},
+            hovertemplate=(
+                "%{customdata[0]}<br>%{customdata[1]}: %{z:.0%} "
+                "(%{customdata[2]} of %{customdata[3]})<extra></extra>"
+            ),
+        )
+    )
+    ticks = [("▶ " if row["id"] == current else "") + _plain(row["label"], 45) for row in rows]
+    figure.update_layout(
+        height=140 + 24 * len(rows),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={
+            "tickmode": "array",
+            "tickvals": list(range(len(values))),
+            "ticktext": [_plain(v, 28) for v in values],
+            "side": "top",
+        },
+        yaxis={
+            "tickmode": "array",
+            "tickvals": list(range(len(rows))),
+            "ticktext": ticks,
+            "autorange": "reversed",
+        },
+    )
+    return figure
+
+
+# --- curation: callbacks run before the rerun, so the whole page shows the result -----------
+
+
+def _curation():
+    # curation brings scikit-learn (a split regroups), seconds to import: opening the page
+    # should not wait for it, only the first action does.
+    from lab_app import curation
+
+    return curation
+
+
+def _curate(action, theme_id: str) -> None:
+    try:
+        message = action(theme_id)
+    except Exception as err:  # any failure is one line on the page, never a traceback
+        st.session_state[FLASH] = ("error", err)
+        return
+    st.session_state[FLASH] = ("success", message)
+    st.session_state[VIEW_OF] = None  # refill the inputs from the changed theme
+    for key in CURATION_INPUTS:
+        st.session_state.pop(key, None)
+
+
+def _picked(key: str, what: str) -> str:
+    value = st.session_state.get(key)
+    if not value:
+        raise ValueError(f"choose {what} first")
+    return value
+
+
+def _label(theme_id: str) -> str:
+    return f"“{safe_markdown(theme_views.label_of(engine, theme_id))}” ({theme_id})"
+
+
+def _rename(theme_id: str) -> str:
+    _curation().rename(engine, theme_id, st.session_state.get("themes-rename-text") or "")
+    return f"Renamed {theme_id} to {_label(theme_id)}."
+
+
+def _describe(theme_id: str) -> str:
+    _curation().describe(engine, theme_id, st.session_state.get("themes-describe-text") or "")
+    return f"Description of {theme_id} saved."
+
+
+def _merge(theme_id: str) -> str:
+    others = st.session_state.get("themes-merge-others") or []
+    if not others:
+        raise ValueError("choose at least one theme to merge into this one")
+    _curation().merge(engine, [*others, theme_id], into=theme_id)
+    return f"Merged {', '.join(others)} into {_label(theme_id)}."
+
+
+def _split(theme_id: str) -> str:
+    parts = _curation().split(
+        engine, theme_id, int(st.session_state.get("themes-split-parts") or 2)
+    )
+    return "Split into " + ", ".join(_label(t) for t in parts) + "."
+
+
+def _move(theme_id: str) -> str:
+    extract_id = _picked("themes-move-extract", "an extract to move")
+    target = _picked("themes-move-target", "the theme to move it to")
+    _curation().move(engine, extract_id, target)
+    return f"Moved extract {extract_id} to {_label(target)}."
+
+
+def _exclude(theme_id: str) -> str:
+    extract_id = _picked("themes-exclude-extract", "an extract to exclude")
+    _curation().exclude(engine, extract_id)
+    return f"Excluded extract {extract_id} from every theme."
+
+
+def _pin(theme_id: str) -> str:
+    extract_id = _picked("themes-pin-extract", "an extract to pin")
+    _curation().pin(engine, extract_id)
+    return f"Pinned extract {extract_id} as an exemplar of {theme_id}."
+
+
+def _lock(theme_id: str) -> str:
+    _curation().lock(engine, theme_id, locked=True)
+    return f"Locked {theme_id}: its extracts stay exactly as they are through rebuilds."
+
+
+def _unlock(theme_id: str) -> str:
+    _curation().lock(engine, theme_id, locked=False)
+    return f"Unlocked {theme_id}."
+
+
+def _undo(_theme_id: str) -> str:
+    done = _curation().undo(engine)
+    return f"Undid {done['undid'].removeprefix('curate.')} of {done['target']}."
+
+
+def _open_from_table(key: str, ids: list[str]) -> None:
+    rows = st.session_state[key].selection.rows
+    if rows:
+        st.session_state["selected_theme"] = ids[rows[0]]
+
+
+def _open_from_select() -> None:
+    st.session_state["selected_theme"] = st.session_state.get("themes-select")
+
+
+def _flash() -> None:
+    outcome = st.session_state.pop(FLASH, None)
+    if outcome and outcome[0] == "success":
+        st.success(outcome[1], icon="✅")
+    elif outcome:
+        show_error(outcome[1])
+
+
+# --- the page ------------------------------------------------------------------------------
+
 st.title("Themes")
+header = st.empty()  # filled after a rebuild, so it names the build just made
+
+if st.button("Rebuild themes", key="themes-rebuild", help="Place new material; curation stays"):
+    with st.spinner("Rebuilding themes…"):
+        try:
+            st.session_state["themes-report"] = ws.build_themes()
+        except Exception as err:  # a failed build is one line on the page, never a traceback
+            show_error(err)
+
+build = last_build(engine)
+header.caption(
+    f"Acting as {safe_markdown(current_user())} · "
+    + (
+        f"last build #{build['id']} ({build['mode']}) on {build['at']:%Y-%m-%d %H:%M} "
+        f"by {safe_markdown(build['who'])}"
+        if build
+        else "themes not built yet"
+    )
+)
+
+version = theme_views.version(engine)
+
+if "themes-report" in st.session_state:
+    report = theme_views.labelled_report(engine, st.session_state["themes-report"])
+    with st.container(border=True):
+        st.markdown(
+            f"**Rebuilt ({report['mode']}, build #{report['build']}):** {report['themes']} "
+            f"themes over {report['extracts']:,} extracts; {report['unsorted']:,} unsorted "
+            f"({report['unsorted_share']:.1%})."
+        )
+        for key in ("new", "grown", "faded"):
+            names = ", ".join(f"{safe_markdown(t['label'])} ({t['id']})" for t in report[key])
+            st.markdown(f"**{key.capitalize()} ({len(report[key])}):** {names or 'none'}")
+        for key in ("merged", "split"):
+            changes = "; ".join(
+                " + ".join(safe_markdown(t["label"]) for t in change["from"])
+                + " → "
+                + " + ".join(safe_markdown(t["label"]) for t in change["to"])
+                for change in report[key]
+            )
+            st.markdown(f"**{key.capitalize()} ({len(report[key])}):** {changes or 'none'}")
+
+rows = _theme_rows(engine, home, version)
+active = {row["id"]: row for row in rows}
+if not rows:
+    _flash()
+    st.info("No themes yet: press **Rebuild themes** to find them in the pooled extracts.")
+    st.stop()
+
+# Another page may name a theme to open (st.session_state["selected_theme"]) before switching.
+wanted = st.session_state.get("selected_theme")
+if wanted in active and st.session_state.get("themes-select") != wanted:
+    st.session_state["themes-select"] = wanted
+elif st.session_state.get("themes-select") not in active:
+    st.session_state["themes-select"] = None
+
+st.selectbox(
+    "Open a theme",
+    list(active),
+    key="themes-select",
+    index=None,
+    placeholder="Choose a theme, or click a row below",
+    format_func=lambda t: f"{active[t]['label']} ({t} · {active[t]['size']} extracts)",
+    on_change=_open_from_select,
+)
+selected = st.session_state.get("themes-select")
+
+total = sum(row["size"] for row in rows)
+st.caption(f"{len(rows)} active themes holding {total:,} extracts, by area, largest first.")
+for i, (area, members) in enumerate(theme_views.by_area(rows)):
+    size = sum(row["size"] for row in members)
+    expanded = selected is None or selected in {row["id"] for row in members}
+    with st.expander(
+        f"{safe_markdown(area) or 'No area'} — {len(members)} themes, {size:,} extracts",
+        expanded=expanded,
+    ):
+        ids = [row["id"] for row in members]
+        table = pd.DataFrame(
+            {
+                "Theme": [row["label"] for row in members],
+                "Extracts": [row["size"] for row in members],
+                "Volume by month": [row["volumes"] for row in members],
+                "Flags": [
+                    " ".join([FLAG_MARKS[f] for f in row["flags"]] + ["🔒"] * row["locked"])
+                    for row in members
+                ],
+                "ID": ids,
+            }
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            key=f"themes-area-{i}",
+            on_select=partial(_open_from_table, f"themes-area-{i}", ids),
+            selection_mode="single-row",
+            column_config={
+                "Theme": st.column_config.TextColumn(width="large"),
+                "Volume by month": st.column_config.LineChartColumn(width="small", y_min=0),
+            },
+        )
+
+faded = theme_views.faded_themes(engine)
+if faded:
+    st.caption(
+        "Faded in the last build: "
+        + ", ".join(f"{safe_markdown(t['label'])} ({t['id']})" for t in faded)
+    )
+
+if selected is None:
+    _flash()
+    st.stop()
+
+theme = _detail(ws.store, home, version, selected)
+if st.session_state.get(VIEW_OF) != selected:
+    # The curation inputs start from this theme, not the one open before.
+    st.session_state["themes-rename-text"] = theme["label"]
+    st.session_state["themes-describe-text"] = theme["description"]
+    for key in CURATION_INPUTS:
+        st.session_state.pop(key, None)
+    st.session_state[VIEW_OF] = selected
+
+st.divider()
+st.subheader(safe_markdown(theme["label"]))
+marks = [FLAG_MARKS[f] for f in active[selected]["flags"]]
+marks += ["🔒 locked"] * theme["locked"] + ["name by staff"] * theme["label_by_staff"]
+st.caption(" · ".join([selected, safe_markdown(theme["area"]), *marks]))
+if theme["description"]:
+    user_text(theme["description"])
+kinds = ", ".join(f"{kind} {n:,}" for kind, n in theme["kinds"].items())
+st.markdown(f"**{theme['size']:,} extracts** ({kinds or 'none'})")
+if theme["phrases"]:
+    st.caption("Key phrases: " + safe_markdown(", ".join(theme["phrases"])))
+_flash()
+
+evidence, matrix_tab, curate, history = st.tabs(
+    ["Representative extracts", "Theme × attribute", "Curate", "History"]
+)
+
+with evidence:
+    if not theme["exemplars"]:
+        st.info("This theme holds no extracts.")
+    for extract in theme["exemplars"]:
+        with st.container(border=True):
+            user_text(extract["text"])
+            where = [provenance(extract)]
+            if extract.get("paragraph") is not None and not extract.get("page"):
+                where.append(f"paragraph {extract['paragraph'] + 1}")
+            pin = "📌 pinned · " if extract["pinned"] else ""
+            st.caption(pin + safe_markdown(" · ".join(p for p in where if p)))
+            answers = theme_views.respondent(extract["attributes"])
+            if answers:
+                st.caption(safe_markdown(" · ".join(f"{q}: {a}" for q, a in answers)))
+
+with matrix_tab:
+    names = _attributes(engine, home, version)
+    if not names:
+        st.info("No extract carries respondent attributes yet (they come with survey answers).")
+    else:
+        attribute = st.selectbox("Attribute", names, key="themes-matrix-attribute")
+        matrix = _matrix(engine, home, version, attribute, tuple(active))
+        figure = _matrix_figure(matrix, selected)
+        if figure is None:
+            st.info("No extract in a theme carries this attribute.")
+        else:
+            st.caption(
+                "Share of each theme's extracts holding each value, among its extracts that "
+                "carry this attribute; the top row is every extract. ▶ marks this theme."
+            )
+            st.plotly_chart(figure, key="themes-heatmap")
+    st.markdown("**Over-represented in this theme** (at the last build)")
+    if theme["over_represented"]:
+        st.dataframe(
+            pd.DataFrame(theme["over_represented"]).rename(
+                columns={"share": "in theme", "overall": "overall"}
+            ),
+            hide_index=True,
+            column_config={
+                "in theme": st.column_config.NumberColumn(format="percent"),
+                "overall": st.column_config.NumberColumn(format="percent"),
+            },
+        )
+    else:
+        st.caption("No attribute value is markedly commoner here than overall.")
+
+with curate:
+    others = [t for t in active if t != selected]
+    members = theme["members"]
+    text_of = {m["id"]: f"{m['text']} ({m['kind']})" for m in members}
+    pinned = {m["id"] for m in members if m["pinned"]}
+    # Least typical first where staff look for misfits, most typical first for exemplars.
+    misfits = [m["id"] for m in reversed(members)][:PICKER_LIMIT]
+    typical = [m["id"] for m in members][:PICKER_LIMIT]
+    if len(members) > PICKER_LIMIT:
+        st.caption(f"Extract pickers list {PICKER_LIMIT:,} of this theme's {len(members):,}.")
+
+    left, right = st.columns(2)
+    with left:
+        st.text_input("Name", key="themes-rename-text")
+        st.button("Rename", key="themes-rename", on_click=_curate, args=(_rename, selected))
+        st.text_area("Description", key="themes-describe-text", height=100)
+        st.button("Save description", key="themes-describe", on_click=_curate,
+                  args=(_describe, selected))  # fmt: skip
+        st.multiselect(
+            "Merge these themes into this one",
+            others,
+            key="themes-merge-others",
+            format_func=lambda t: f"{active[t]['label']} ({t})",
+        )
+        st.button("Merge", key="themes-merge", on_click=_curate, args=(_merge, selected))
+        st.number_input("Split into parts", 2, 8, 2, step=1, key="themes-split-parts")
+        st.button("Split", key="themes-split", on_click=_curate, args=(_split, selected))
+    with right:
+        st.selectbox(
+            "Move an extract",
+            misfits,
+            key="themes-move-extract",
+            index=None,
+            format_func=text_of.get,
+            placeholder="Least typical first",
+        )
+        st.selectbox(
+            "to theme",
+            others,
+            key="themes-move-target",
+            index=None,
+            placeholder="Choose a theme",
+            format_func=lambda t: f"{active[t]['label']} ({t})",
+        )
+        st.button("Move", key="themes-move", on_click=_curate, args=(_move, selected))
+        st.selectbox(
+            "Exclude an extract from every theme",
+            misfits,
+            key="themes-exclude-extract",
+            index=None,
+            format_func=text_of.get,
+            placeholder="Least typical first",
+        )
+        st.button("Exclude", key="themes-exclude", on_click=_curate, args=(_exclude, selected))
+        st.selectbox(
+            "Pin an extract as an exemplar",
+            typical,
+            key="themes-pin-extract",
+            index=None,
+            format_func=lambda e: ("📌 " if e in pinned else "") + text_of[e],
+            placeholder="Most typical first",
+        )
+        st.button("Pin", key="themes-pin", on_click=_curate, args=(_pin, selected))
+    st.divider()
+    lock_col, undo_col = st.columns(2)
+    lock_col.button(
+        "Unlock theme" if theme["locked"] else "Lock theme",
+        key="themes-lock",
+        on_click=_curate,
+        args=(_unlock if theme["locked"] else _lock, selected),
+        help="A locked theme keeps exactly its extracts through every rebuild",
+    )
+    undo_col.button(
+        "Undo last action",
+        key="themes-undo",
+        on_click=_curate,
+        args=(_undo, selected),
+        help="Reverses the last curation action by anyone",
+    )
+    st.caption("Every action is in the audit trail under your name and is kept through rebuilds.")
+
+with history:
+    events = theme["history"][-20:]
+    if not events:
+        st.caption("No history yet.")
+    for event in reversed(events):
+        size = f" · {event['size']} extracts" if event.get("size") else ""
+        who = (event.get("detail") or {}).get("who")
+        by = f" · by {safe_markdown(who)}" if who else ""
+        st.markdown(f"- {event['at']:%Y-%m-%d %H:%M} · **{event['event']}**{size}{by}")

@@ -1,0 +1,312 @@
+"""Participation: votes on statements, contributions sent from the app, and quotable extracts."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+from sqlalchemy import delete, func, insert, select, update
+
+from lab_app.tables import (
+    extract_attributes,
+    extracts,
+    pending_contributions,
+    sources,
+    theme_members,
+    votes,
+)
+from lab_app.theme_state import now, record_audit
+
+VOTE_VALUES = {1: "agree", -1: "disagree", 0: "pass"}
+MAX_CONTRIBUTION_CHARS = 5000
+MAX_NAME_CHARS = 255
+# Approved contributions live in one file the normal ingest reads, so ids stay stable.
+CONTRIBUTIONS_FILE = Path("app-contributions") / "contributions.json"
+# An attribute whose name mentions quoting and holds one of these means "do not quote me".
+NO_QUOTE_VALUES = ("no", "false", "n", "0")
+
+# Two staff approving at once must not interleave writing the file and ingesting it.
+_approve_lock = threading.Lock()
+
+
+# --- votes -----------------------------------------------------------------------------------
+
+
+def vote(engine, participant: str, statement: str, value: int) -> None:
+    """Record agree (1), disagree (-1) or pass (0); a participant's new vote replaces the old."""
+    participant = _name(participant, "participant")
+    if not statement or not str(statement).strip():
+        raise ValueError("a vote needs a statement")
+    if isinstance(value, bool) or value not in VOTE_VALUES:
+        raise ValueError(f"vote must be 1 (agree), -1 (disagree) or 0 (pass), not {value!r}")
+    with engine.begin() as conn:
+        # Delete then insert in one transaction: the same on SQLite and PostgreSQL.
+        conn.execute(
+            delete(votes).where(votes.c.participant == participant, votes.c.statement == statement)
+        )
+        conn.execute(
+            insert(votes).values(
+                participant=participant, statement=statement, value=int(value), at=now()
+            )
+        )
+
+
+def vote_counts(engine, statements) -> dict[str, dict[str, int]]:
+    """{statement: {"agree": n, "disagree": n, "pass": n}} for each statement asked about."""
+    wanted = list(dict.fromkeys(statements))
+    counts = {s: {name: 0 for name in VOTE_VALUES.values()} for s in wanted}
+    if not wanted:
+        return counts
+    query = (
+        select(votes.c.statement, votes.c.value, func.count())
+        .where(votes.c.statement.in_(wanted))
+        .group_by(votes.c.statement, votes.c.value)
+    )
+    with engine.connect() as conn:
+        for statement, value, n in conn.execute(query):
+            counts[statement][VOTE_VALUES[value]] = n
+    return counts
+
+
+def votes_of(engine, participant: str, statements) -> dict[str, int]:
+    """This participant's current vote on each of these statements that they voted on."""
+    wanted = list(dict.fromkeys(statements))
+    if not participant or not wanted:
+        return {}
+    query = select(votes.c.statement, votes.c.value).where(
+        votes.c.participant == participant.strip(), votes.c.statement.in_(wanted)
+    )
+    with engine.connect() as conn:
+        return {row.statement: row.value for row in conn.execute(query)}
+
+
+# --- contributions ---------------------------------------------------------------------------
+
+
+def submit_contribution(engine, author: str, text: str, thread: str | None = None) -> int:
+    """Store a contribution as pending staff approval; return its pending id."""
+    author = _name(author, "author")
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("the contribution is empty: write something first")
+    if len(text) > MAX_CONTRIBUTION_CHARS:
+        raise ValueError(
+            f"the contribution is {len(text)} characters; the limit is {MAX_CONTRIBUTION_CHARS}"
+            " — split it into several"
+        )
+    thread = (thread or "").strip() or None
+    if thread and len(thread) > MAX_NAME_CHARS:
+        raise ValueError(f"the thread name is over {MAX_NAME_CHARS} characters")
+    with engine.begin() as conn:
+        pending_id = conn.execute(
+            insert(pending_contributions).values(
+                author=author, text=text, thread=thread, submitted_at=now(), status="pending"
+            )
+        ).inserted_primary_key[0]
+        # The audit trail never holds contribution text, only that one arrived and its size.
+        record_audit(conn, "contribution.submit", str(pending_id), {"chars": len(text)}, who=author)
+    return int(pending_id)
+
+
+def pending(engine) -> list[dict]:
+    """Contributions waiting for staff, oldest first."""
+    query = (
+        select(pending_contributions)
+        .where(pending_contributions.c.status == "pending")
+        .order_by(pending_contributions.c.submitted_at, pending_contributions.c.id)
+    )
+    with engine.connect() as conn:
+        return [_pending_row(row) for row in conn.execute(query)]
+
+
+def approve(workspace, pending_id: int, reviewer: str):
+    """Add a pending contribution to the store through the normal ingest; return its outcome.
+
+    Every approved contribution is written to one JSON file in the workspace, re-ingested as a
+    whole: redaction, ids, vectors and the index all work as for any contribution export, and
+    earlier items keep their extract ids because ids come from each object's id ("app-<n>").
+    Approving an approved contribution again changes nothing.
+    """
+    reviewer = _name(reviewer, "reviewer")
+    engine = workspace.store.engine
+    with _approve_lock:
+        row = _get(engine, pending_id)
+        if row["status"] == "rejected":
+            raise ValueError(f"contribution {pending_id} was rejected; it cannot be approved")
+        already = row["status"] == "approved"
+        approved = _approved_rows(engine)
+        if not already:
+            approved.append(row)
+        path = contributions_path(workspace)
+        _write_contributions(path, approved)
+        options = workspace.ingest_options(kind="contribution")
+        outcome = workspace.ingest_file(path, options, root=workspace.settings.home)
+        if outcome.status == "refused":
+            # Put the file back as the store knows it, so the next approval starts clean.
+            _write_contributions(path, approved[:-1] if not already else approved)
+            return outcome
+        if not already:
+            with engine.begin() as conn:
+                conn.execute(
+                    update(pending_contributions)
+                    .where(pending_contributions.c.id == pending_id)
+                    .values(status="approved", reviewed_by=reviewer, reviewed_at=now())
+                )
+                record_audit(
+                    conn,
+                    "contribution.approve",
+                    str(pending_id),
+                    {"outcome": outcome.status, "redactions": outcome.redactions},
+                    who=reviewer,
+                )
+    return outcome
+
+
+def reject(engine, pending_id: int, reviewer: str) -> None:
+    """Turn a pending contribution down; it never reaches the store. Rejecting twice is fine."""
+    reviewer = _name(reviewer, "reviewer")
+    row = _get(engine, pending_id)
+    if row["status"] == "approved":
+        raise ValueError(f"contribution {pending_id} is already approved and in the workspace")
+    if row["status"] == "rejected":
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            update(pending_contributions)
+            .where(pending_contributions.c.id == pending_id)
+            .values(status="rejected", reviewed_by=reviewer, reviewed_at=now())
+        )
+        record_audit(conn, "contribution.reject", str(pending_id), {}, who=reviewer)
+
+
+def contributions_path(workspace) -> Path:
+    """The JSON file holding every approved contribution, inside the workspace home."""
+    return workspace.settings.home / CONTRIBUTIONS_FILE
+
+
+def contribution_id(pending_id: int) -> str:
+    """The id an approved contribution carries in the file, and so in the store's meta."""
+    return f"app-{pending_id}"
+
+
+# --- what participants may see ---------------------------------------------------------------
+
+
+def not_quotable(engine, extract_ids) -> set[str]:
+    """Extracts whose author said No to being quoted (an attribute about quoting set to No)."""
+    wanted = list(dict.fromkeys(extract_ids))
+    if not wanted:
+        return set()
+    query = select(extract_attributes.c.extract_id).where(
+        extract_attributes.c.extract_id.in_(wanted),
+        func.lower(extract_attributes.c.name).contains("quot"),
+        func.lower(func.trim(extract_attributes.c.value)).in_(NO_QUOTE_VALUES),
+    )
+    with engine.connect() as conn:
+        return set(conn.execute(query).scalars())
+
+
+def theme_quotes(engine, theme_id: str, first: list[str] | None = None, limit: int = 10):
+    """Up to `limit` quotable extracts placed in a theme: `first` ones (exemplars), then the
+    most typical. Rows carry text and provenance, never the person."""
+    ranked = select(theme_members.c.extract_id).where(
+        theme_members.c.theme_id == theme_id, theme_members.c.status == "placed"
+    )
+    with engine.connect() as conn:
+        members = list(
+            conn.execute(
+                ranked.order_by(
+                    theme_members.c.similarity.desc().nulls_last(), theme_members.c.extract_id
+                )
+            ).scalars()
+        )
+    placed = set(members)
+    order = [e for e in (first or []) if e in placed] + members
+    order = list(dict.fromkeys(order))
+    # Only as many candidates as could be needed, with room for the ones that may not be quoted.
+    candidates = order[: limit * 4]
+    hidden = not_quotable(engine, candidates)
+    chosen = [e for e in candidates if e not in hidden][:limit]
+    details = extract_details(engine, chosen)
+    return [details[e] for e in chosen if e in details]
+
+
+def extract_details(engine, extract_ids) -> dict[str, dict]:
+    """Text and provenance of extracts, without the person."""
+    wanted = list(dict.fromkeys(extract_ids))
+    if not wanted:
+        return {}
+    query = (
+        select(
+            extracts.c.id.label("extract_id"),
+            extracts.c.kind,
+            extracts.c.text,
+            extracts.c.page,
+            extracts.c.row,
+            extracts.c.date,
+            sources.c.path.label("source"),
+        )
+        .join(sources, sources.c.id == extracts.c.source_id)
+        .where(extracts.c.id.in_(wanted))
+    )
+    with engine.connect() as conn:
+        return {row.extract_id: dict(row._mapping) for row in conn.execute(query)}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _name(value: str | None, role: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValueError(f"the {role} name is missing")
+    if len(value) > MAX_NAME_CHARS:
+        raise ValueError(f"the {role} name is over {MAX_NAME_CHARS} characters")
+    return value
+
+
+def _pending_row(row) -> dict:
+    data = dict(row._mapping)
+    submitted = data["submitted_at"]
+    data["date"] = submitted.date().isoformat() if submitted else None
+    return data
+
+
+def _get(engine, pending_id: int) -> dict:
+    query = select(pending_contributions).where(pending_contributions.c.id == int(pending_id))
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        raise ValueError(f"no contribution {pending_id} is waiting or was reviewed")
+    return _pending_row(row)
+
+
+def _approved_rows(engine) -> list[dict]:
+    query = (
+        select(pending_contributions)
+        .where(pending_contributions.c.status == "approved")
+        .order_by(pending_contributions.c.id)
+    )
+    with engine.connect() as conn:
+        return [_pending_row(row) for row in conn.execute(query)]
+
+
+def _write_contributions(path: Path, rows: list[dict]) -> None:
+    """Write the approved contributions file whole, atomically, in a stable order."""
+    records = []
+    for row in sorted(rows, key=lambda r: r["id"]):
+        record = {
+            "id": contribution_id(row["id"]),
+            "author": row["author"],
+            "date": row["submitted_at"].strftime("%Y-%m-%dT%H:%M:%S"),
+            "text": row["text"],
+        }
+        if row.get("thread"):
+            record["thread"] = row["thread"]
+        records.append(record)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(records, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(temporary, path)

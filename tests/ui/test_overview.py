@@ -1,0 +1,96 @@
+"""The Overview page on the themed demo Lab and on an empty workspace."""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from lab_app.settings import Settings
+from lab_app.ui.components import safe_markdown
+from lab_app.workspace import Workspace
+from tests.ui.conftest import APP
+
+SECTIONS = ["Material", "Where the Lab is", "Themes", "Latest contributions"]
+
+
+def charts(at) -> dict[str, dict]:
+    """Plotly specs by element key, parsed from the page's protos."""
+    found = {}
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        found[element.proto.id] = spec
+    return found
+
+
+def spec_with_title(at, words: str) -> dict:
+    for spec in charts(at).values():
+        title = spec["layout"].get("title", {}).get("text", "")
+        if words in title:
+            return spec
+    raise AssertionError(f"no chart titled with {words!r}")
+
+
+def test_sections_and_charts_on_the_demo(open_page, app_home):
+    at = open_page()  # Overview is the default page
+    assert not at.exception, at.exception
+    assert [h.value for h in at.subheader] == SECTIONS
+    assert len(at.get("plotly_chart")) == 5  # sources, extracts, per month, phases, growing
+    assert not at.error
+
+    counts = Workspace(Settings.from_env(home=app_home)).store.counts()
+    by_kind = spec_with_title(at, "extracts by kind")["data"][0]
+    assert dict(zip(by_kind["x"], by_kind["y"], strict=True)) == counts["extracts_by_kind"]
+
+    monthly = spec_with_title(at, "Extracts per month")
+    assert monthly["layout"]["barmode"] == "stack"
+    assert {trace["name"] for trace in monthly["data"]} == set(counts["extracts_by_kind"])
+    assert sum(sum(trace["y"]) for trace in monthly["data"]) == counts["extracts"]
+
+    phases = [s for s in charts(at).values() if s["layout"].get("shapes")]
+    assert len(phases) == 1  # the timeline, with today marked
+    assert [t["y"][0] for t in phases[0]["data"]] == [
+        "Discover", "Define", "Develop", "Test", "Share"
+    ]  # fmt: skip
+    # Which sentence depends on today's date; one of them is always there.
+    openings = ("The Lab's year has ended", "Today (", "The Lab's year has not", "Between phases")
+    assert any(m.value.startswith(openings) for m in at.markdown)
+
+
+def test_themes_and_latest_contributions(open_page):
+    at = open_page()
+    keys = [b.key for b in at.button]
+    theme_keys = [k for k in keys if k.startswith("overview-theme-") and k.count("-") == 3]
+    assert len(theme_keys) >= 5  # the newest five, and fast growers not already listed
+    assert any("Last built" in c.value for c in at.caption)
+
+    quotes = [m.value for m in at.markdown if m.value.startswith("> ")]
+    assert len(quotes) == 5
+    captions = [c.value for c in at.caption]
+    assert sum(safe_markdown("peer-support-lab/contributions/") in c for c in captions) == 5
+    assert all(" · by " in c for c in captions if "contributions/" in c.replace("\\", ""))
+
+
+def test_a_theme_button_opens_the_theme(open_page):
+    at = open_page()
+    key = next(b.key for b in at.button if b.key.startswith("overview-theme-"))
+    theme_id = key.removeprefix("overview-theme-")
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["selected_theme"] == theme_id
+    assert "Material" not in [h.value for h in at.subheader]  # now on the Themes page
+
+
+def test_an_empty_workspace_says_so_in_every_section(tmp_path, monkeypatch):
+    monkeypatch.setenv("QLAB_HOME", str(tmp_path / "empty"))
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error
+    assert [h.value for h in at.subheader] == SECTIONS
+    text = " ".join(m.value for m in at.markdown)
+    assert "Nothing in the workspace yet" in text
+    assert "phases have not been set" in text
+    assert "No themes yet — staff can build them on the Themes page" in text
+    assert "No contributions yet" in text
+    assert not at.get("plotly_chart")
