@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/themes.py
+	$(BIN)/python bench/app.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -29,7 +29,8 @@ class IngestOptions:
     password: str | None = None
     max_file_bytes: int = 200_000_000
     max_unpacked_bytes: int = 500_000_000
-    overrides: dict = field(default_factory=dict)
+    # column -> role, applied last: lets a person take a guessed role away ("ignore").
+    roles: dict = field(default_factory=dict)
 
 
 def file_hash(path: Path) -> str:
@@ -181,6 +182,7 @@ def _survey_source(path: Path, options: IngestOptions) -> Source:
             date_col=options.date_col,
             author_col=options.author_col,
         )
+        mapping.update({c: r for c, r in options.roles.items() if c in mapping})
         warnings.extend(table.warnings)
         if "text" not in mapping.values():
             no_text.append(", ".join(table.columns[:12]))

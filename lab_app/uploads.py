@@ -192,6 +192,7 @@ def options_from_roles(roles: dict[str, str]) -> dict:
         "id_col": first("id"),
         "date_col": first("date"),
         "author_col": first("author"),
+        "roles": dict(roles),
     }
 
 
@@ -208,9 +209,15 @@ def effective_roles(path: Path, roles: dict[str, str]) -> dict[str, str]:
     """The roles ingest will really use for these choices (the guess where a role is left
     empty: ingest options can name columns for a role, not take a guessed one away)."""
     table = survey_table(path)
-    return apply_overrides(
-        guess_mapping(table), table.columns, table.column_ids, **options_from_roles(roles)
+    chosen = options_from_roles(roles)
+    mapping = apply_overrides(
+        guess_mapping(table),
+        table.columns,
+        table.column_ids,
+        **{k: v for k, v in chosen.items() if k != "roles"},
     )
+    mapping.update({c: r for c, r in chosen["roles"].items() if c in mapping})
+    return mapping
 
 
 def preview(path: Path, roles: dict[str, str], limit: int = 5) -> list[str]:

@@ -162,6 +162,7 @@ def test_options_from_roles_and_preview(survey):
         "id_col": "Response ID",
         "date_col": "Submitted",
         "author_col": None,
+        "roles": roles,
     }
     guessed = uploads.roles_from_table(uploads.mapping_table(survey))
     assert uploads.ingest_choices(survey, guessed) == {}  # the guess: each sheet keeps its own
@@ -176,13 +177,15 @@ def test_options_from_roles_and_preview(survey):
     assert uploads.preview(survey, roles, limit=7)[5:] == ["welcoming", "safe"]
 
 
-def test_effective_roles_say_when_a_guess_cannot_be_taken_away(survey):
+def test_a_guessed_role_can_be_taken_away(survey, workspace):
     guessed = uploads.roles_from_table(uploads.mapping_table(survey))
-    # Ingest options name columns for a role; with no attribute named, the guess stays.
+    assert guessed["Team"] == "attribute"
     chosen = dict(guessed, **{"Team": "ignore", "One word for the group": "ignore"})
-    assert uploads.effective_roles(survey, chosen)["Team"] == "attribute"
-    chosen = dict(guessed, Team="ignore")
-    assert uploads.effective_roles(survey, chosen)["Team"] == "ignore"
+    assert uploads.effective_roles(survey, chosen) == chosen
+    options = workspace.ingest_options(**uploads.ingest_choices(survey, chosen))
+    workspace.ingest_file(survey, options, root=survey.parent)
+    names, _ = workspace.store.export_rows()
+    assert "Team" not in names  # the column the person set to ignore was not stored
 
 
 def test_options_ingest_what_the_preview_shows(workspace, survey):
