@@ -9,11 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 
+from lab_app.store import extracts_by_ids
 from lab_app.tables import (
     extract_attributes,
-    extracts,
     pending_contributions,
-    sources,
     theme_members,
     votes,
 )
@@ -235,24 +234,11 @@ def theme_quotes(engine, theme_id: str, first: list[str] | None = None, limit: i
 
 def extract_details(engine, extract_ids) -> dict[str, dict]:
     """Text and provenance of extracts, without the person."""
-    wanted = list(dict.fromkeys(extract_ids))
-    if not wanted:
-        return {}
-    query = (
-        select(
-            extracts.c.id.label("extract_id"),
-            extracts.c.kind,
-            extracts.c.text,
-            extracts.c.page,
-            extracts.c.row,
-            extracts.c.date,
-            sources.c.path.label("source"),
-        )
-        .join(sources, sources.c.id == extracts.c.source_id)
-        .where(extracts.c.id.in_(wanted))
-    )
-    with engine.connect() as conn:
-        return {row.extract_id: dict(row._mapping) for row in conn.execute(query)}
+    found = extracts_by_ids(engine, list(dict.fromkeys(extract_ids)))
+    return {
+        extract_id: {"extract_id": extract_id, **{k: v for k, v in row.items() if k != "person"}}
+        for extract_id, row in found.items()
+    }
 
 
 # --- helpers ---------------------------------------------------------------------------------

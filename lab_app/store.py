@@ -160,24 +160,7 @@ class Store:
             return set(conn.execute(select(extracts.c.id)).scalars())
 
     def extracts_by_ids(self, ids: list[str]) -> dict[str, dict]:
-        query = (
-            select(
-                extracts.c.id,
-                extracts.c.kind,
-                extracts.c.text,
-                extracts.c.page,
-                extracts.c.paragraph,
-                extracts.c.row,
-                extracts.c.date,
-                extracts.c.person,
-                extracts.c.question,
-                sources.c.path.label("source"),
-            )
-            .join(sources, sources.c.id == extracts.c.source_id)
-            .where(extracts.c.id.in_(ids))
-        )
-        with self.engine.connect() as conn:
-            return {row.id: dict(row._mapping) for row in conn.execute(query)}
+        return extracts_by_ids(self.engine, ids)
 
     def export_rows(self) -> tuple[list[str], Iterator[dict]]:
         """Attribute names in use, and every extract as a dict with its attributes."""
@@ -346,3 +329,25 @@ def theme_inputs(engine, kind: str | None = None) -> dict:
         ),
         "attributes": [attributes.get(row.id, {}) for row in rows],
     }
+
+
+def extracts_by_ids(engine, ids: list[str]) -> dict[str, dict]:
+    """Text and provenance of the given extracts, keyed by id (missing ids are left out)."""
+    query = (
+        select(
+            extracts.c.id,
+            extracts.c.kind,
+            extracts.c.text,
+            extracts.c.page,
+            extracts.c.paragraph,
+            extracts.c.row,
+            extracts.c.date,
+            extracts.c.person,
+            extracts.c.question,
+            sources.c.path.label("source"),
+        )
+        .join(sources, sources.c.id == extracts.c.source_id)
+        .where(extracts.c.id.in_(ids))
+    )
+    with engine.connect() as conn:
+        return {row.id: dict(row._mapping) for row in conn.execute(query)}
