@@ -11,15 +11,12 @@ import streamlit as st
 
 from lab_app import theme_views
 from lab_app.theme_state import current_user, last_build
+from lab_app.ui import theme_actions as actions
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
-FLASH = "themes-flash"  # the outcome of the last curation action, shown once
-VIEW_OF = "themes-view-of"  # the theme the curation inputs were last filled for
 PICKER_LIMIT = 1000  # extracts offered in one picker: more makes every page run slower
 FLAG_MARKS = {"new": "🆕 new", "grown": "📈 grown", "faded": "📉 faded"}
-CURATION_INPUTS = ("themes-merge-others", "themes-move-extract", "themes-move-target",
-                   "themes-exclude-extract", "themes-pin-extract")  # fmt: skip
 
 ws = workspace()
 engine = ws.store.engine
@@ -105,99 +102,6 @@ def _matrix_figure(matrix: dict, current: str) -> go.Figure | None:
     return figure
 
 
-# --- curation: callbacks run before the rerun, so the whole page shows the result -----------
-
-
-def _curation():
-    # curation brings scikit-learn (a split regroups), seconds to import: opening the page
-    # should not wait for it, only the first action does.
-    from lab_app import curation
-
-    return curation
-
-
-def _curate(action, theme_id: str) -> None:
-    try:
-        message = action(theme_id)
-    except Exception as err:  # any failure is one line on the page, never a traceback
-        st.session_state[FLASH] = ("error", err)
-        return
-    st.session_state[FLASH] = ("success", message)
-    st.session_state[VIEW_OF] = None  # refill the inputs from the changed theme
-    for key in CURATION_INPUTS:
-        st.session_state.pop(key, None)
-
-
-def _picked(key: str, what: str) -> str:
-    value = st.session_state.get(key)
-    if not value:
-        raise ValueError(f"choose {what} first")
-    return value
-
-
-def _label(theme_id: str) -> str:
-    return f"“{safe_markdown(theme_views.label_of(engine, theme_id))}” ({theme_id})"
-
-
-def _rename(theme_id: str) -> str:
-    _curation().rename(engine, theme_id, st.session_state.get("themes-rename-text") or "")
-    return f"Renamed {theme_id} to {_label(theme_id)}."
-
-
-def _describe(theme_id: str) -> str:
-    _curation().describe(engine, theme_id, st.session_state.get("themes-describe-text") or "")
-    return f"Description of {theme_id} saved."
-
-
-def _merge(theme_id: str) -> str:
-    others = st.session_state.get("themes-merge-others") or []
-    if not others:
-        raise ValueError("choose at least one theme to merge into this one")
-    _curation().merge(engine, [*others, theme_id], into=theme_id)
-    return f"Merged {', '.join(others)} into {_label(theme_id)}."
-
-
-def _split(theme_id: str) -> str:
-    parts = _curation().split(
-        engine, theme_id, int(st.session_state.get("themes-split-parts") or 2)
-    )
-    return "Split into " + ", ".join(_label(t) for t in parts) + "."
-
-
-def _move(theme_id: str) -> str:
-    extract_id = _picked("themes-move-extract", "an extract to move")
-    target = _picked("themes-move-target", "the theme to move it to")
-    _curation().move(engine, extract_id, target)
-    return f"Moved extract {extract_id} to {_label(target)}."
-
-
-def _exclude(theme_id: str) -> str:
-    extract_id = _picked("themes-exclude-extract", "an extract to exclude")
-    _curation().exclude(engine, extract_id)
-    return f"Excluded extract {extract_id} from every theme."
-
-
-def _pin(theme_id: str) -> str:
-    extract_id = _picked("themes-pin-extract", "an extract to pin")
-    _curation().pin(engine, extract_id)
-    return f"Pinned extract {extract_id} as an exemplar of {theme_id}."
-
-
-def _lock(theme_id: str) -> str:
-    _curation().lock(engine, theme_id, locked=True)
-    return f"Locked {theme_id}: its extracts stay exactly as they are through rebuilds."
-
-
-def _unlock(theme_id: str) -> str:
-    _curation().lock(engine, theme_id, locked=False)
-    return f"Unlocked {theme_id}."
-
-
-def _undo(_theme_id: str) -> str:
-    done = _curation().undo(engine)
-    return f"Undid {done['undid'].removeprefix('curate.')} of {done['target']}."
-
-
 def _open_from_table(key: str, ids: list[str]) -> None:
     rows = st.session_state[key].selection.rows
     if rows:
@@ -206,14 +110,6 @@ def _open_from_table(key: str, ids: list[str]) -> None:
 
 def _open_from_select() -> None:
     st.session_state["selected_theme"] = st.session_state.get("themes-select")
-
-
-def _flash() -> None:
-    outcome = st.session_state.pop(FLASH, None)
-    if outcome and outcome[0] == "success":
-        st.success(outcome[1], icon="✅")
-    elif outcome:
-        show_error(outcome[1])
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -264,7 +160,7 @@ if "themes-report" in st.session_state:
 rows = _theme_rows(engine, home, version)
 active = {row["id"]: row for row in rows}
 if not rows:
-    _flash()
+    actions.flash()
     st.info("No themes yet: press **Rebuild themes** to find them in the pooled extracts.")
     st.stop()
 
@@ -328,17 +224,17 @@ if faded:
     )
 
 if selected is None:
-    _flash()
+    actions.flash()
     st.stop()
 
 theme = _detail(ws.store, home, version, selected)
-if st.session_state.get(VIEW_OF) != selected:
+if st.session_state.get(actions.VIEW_OF) != selected:
     # The curation inputs start from this theme, not the one open before.
     st.session_state["themes-rename-text"] = theme["label"]
     st.session_state["themes-describe-text"] = theme["description"]
-    for key in CURATION_INPUTS:
+    for key in actions.CURATION_INPUTS:
         st.session_state.pop(key, None)
-    st.session_state[VIEW_OF] = selected
+    st.session_state[actions.VIEW_OF] = selected
 
 st.divider()
 st.subheader(safe_markdown(theme["label"]))
@@ -351,7 +247,7 @@ kinds = ", ".join(f"{kind} {n:,}" for kind, n in theme["kinds"].items())
 st.markdown(f"**{theme['size']:,} extracts** ({kinds or 'none'})")
 if theme["phrases"]:
     st.caption("Key phrases: " + safe_markdown(", ".join(theme["phrases"])))
-_flash()
+actions.flash()
 
 evidence, matrix_tab, curate, history = st.tabs(
     ["Representative extracts", "Theme × attribute", "Curate", "History"]
@@ -417,19 +313,34 @@ with curate:
     left, right = st.columns(2)
     with left:
         st.text_input("Name", key="themes-rename-text")
-        st.button("Rename", key="themes-rename", on_click=_curate, args=(_rename, selected))
+        st.button(
+            "Rename",
+            key="themes-rename",
+            on_click=actions.curate,
+            args=(engine, actions.rename, selected),
+        )
         st.text_area("Description", key="themes-describe-text", height=100)
-        st.button("Save description", key="themes-describe", on_click=_curate,
-                  args=(_describe, selected))  # fmt: skip
+        st.button("Save description", key="themes-describe", on_click=actions.curate,
+                  args=(engine, actions.describe, selected))  # fmt: skip
         st.multiselect(
             "Merge these themes into this one",
             others,
             key="themes-merge-others",
             format_func=lambda t: f"{active[t]['label']} ({t})",
         )
-        st.button("Merge", key="themes-merge", on_click=_curate, args=(_merge, selected))
+        st.button(
+            "Merge",
+            key="themes-merge",
+            on_click=actions.curate,
+            args=(engine, actions.merge, selected),
+        )
         st.number_input("Split into parts", 2, 8, 2, step=1, key="themes-split-parts")
-        st.button("Split", key="themes-split", on_click=_curate, args=(_split, selected))
+        st.button(
+            "Split",
+            key="themes-split",
+            on_click=actions.curate,
+            args=(engine, actions.split, selected),
+        )
     with right:
         st.selectbox(
             "Move an extract",
@@ -447,7 +358,12 @@ with curate:
             placeholder="Choose a theme",
             format_func=lambda t: f"{active[t]['label']} ({t})",
         )
-        st.button("Move", key="themes-move", on_click=_curate, args=(_move, selected))
+        st.button(
+            "Move",
+            key="themes-move",
+            on_click=actions.curate,
+            args=(engine, actions.move, selected),
+        )
         st.selectbox(
             "Exclude an extract from every theme",
             misfits,
@@ -456,7 +372,12 @@ with curate:
             format_func=text_of.get,
             placeholder="Least typical first",
         )
-        st.button("Exclude", key="themes-exclude", on_click=_curate, args=(_exclude, selected))
+        st.button(
+            "Exclude",
+            key="themes-exclude",
+            on_click=actions.curate,
+            args=(engine, actions.exclude, selected),
+        )
         st.selectbox(
             "Pin an extract as an exemplar",
             typical,
@@ -465,21 +386,23 @@ with curate:
             format_func=lambda e: ("📌 " if e in pinned else "") + text_of[e],
             placeholder="Most typical first",
         )
-        st.button("Pin", key="themes-pin", on_click=_curate, args=(_pin, selected))
+        st.button(
+            "Pin", key="themes-pin", on_click=actions.curate, args=(engine, actions.pin, selected)
+        )
     st.divider()
     lock_col, undo_col = st.columns(2)
     lock_col.button(
         "Unlock theme" if theme["locked"] else "Lock theme",
         key="themes-lock",
-        on_click=_curate,
-        args=(_unlock if theme["locked"] else _lock, selected),
+        on_click=actions.curate,
+        args=(engine, actions.unlock if theme["locked"] else actions.lock, selected),
         help="A locked theme keeps exactly its extracts through every rebuild",
     )
     undo_col.button(
         "Undo last action",
         key="themes-undo",
-        on_click=_curate,
-        args=(_undo, selected),
+        on_click=actions.curate,
+        args=(engine, actions.undo, selected),
         help="Reverses the last curation action by anyone",
     )
     st.caption("Every action is in the audit trail under your name and is kept through rebuilds.")
