@@ -10,7 +10,11 @@ import chromadb
 import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
-_CHROMA_SETTINGS = ChromaSettings(anonymized_telemetry=False)
+
+def _chroma_settings() -> ChromaSettings:
+    # A fresh object per client: chromadb's HttpClient writes its server address into the
+    # settings it is given, and a shared object would turn later embedded clients into HTTP.
+    return ChromaSettings(anonymized_telemetry=False)
 
 
 class VectorIndexError(RuntimeError):
@@ -30,7 +34,7 @@ def connect(chroma_url: str, path: Path):
                 host=parsed.hostname,
                 port=parsed.port or (443 if parsed.scheme == "https" else 8000),
                 ssl=parsed.scheme == "https",
-                settings=_CHROMA_SETTINGS,
+                settings=_chroma_settings(),
             )
         except Exception as err:  # connection errors come in several types
             raise VectorIndexError(
@@ -38,7 +42,7 @@ def connect(chroma_url: str, path: Path):
                 "`chroma run --host 127.0.0.1 --port PORT --path DIR` or unset QLAB_CHROMA_URL"
             ) from err
     path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(path), settings=_CHROMA_SETTINGS)
+    return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
 
 
 class VectorIndex:
