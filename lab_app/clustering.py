@@ -70,7 +70,7 @@ def _ward_cut(centres: np.ndarray, k: int) -> np.ndarray:
     return AgglomerativeClustering(n_clusters=k, linkage="ward").fit(centres).labels_
 
 
-def candidate_counts(n: int, k_min: int, k_max: int) -> list[int]:
+def candidate_counts(k_min: int, k_max: int) -> list[int]:
     """Theme counts worth trying: a few steps between the bounds."""
     if k_max <= k_min:
         return [k_min]
@@ -138,7 +138,7 @@ def choose_count(
     rng = np.random.default_rng(SEED)
     sample = rng.choice(len(points), size=min(3000, len(points)), replace=False)
     best, best_score = k_min, -1.0
-    for k in candidate_counts(len(points), k_min, k_max):
+    for k in candidate_counts(k_min, k_max):
         labels = _ward_cut(centres, k)[micro_labels][sample]
         if len(set(labels)) < 2:
             continue

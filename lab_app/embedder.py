@@ -65,10 +65,6 @@ class Embedder:
     def model(self):
         return load_model(self.model_path)
 
-    @property
-    def dimension(self) -> int:
-        return self.model.get_embedding_dimension()
-
     def embed(
         self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None
     ) -> np.ndarray:

@@ -50,7 +50,7 @@ def build(engine, kind: str | None = None, k: int | None = None, fresh: bool = F
         new_themes = _place_new(state, members, ids, vectors, texts, open_rows)
     _cap_unsorted(state, members, ids, vectors, len(ids))
     changed, history, similarity = _describe(state, members, data, new_themes, before, first)
-    report = _report(state, members, ids, before, changed, new_themes, first, fresh)
+    report = _report(members, ids, before, changed, new_themes, first, fresh)
     report.update(curation_since_last_build(engine))
     scope = set(ids)
     save_build(
@@ -297,7 +297,7 @@ def _areas(theme_ids, centres, rows_by_theme, texts) -> dict[str, str]:
     return {t: names[a] for t, a in zip(theme_ids, labels, strict=True)}
 
 
-def _report(state, members, ids, before, changed, new_themes, first, fresh) -> dict:
+def _report(members, ids, before, changed, new_themes, first, fresh) -> dict:
     after = Counter(m.theme_id for e, m in members.items() if m.status == "placed")
     active = sorted(t for t, v in changed.items() if v.get("status") == "active")
     total = len(ids)
