@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -10,6 +11,10 @@ from pathlib import Path
 from lab_app.settings import Settings, describe
 
 KINDS = ("evidence", "survey", "contribution")
+EXPORTS = ("extracts", "qdc", "qdpx", "xlsx", "polis")
+# Feature modules that add their own subcommands: each has add_commands(subparsers) and sets
+# `handler=fn(workspace, args) -> exit code` on its parsers. They import heavy things lazily.
+EXTENSIONS = ("lab_app.cli_year", "lab_app.cli_people", "lab_app.cli_essays")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,8 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
     _curation_commands(theme_commands)
 
     export = commands.add_parser("export", help="write workspace contents to a file")
-    export.add_argument("what", choices=["extracts"])
+    export.add_argument("what", choices=EXPORTS)
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    for name in EXTENSIONS:
+        importlib.import_module(name).add_commands(commands)
     return parser
 
 
@@ -126,6 +133,8 @@ def _run(args) -> int:
     from lab_app import commands
 
     workspace = commands.open_workspace(Settings.from_env(home=args.home))
+    if getattr(args, "handler", None):
+        return args.handler(workspace, args)
     return getattr(commands, f"cmd_{args.command}")(workspace, args)
 
 

@@ -145,8 +145,13 @@ def cmd_reindex(workspace: Workspace, args) -> int:
 
 
 def cmd_export(workspace: Workspace, args) -> int:
-    count = workspace.export_extracts(Path(args.out))
-    print(f"wrote {count} extracts to {args.out}")
+    if args.what == "extracts":
+        count = workspace.export_extracts(Path(args.out))
+        print(f"wrote {count} extracts to {args.out}")
+        return 0
+    from lab_app import exchange  # REFI-QDA, Excel and Pol.is exports
+
+    print(exchange.export(workspace, args.what, Path(args.out)))
     return 0
 
 

@@ -189,3 +189,7 @@ pending_contributions = Table(
     Column("reviewed_by", String(255)),
     Column("reviewed_at", DateTime(timezone=True)),
 )
+
+# The rest of the schema lives beside its feature, on this same MetaData; importing it here
+# means one create_all always makes every table. (Imported last: they import `metadata`.)
+from lab_app import tables_essays, tables_people, tables_year  # noqa: E402, F401

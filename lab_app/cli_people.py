@@ -1,0 +1,7 @@
+"""`qlab` subcommands for people (filled in by its feature)."""
+
+from __future__ import annotations
+
+
+def add_commands(commands) -> None:
+    """Add this feature's subcommands to the `qlab` parser."""
