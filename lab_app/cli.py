@@ -14,7 +14,7 @@ KINDS = ("evidence", "survey", "contribution")
 EXPORTS = ("extracts", "qdc", "qdpx", "xlsx", "polis")
 # Feature modules that add their own subcommands: each has add_commands(subparsers) and sets
 # `handler=fn(workspace, args) -> exit code` on its parsers. They import heavy things lazily.
-EXTENSIONS = ("lab_app.cli_year", "lab_app.cli_people", "lab_app.cli_essays")
+EXTENSIONS = ("lab_app.cli_year", "lab_app.cli_ideas", "lab_app.cli_people", "lab_app.cli_essays")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write workspace contents to a file")
     export.add_argument("what", choices=EXPORTS)
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
+    imports = commands.add_parser("import", help="take in work from other tools")
+    imports.add_argument("what", choices=["polis", "qdc"])
+    imports.add_argument("path", type=Path, help="Pol.is export folder, or a REFI-QDA .qdc file")
     for name in EXTENSIONS:
         importlib.import_module(name).add_commands(commands)
     return parser

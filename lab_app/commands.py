@@ -155,6 +155,18 @@ def cmd_export(workspace: Workspace, args) -> int:
     return 0
 
 
+def cmd_import(workspace: Workspace, args) -> int:
+    if args.what == "polis":
+        from lab_app import polis
+
+        print(polis.import_polis(workspace, Path(args.path)))
+    else:
+        from lab_app import exchange
+
+        print(exchange.import_codebook(workspace, Path(args.path)))
+    return 0
+
+
 def cmd_demo(workspace: Workspace, args) -> int:
     outcomes = report_ingest(demo.load_demo(workspace, progress=_progress_bar()))
     if not any(row["status"] == "active" for row in workspace.list_themes()):
