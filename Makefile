@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean-venv
+.PHONY: run test test-servers lint format bench clean-venv
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,13 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The store and index tests again, on the servers named by QLAB_TEST_DATABASE_URL and
+# QLAB_TEST_CHROMA_URL (.ci/run starts PostgreSQL and `chroma run` and sets both).
+SERVER_TESTS := tests/lab_app/test_workspace_ingest.py tests/lab_app/test_crash_recovery.py \
+	tests/lab_app/test_bad_inputs.py tests/lab_app/test_uploads.py tests/lab_app/test_server_pair.py
+test-servers: $(STAMP)
+	QLAB_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q $(SERVER_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import Engine
 
 from ingest.records import Source
@@ -32,6 +32,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# Any fixed number: the PostgreSQL advisory lock every process takes while creating tables.
+_SCHEMA_LOCK = 725_004_133
+
+
+def _create_tables(engine: Engine) -> None:
+    """Create missing tables. Two processes starting at once on one PostgreSQL server would
+    both try CREATE TABLE and one would fail, so there they take turns under a lock."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+        metadata.create_all(conn)
+
+
 class Store:
     """Reads and writes the relational tables; every write that must be atomic is one call."""
 
@@ -41,7 +54,7 @@ class Store:
             self.engine: Engine = create_engine(url, future=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
-            metadata.create_all(self.engine)
+            _create_tables(self.engine)
         except Exception as err:  # SQLAlchemy raises many kinds; the user needs one message
             raise StoreError(f"cannot open the store at {self.safe_url}: {err}") from err
 

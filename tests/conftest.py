@@ -29,8 +29,35 @@ def eval_path():
 
 @pytest.fixture(autouse=True)
 def _workspace_home(tmp_path, monkeypatch):
-    """Every test gets its own workspace folder; nothing touches ./workspace."""
+    """Every test gets its own workspace folder; nothing touches ./workspace.
+
+    With QLAB_TEST_DATABASE_URL (a PostgreSQL server) or QLAB_TEST_CHROMA_URL (a `chroma run`
+    server) set, as `.ci/run` does for its server pass, each test also gets its own database
+    and its own collection there, so tests stay as isolated as with the embedded defaults."""
     monkeypatch.setenv("QLAB_HOME", str(tmp_path / "home"))
+    unique = "t" + os.urandom(6).hex()
+    if os.environ.get("QLAB_TEST_CHROMA_URL"):
+        monkeypatch.setenv("QLAB_CHROMA_URL", os.environ["QLAB_TEST_CHROMA_URL"])
+        monkeypatch.setenv("QLAB_COLLECTION", unique)
+    server = os.environ.get("QLAB_TEST_DATABASE_URL")
+    if not server:
+        yield
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {unique}"))
+    monkeypatch.setenv(
+        "QLAB_DATABASE_URL",
+        make_url(server).set(database=unique).render_as_string(hide_password=False),
+    )
+    try:
+        yield
+    finally:
+        with admin.connect() as conn:  # FORCE: a workspace a test left open still holds a link
+            conn.execute(text(f"DROP DATABASE IF EXISTS {unique} WITH (FORCE)"))
+        admin.dispose()
 
 
 @pytest.fixture
