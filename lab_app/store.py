@@ -175,6 +175,33 @@ class Store:
     def extracts_by_ids(self, ids: list[str]) -> dict[str, dict]:
         return extracts_by_ids(self.engine, ids)
 
+    def kind_share(self, kind: str) -> tuple[int, int]:
+        """(extracts of this kind, all extracts): two index-only counts."""
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(extracts)).scalar_one()
+            matching = conn.execute(
+                select(func.count()).select_from(extracts).where(extracts.c.kind == kind)
+            ).scalar_one()
+        return matching, total
+
+    def kinds_of(self, ids: list[str]) -> dict[str, str]:
+        """The kind of each of these extracts (ids not in the store are left out)."""
+        with self.engine.connect() as conn:
+            query = select(extracts.c.id, extracts.c.kind).where(extracts.c.id.in_(ids))
+            return {row.id: row.kind for row in conn.execute(query)}
+
+    def nearest_of_kind(self, vector: np.ndarray, kind: str, k: int) -> list[tuple[str, float]]:
+        """Exact top-k among the extracts of one kind, from the stored vectors (few of them)."""
+        query = select(extracts.c.id, extracts.c.embedding).where(extracts.c.kind == kind)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query))
+        if not rows:
+            return []
+        matrix = np.frombuffer(b"".join(r.embedding for r in rows), dtype=np.float32)
+        scores = matrix.reshape(len(rows), -1) @ vector.astype(np.float32)
+        best = np.argsort(-scores, kind="stable")[:k]
+        return [(rows[i].id, float(scores[i])) for i in best]
+
     def export_rows(self) -> tuple[list[str], Iterator[dict]]:
         """Attribute names in use, and every extract as a dict with its attributes."""
         with self.engine.connect() as conn:

@@ -21,7 +21,7 @@ def _eval_path(*parts: str) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def eval_path():
     """A function giving a path under ../shared/eval; skips if absent (fails in CI)."""
     return _eval_path
