@@ -34,11 +34,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Every benchmark, then one table of the headline ratios and goals from this run.
+BENCH_SUMMARY := bench-summary.json
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,bench]"
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/themes.py
-	$(BIN)/python bench/app.py
+	rm -f $(BENCH_SUMMARY)
+	$(BIN)/python bench/ingest.py --summary $(BENCH_SUMMARY)
+	$(BIN)/python bench/scale.py --summary $(BENCH_SUMMARY)
+	$(BIN)/python bench/themes.py --summary $(BENCH_SUMMARY)
+	$(BIN)/python bench/app.py --summary $(BENCH_SUMMARY)
+	$(BIN)/python bench/tensions.py --summary $(BENCH_SUMMARY)
+	$(BIN)/python bench/summary.py $(BENCH_SUMMARY)
 
 clean-venv:
 	rm -rf $(VENV)

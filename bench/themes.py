@@ -89,8 +89,16 @@ def score(name, labels, truths, seconds, stability, outlier) -> list[str]:
     lines = []
     themes = len(set(labels) - {outlier})
     for column, truth in truths.items():
+        RESULTS[(name, column)] = {
+            "NMI": normalized_mutual_info_score(truth, labels),
+            "ARI": adjusted_rand_score(truth, labels),
+            "unsorted": float(np.mean(labels == outlier)),
+            "themes": themes,
+            "seconds": seconds,
+            "moved": stability,
+        }
         lines.append(
-            f"{name:9} {column:12} NMI {normalized_mutual_info_score(truth, labels):.3f}  "
+            f"{name:9} {column.split(':')[1]:12} NMI {RESULTS[(name, column)]['NMI']:.3f}  "
             f"ARI {adjusted_rand_score(truth, labels):.3f}  "
             f"unsorted {np.mean(labels == outlier):5.1%}  themes {themes:4d}  "
             f"build {seconds:6.1f} s  moved {stability:5.1%}"
@@ -98,8 +106,12 @@ def score(name, labels, truths, seconds, stability, outlier) -> list[str]:
     return lines
 
 
+RESULTS: dict[tuple[str, str], dict] = {}  # (method, label column) -> measures, this run
+
+
 def run(name: str, embedder: Embedder, with_bertopic: bool) -> list[str]:
     texts, truths = load(name)
+    truths = {f"{name}:{column}": truth for column, truth in truths.items()}
     vectors = embedder.embed(texts)
     n = len(texts)
     order = np.random.default_rng(0).permutation(n)
@@ -131,6 +143,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-bertopic", action="store_true", help="only our build")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
+    parser.add_argument("--scale", type=int, default=50_000, help="build-time run size (0: skip)")
+    parser.add_argument("--summary", type=Path, help="append headline results to this JSON file")
     args = parser.parse_args()
     missing = [name for name in args.datasets if not DATASETS[name][0].exists()]
     if missing:
@@ -149,7 +163,64 @@ def main() -> int:
         print(f"\n{name}")
         for line in run(name, embedder, with_bertopic):
             print(line, flush=True)
+    if args.scale:
+        scale_seconds = build_times(args.scale, embedder, with_bertopic)
+    if args.summary:
+        summarise(args.summary, with_bertopic, scale_seconds if args.scale else {})
     return 0
+
+
+def build_times(total: int, embedder: Embedder, with_bertopic: bool) -> dict[str, float]:
+    """Build time alone at Lab-network size (no labels): real texts, pairs joined past ~24k."""
+    from bench.scale import corpus
+
+    texts = corpus(total)
+    vectors = embedder.embed(texts)
+    seconds = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        ours(texts, vectors, np.arange(len(texts)), Path(tmp))
+        seconds["ours"] = time.perf_counter() - start
+    if with_bertopic:
+        start = time.perf_counter()
+        bertopic_labels(texts, vectors)
+        seconds["BERTopic"] = time.perf_counter() - start
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items())
+    print(f"\nbuild time at {total} extracts: {timings}")
+    return seconds
+
+
+def summarise(path: Path, with_bertopic: bool, scale: dict[str, float]) -> None:
+    from bench.summary import record
+
+    names = {"nhs:subcategory": "NHS subcategories", "banking77:category": "Banking77"}
+    for key, name in names.items():
+        mine = RESULTS.get(("ours", key))
+        if not mine:
+            continue
+        theirs = RESULTS.get(("BERTopic", key)) if with_bertopic else None
+        for measure in ("NMI", "ARI"):
+            goal = 0.32 if (key, measure) == ("nhs:subcategory", "NMI") else None
+            goal = 0.15 if (key, measure) == ("nhs:subcategory", "ARI") else goal
+            if key.startswith("banking77") and theirs:
+                goal = theirs[measure]
+            value = f"{mine[measure]:.3f}"
+            if theirs:
+                value += f" (BERTopic {theirs[measure]:.3f})"
+            met = None if goal is None else mine[measure] >= goal
+            record(path, f"themes {name} {measure}", value, f">= {goal:.3f}" if goal else "", met)
+        record(path, f"themes {name} unsorted", f"{mine['unsorted']:.1%}", "<= 15%",
+               mine["unsorted"] <= 0.15)  # fmt: skip
+        record(path, f"themes {name} moved on +20%", f"{mine['moved']:.1%}", "<= 5%",
+               mine["moved"] <= 0.05)  # fmt: skip
+        if theirs:
+            ratio = theirs["seconds"] / mine["seconds"]
+            record(path, f"themes {name} build, BERTopic ÷ ours", f"{ratio:.1f}×", ">= 5×",
+                   ratio >= 5 if key.startswith("nhs") else None)  # fmt: skip
+    if "BERTopic" in scale:
+        ratio = scale["BERTopic"] / scale["ours"]
+        record(path, f"themes build at scale, BERTopic ÷ ours ({scale['ours']:.0f} s)",
+               f"{ratio:.1f}×", "", None)  # fmt: skip
 
 
 if __name__ == "__main__":
