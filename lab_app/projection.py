@@ -10,11 +10,13 @@ each extract's nearest neighbours than plain 2-D PCA.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, select
 from threadpoolctl import threadpool_limits
 
-from lab_app.tables import audit, extract_attributes, extracts, sources, theme_builds
+from lab_app.tables import audit, derived, extract_attributes, extracts, sources, theme_builds
 from lab_app.themes import placements
 
 COMPONENTS = 50  # principal components kept before grouping
@@ -27,6 +29,7 @@ NEGATIVES = 2  # random extracts each neighbour pair is pushed away from, per st
 SPREAD = 0.35  # a group's cloud reaches about this share of the way to the next landmark
 FIT_ROWS = 5000  # principal axes and landmarks are found on an even sample of this many rows
 SEED = 20260101  # fixed: the same vectors always give the same map
+LAYOUT = "map-layout"  # its row in the derived table
 
 
 def layout(vectors: np.ndarray) -> np.ndarray:
@@ -272,9 +275,41 @@ def vectors_for_map(engine) -> tuple[list[str], np.ndarray]:
 
 
 def map_layout(engine) -> dict:
-    """{"ids": [...], "xy": (n, 2)} for every extract in the store."""
+    """{"ids": [...], "xy": (n, 2)} for every extract in the store: the stored layout while the
+    vectors are unchanged (any process may have computed it), else computed now and stored."""
+    key = fingerprint(engine)["vectors"]
+    with engine.connect() as conn:
+        row = conn.execute(select(derived).where(derived.c.name == LAYOUT)).first()
+    if row is not None and row.key == key:
+        return _decode_layout(row.data)
+    return refresh_layout(engine)
+
+
+def refresh_layout(engine) -> dict:
+    """Compute the layout of the store's vectors and keep it (theme builds call this, so the
+    Map's first visit after a build reads it instead of computing it)."""
+    key = fingerprint(engine)["vectors"]
     ids, vectors = vectors_for_map(engine)
-    return {"ids": ids, "xy": layout(vectors)}
+    result = {"ids": ids, "xy": layout(vectors)}
+    with engine.begin() as conn:
+        conn.execute(delete(derived).where(derived.c.name == LAYOUT))
+        conn.execute(insert(derived).values(name=LAYOUT, key=key, data=_encode_layout(result),
+                                            at=datetime.now(UTC)))  # fmt: skip
+    return result
+
+
+def _encode_layout(result: dict) -> bytes:
+    ids = "\n".join(result["ids"]).encode()
+    xy = np.asarray(result["xy"], dtype=np.float32).tobytes()
+    return len(ids).to_bytes(8, "little") + ids + xy
+
+
+def _decode_layout(data: bytes) -> dict:
+    size = int.from_bytes(data[:8], "little")
+    text = data[8 : 8 + size].decode()
+    ids = text.split("\n") if text else []
+    xy = np.frombuffer(data[8 + size :], dtype=np.float32).reshape(len(ids), 2)
+    return {"ids": ids, "xy": xy}
 
 
 POINT_FIELDS = ("id", "kind", "date", "person", "page", "row", "short", "source", "theme_id",

@@ -164,6 +164,17 @@ audit = Table(
     Column("undone", Boolean, nullable=False, default=False),
 )
 
+# Results derived from the store and costly to compute (the map's 2-D layout), kept with the
+# fingerprint of the data they came from so any process can reuse them until it changes.
+derived = Table(
+    "derived",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 # --- participation ---------------------------------------------------------------------------
 
 # Agree (1) / disagree (-1) / pass (0) on a statement: an extract id, or a Pol.is comment later.
