@@ -26,6 +26,13 @@ MAX_UNSORTED = 0.15  # share of extracts Unsorted may hold
 MIN_THEME = 5  # smallest group that becomes a theme of its own
 FIT_FLOOR = 0.30  # below this similarity an extract does not join a theme on its own merit
 UNSORTED_FLOOR = 0.20  # below this it is Unsorted rather than a poor fit
+# Seed themes from an imported codebook (status "seed", lab_app.exchange.seeds): an open
+# extract is drawn to the seed whose "name: description" vector it is nearest, at SEED_FLOOR or
+# more, and stays when it is at SEED_FIT or more from the centre of what that seed drew.
+# Measured on the demo Lab with its ten planted themes as seeds: nine of ten seeded themes hold
+# mostly their own planted theme. A short codebook draws extracts its codes only half fit.
+SEED_FLOOR = 0.30
+SEED_FIT = 0.40
 
 
 def build(engine, kind: str | None = None, k: int | None = None, fresh: bool = False) -> dict:
@@ -43,11 +50,14 @@ def build(engine, kind: str | None = None, k: int | None = None, fresh: bool = F
         for i, extract_id in enumerate(ids)
         if extract_id not in members or members[extract_id].status == "unsorted"
     ]
+    # Seeds from a codebook take the open extracts that match them before anything is grouped.
+    seeded, open_rows = _attach_to_seeds(state, members, ids, vectors, open_rows)
     new_themes: dict[str, list[int]] = {}
     if first:
         new_themes = _first_build(state, members, ids, vectors, texts, open_rows, k, fresh)
     else:
         new_themes = _place_new(state, members, ids, vectors, texts, open_rows)
+    new_themes.update(seeded)
     _cap_unsorted(state, members, ids, vectors, len(ids))
     changed, history, similarity = _describe(state, members, data, new_themes, before, first)
     report = _report(members, ids, before, changed, new_themes, first, fresh)
@@ -79,6 +89,33 @@ def _kept_members(state: ThemeState, row_of: dict, keep_build_placements: bool) 
         elif member.status == "unsorted" and keep_build_placements:
             kept[extract_id] = member
     return kept
+
+
+def _attach_to_seeds(state, members, ids, vectors, open_rows) -> tuple[dict, list[int]]:
+    """Open extracts join the codebook seed they match (see SEED_FLOOR); returns
+    {seed id: rows} for the seeds that drew any, and the rows still open."""
+    seeds = [t for t in sorted(state.themes) if state.themes[t]["status"] == "seed"]
+    seeds = [t for t in seeds if state.themes[t].get("centroid")]
+    if not seeds or not open_rows:
+        return {}, open_rows
+    rows = np.array(open_rows, dtype=np.int64)
+    named = np.vstack([np.frombuffer(state.themes[t]["centroid"], dtype=np.float32) for t in seeds])
+    sims = vectors[rows] @ named.T
+    nearest, near = sims.argmax(axis=1), sims.max(axis=1) >= SEED_FLOOR
+    # A code's words are short beside an extract's: the centre of what it drew fits better.
+    centres = named.copy()
+    for j in range(len(seeds)):
+        drawn_rows = rows[near & (nearest == j)]
+        if len(drawn_rows):
+            centres[j] = clustering.normalise(vectors[drawn_rows].mean(axis=0, keepdims=True))[0]
+    fit = vectors[rows] @ centres.T
+    best, keep = fit.argmax(axis=1), fit.max(axis=1) >= SEED_FIT
+    drawn: dict[str, list[int]] = {}
+    for row, choice, stays in zip(rows, best, keep, strict=True):
+        if stays:
+            members[ids[row]] = Membership(seeds[choice], "placed", "build")
+            drawn.setdefault(seeds[choice], []).append(int(row))
+    return drawn, [int(r) for r, stays in zip(rows, keep, strict=True) if not stays]
 
 
 def _first_build(state, members, ids, vectors, texts, open_rows, k, fresh) -> dict:
@@ -230,10 +267,12 @@ def _describe(state, members, data, new_themes, before, first):
         ]
         exemplars = theme_labels.representatives(theme_vectors, centres[theme_id], 3, pinned)
         central = rows[int(np.argmax(sims))]
+        # A theme seeded from a codebook keeps the codebook's area and its seed record.
+        seed = (row_state.get("details") or {}).get("seed")
         values = {
             "status": "active",
             "centroid": vector_bytes(centres[theme_id]),
-            "area": areas[theme_id],
+            "area": (seed or {}).get("area") or areas[theme_id],
             "details": {
                 "phrases": words,
                 "size": len(rows),
@@ -245,6 +284,8 @@ def _describe(state, members, data, new_themes, before, first):
                 ),
             },
         }
+        if seed:
+            values["details"]["seed"] = seed
         if not row_state.get("label_by_staff") and (row_state.get("status") in (None, "new")):
             values["label"] = theme_labels.label_from(words, theme_id)
         if not row_state.get("description_by_staff"):

@@ -1,0 +1,55 @@
+"""Exchange with the tools Lab teams already use: REFI-QDA (.qdc, .qdpx), Excel and Pol.is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# What each export writes, and the file name the app offers for it.
+FORMATS = {
+    "qdc": ("REFI-QDA codebook", "q-lab-codebook.qdc"),
+    "qdpx": ("REFI-QDA project", "q-lab-project.qdpx"),
+    "xlsx": ("Excel workbook", "q-lab-workbook.xlsx"),
+    "polis": ("Pol.is statements", "q-lab-polis.csv"),
+}
+
+
+def export(workspace, what: str, out: Path) -> str:
+    """Write one export to `out`; return the line to show. Modules load only when asked for."""
+    out = Path(out)
+    if what == "qdc":
+        from lab_app.exchange.refi_qda import export_codebook
+
+        return export_codebook(workspace, out)
+    if what == "qdpx":
+        from lab_app.exchange.refi_qda import export_project
+
+        return export_project(workspace, out)
+    if what == "xlsx":
+        from lab_app.exchange.workbook import export_workbook
+
+        return export_workbook(workspace, out)
+    if what == "polis":
+        try:
+            from lab_app.polis import export_polis
+        except ModuleNotFoundError as err:
+            if err.name != "lab_app.polis":
+                raise
+            raise ValueError("the Pol.is export is not part of this version yet") from err
+        return export_polis(workspace, out)
+    raise ValueError(f"unknown export {what!r}: choose one of {', '.join(FORMATS)}")
+
+
+def import_codebook(workspace, path: Path) -> str:
+    """Turn a REFI-QDA codebook's codes into seed themes for the next build; return the line."""
+    from lab_app.exchange.seeds import read_codebook, seed_themes
+
+    path = Path(path)
+    codes = read_codebook(path, workspace.settings.max_file_mb * 1_000_000)
+    added, skipped = seed_themes(workspace, codes, path.name)
+    present = f" ({skipped} already present)" if skipped else ""
+    if not added:
+        return f"every code in {path.name} is already a theme{present}; nothing to seed"
+    return (
+        f"seeded {len(added)} themes from {path.name}{present}: the next `qlab themes build` "
+        "attaches matching extracts to them (add --fresh to regroup extracts already placed)"
+    )
