@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lab_app import timeline
+from lab_app.projection import html_safe
 from lab_app.theme_state import current_user
 from lab_app.theme_time import volumes
 from lab_app.ui.components import safe_markdown, show_error, user_text
@@ -19,11 +20,6 @@ CHART_CONFIG = {"displaylogo": False}
 TOP_THEMES = 10  # the stacked area shows the largest themes; the rest are summed as "Other"
 BANDS = ["rgba(31,119,180,0.07)", "rgba(255,127,14,0.07)"]
 KIND_NAMES = {"evidence": "Evidence", "survey": "Survey", "contribution": "Contributions"}
-
-
-def html_safe(text: str) -> str:
-    """Text for a Plotly label or hover: tags in it are shown as written, never interpreted."""
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 st.title("Timeline")
