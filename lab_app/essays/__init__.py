@@ -1,0 +1,1 @@
+"""Essay drafts built from themed extracts, every quotation verbatim and traceable."""

@@ -1,0 +1,241 @@
+"""Draft an essay from chosen themes (or an area): an opening with the Lab's question and real
+counts, one section per theme, a closing with recommendations from the best-supported ideas.
+Every draft is checked before it is saved; regenerating a section keeps the others' edits."""
+
+from __future__ import annotations
+
+from lab_app.essays import store
+from lab_app.essays.attribution import month_of
+from lab_app.essays.grounding import check_body
+from lab_app.essays.lab import gathered, lab_facts
+from lab_app.essays.markup import body_markers
+from lab_app.essays.material import (
+    choose_themes,
+    ideas_for,
+    related_evidence,
+    source_info,
+    tensions_for,
+)
+from lab_app.essays.material import theme_material as read_theme
+from lab_app.essays.store import Section
+from lab_app.essays.theme_section import PLURAL_ROLES, idea_line, theme_body
+from lab_app.essays.writing import counted, in_words, prose, readable_label
+from lab_app.theme_time import volumes
+
+LENGTHS = {
+    "short": {
+        "themes": 3,
+        "heard": 2,
+        "voices": 2,
+        "evidence": 1,
+        "tensions": 1,
+        "ideas": 2,
+        "recommendations": 3,
+    },
+    "medium": {
+        "themes": 5,
+        "heard": 3,
+        "voices": 4,
+        "evidence": 2,
+        "tensions": 2,
+        "ideas": 3,
+        "recommendations": 5,
+    },
+    "long": {
+        "themes": 8,
+        "heard": 4,
+        "voices": 6,
+        "evidence": 4,
+        "tensions": 3,
+        "ideas": 5,
+        "recommendations": 7,
+    },
+}
+MAX_AUDIENCE = 300
+
+
+def draft_essay(
+    workspace,
+    who: str,
+    theme_ids: list[str] | None = None,
+    area: str | None = None,
+    audience: str = "",
+    length: str = "medium",
+    title: str | None = None,
+    lab_name: str | None = None,
+    question: str | None = None,
+) -> int:
+    """Draft, check and save an essay; return its id."""
+    if length not in LENGTHS:
+        raise ValueError(f"length must be short, medium or long, not {length!r}")
+    audience = " ".join((audience or "").split())
+    if len(audience) > MAX_AUDIENCE:
+        raise ValueError(f"the audience is over {MAX_AUDIENCE} characters: say it more briefly")
+    engine = workspace.store.engine
+    chosen = choose_themes(engine, list(theme_ids or []), area, LENGTHS[length]["themes"])
+    choice = {"themes": chosen, "area": area or None, "lab_name": lab_name, "question": question}
+    lab = lab_facts(workspace, lab_name, question)
+    sections = build_sections(workspace, choice, audience, length)
+    for section in sections:
+        _must_pass(engine, section)
+    title = " ".join((title or "").split()) or default_title(lab, area)
+    return store.create_essay(engine, title, audience, length, choice, sections, who)
+
+
+def default_title(lab: dict, area: str | None) -> str:
+    name = lab["name"] or "the Lab"
+    return f"What we learnt: {name}" + (f" — {area}" if area else "")
+
+
+def build_sections(workspace, choice: dict, audience: str, length: str) -> list[Section]:
+    engine = workspace.store.engine
+    sizes = LENGTHS[length]
+    documents = source_info(engine)
+    months, phases = volumes(engine, "month"), volumes(engine, "phase")
+    themes = [read_theme(engine, t, months, phases) for t in choice["themes"]]
+    for theme in themes:
+        theme.related = related_evidence(workspace, theme.id)
+    lab = lab_facts(workspace, choice.get("lab_name"), choice.get("question"))
+    sections = [Section("opening", "Introduction", opening(engine, lab, themes, audience))]
+    for theme in themes:
+        body = theme_body(engine, theme, sizes, documents)
+        heading = readable_label(theme.label, theme.label_by_staff)
+        sections.append(Section(f"theme:{theme.id}", heading, body, {"theme": theme.id}))
+    sections.append(Section("closing", "What we recommend", closing(engine, themes, sizes)))
+    for section in sections:
+        section.grounding["extracts"] = body_markers(section.body)
+    return sections
+
+
+def regenerate_section(workspace, essay_id: int, key: str, who: str) -> int:
+    """Draft one section afresh from the store as it is now; the others keep their edits."""
+    engine = workspace.store.engine
+    essay = store.load_essay(engine, essay_id)
+    store.section_of(essay, key)  # says clearly when there is no such section
+    fresh = {
+        s.key: s
+        for s in build_sections(workspace, essay["choice"], essay["audience"], essay["length"])
+    }
+    if key not in fresh:
+        raise ValueError(f"section {key!r} cannot be drafted again: its theme is gone")
+    section = fresh[key]
+    _must_pass(engine, section)
+    return store.save_section(
+        engine,
+        essay_id,
+        key,
+        section.body,
+        who,
+        heading=section.heading,
+        edited=False,
+        grounding=section.grounding,
+    )
+
+
+def _must_pass(engine, section: Section) -> None:
+    problems = check_body(engine, section.key, section.body)
+    if problems:  # a bug, not a user error: never save a draft that misquotes anyone
+        raise RuntimeError("draft failed its own quotation check: " + problems[0].line())
+
+
+# --- opening and closing ----------------------------------------------------------------------
+
+
+def opening(engine, lab: dict, themes, audience: str) -> str:
+    facts = gathered(engine)
+    span = _span(lab, facts)
+    first = "This essay draws together what " + (prose(lab["name"]) or "the Lab") + " heard"
+    first += f" {span}" if span else ""
+    if lab["question"]:
+        first += f", in answer to one question: {prose(lab['question'])}"
+    else:
+        first += "."
+    paragraphs = [first if first.endswith(("?", ".", "!")) else first + "."]
+    if audience:
+        paragraphs[0] += f" It is written for {prose(audience)}."
+    paragraphs.append(_material_sentence(facts))
+    roles = facts["roles"].most_common(6)
+    if roles:
+        named = [f"{n} {PLURAL_ROLES.get(r, prose(r)) if n != 1 else prose(r)}" for r, n in roles]
+        paragraphs.append(
+            f"Those who told us who they are included {in_words(named)} "
+            "(counting each person once for each way they described themselves)."
+        )
+    headings = [readable_label(t.label, t.label_by_staff) for t in themes]
+    paragraphs.append(
+        f"The sections that follow take {counted(len(themes), 'theme')} in turn: "
+        f"{'; '.join(prose(h) for h in headings)}. For each we set out what we heard, people's own "
+        "words, what the evidence says, where views differ, the ideas that emerged and how the "
+        "theme changed over the year. Every quotation is word for word, used only with the "
+        "consent of the person or source it comes from, and marked with where it comes from."
+    )
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def _span(lab: dict, facts: dict) -> str:
+    start, end = lab.get("start") or facts["first"], lab.get("end") or facts["last"]
+    if not start or not end:
+        return ""
+    return f"between {month_of(start)} and {month_of(end)}"
+
+
+def _material_sentence(facts: dict) -> str:
+    sources, extracts, people = facts["sources"], facts["extracts"], facts["people"]
+    parts = []
+    if extracts.get("evidence"):
+        parts.append(
+            f"{counted(extracts['evidence'], 'passage')} from "
+            f"{counted(sources.get('evidence', 0), 'evidence document')}"
+        )
+    if extracts.get("survey"):
+        parts.append(
+            f"{counted(extracts['survey'], 'survey answer')} from "
+            f"{counted(people.get('survey', 0), 'respondent')}"
+        )
+    if extracts.get("contribution"):
+        parts.append(
+            f"{counted(extracts['contribution'], 'contribution')} from "
+            f"{counted(people.get('contribution', 0), 'person', 'people')} in the Lab's online "
+            "space and workshops"
+        )
+    if not parts:
+        return "The workspace holds no material yet."
+    text = f"The Lab gathered {in_words(parts)}."
+    workshops = facts["events"].get("workshop")
+    if workshops:
+        text += f" It met in {counted(workshops, 'workshop')} over the year."
+    return text
+
+
+def closing(engine, themes, sizes: dict) -> str:
+    theme_ids = {t.id for t in themes}
+    near = ideas_for(engine, theme_ids=theme_ids)
+    others = [i for i in ideas_for(engine) if i["id"] not in {n["id"] for n in near}]
+    best = (near + others)[: sizes["recommendations"]]
+    parts = []
+    if best:
+        parts.append(
+            "The ideas with the widest support over the year point to these recommendations, "
+            "best supported first:"
+        )
+        parts.append("\n".join(f"{n}. {idea_line(engine, i)}" for n, i in enumerate(best, 1)))
+    else:
+        parts.append(
+            "No idea has been recorded in the workspace yet, so this draft makes no "
+            "recommendation of its own. The themes above are where the Lab heard most; the "
+            "Lab team may want to start from them:"
+        )
+        parts.append(
+            "\n".join(
+                f"- {prose(readable_label(t.label, t.label_by_staff))}: "
+                f"{counted(t.size, 'extract')}."
+                for t in sorted(themes, key=lambda t: -t.size)
+            )
+        )
+    open_tensions = [t for t in tensions_for(engine) if set(t["themes"] or []) & theme_ids]
+    if open_tensions:
+        titles = [prose(t["title"]) for t in open_tensions[: sizes["tensions"] + 2]]
+        parts.append(
+            f"Some questions stay open and deserve care in what comes next: {'; '.join(titles)}."
+        )
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,87 @@
+"""Small writing helpers: sentences, excerpts, lists in words, and quotes in essay Markdown."""
+
+from __future__ import annotations
+
+import re
+
+from lab_app.essays.markup import ATTRIBUTION_DASH, ELISION, escape, flat
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'‘(])")
+PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")  # what redaction left: [EMAIL], [PHONE], ...
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(flat(text)) if s.strip()]
+
+
+def inline_sentence(
+    text: str, shortest: int = 40, longest: int = 260, avoid: tuple[str, ...] = ()
+) -> str | None:
+    """A sentence of the text fit to quote inline: a whole sentence of a readable length, no
+    curly double quotes (they delimit the quotation), nothing redacted, and none of `avoid`
+    (a document's title or author, which a page's running header glues onto its first line)."""
+    for sentence in sentences(text):
+        whole = sentence.endswith((".", "!", "?")) and len(sentence.split()) >= 6
+        header = any(a and a.lower() in sentence.lower() for a in avoid)
+        if whole and not header and shortest <= len(sentence) <= longest and not _awkward(sentence):
+            return sentence
+    return None
+
+
+def _awkward(sentence: str) -> bool:
+    return "“" in sentence or "”" in sentence or bool(PLACEHOLDER.search(sentence))
+
+
+def excerpt(text: str, limit: int = 340) -> str:
+    """The text, or its opening sentences up to `limit` characters followed by an ellipsis."""
+    whole = flat(text)
+    if len(whole) <= limit:
+        return whole
+    kept = ""
+    for sentence in sentences(whole):
+        if len(kept) + len(sentence) + 1 > limit:
+            break
+        kept = f"{kept} {sentence}".strip()
+    if not kept:  # one long sentence: cut at a word boundary
+        kept = whole[:limit].rsplit(" ", 1)[0]
+    return f"{kept} {ELISION}"
+
+
+def prose(text: str) -> str:
+    """Someone else's words used as our prose (a title, a summary): made inert, and their double
+    quotation marks turned to single ones so the check does not take them for a quotation."""
+    text = flat(text).replace("“", "‘").replace("”", "’")
+    return escape(re.sub(r"\"([^\"]*)\"", r"‘\1’", text).replace('"', "'"))
+
+
+def inline_quote(sentence: str, extract_id: str) -> str:
+    return f"“{escape(sentence)}” [#{extract_id}]"
+
+
+def blockquote(text: str, who: str, extract_id: str) -> str:
+    lines = [f"> {escape(line)}" if line else ">" for line in text.split("\n")]
+    return "\n".join([*lines, ">", f"> {ATTRIBUTION_DASH}{escape(who)} [#{extract_id}]"])
+
+
+def in_words(items: list[str], conjunction: str = "and") -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def readable_label(label: str, by_staff: bool) -> str:
+    """A built label ('training · lived experience · qualification') as a heading."""
+    if by_staff or " · " not in label:
+        return label
+    words = [w.strip() for w in label.split(" · ") if w.strip()]
+    text = in_words(words)
+    return text[:1].upper() + text[1:]
+
+
+def percent(share: float) -> str:
+    return f"{round(share * 100)}%"
