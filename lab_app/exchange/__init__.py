@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 # What each export writes, and the file name the app offers for it.
@@ -9,7 +11,7 @@ FORMATS = {
     "qdc": ("REFI-QDA codebook", "q-lab-codebook.qdc"),
     "qdpx": ("REFI-QDA project", "q-lab-project.qdpx"),
     "xlsx": ("Excel workbook", "q-lab-workbook.xlsx"),
-    "polis": ("Pol.is statements", "q-lab-polis.csv"),
+    "polis": ("Pol.is statements and votes", "q-lab-polis.zip"),
 }
 
 
@@ -29,13 +31,15 @@ def export(workspace, what: str, out: Path) -> str:
 
         return export_workbook(workspace, out)
     if what == "polis":
-        try:
-            from lab_app.polis import export_polis
-        except ModuleNotFoundError as err:
-            if err.name != "lab_app.polis":
-                raise
-            raise ValueError("the Pol.is export is not part of this version yet") from err
-        return export_polis(workspace, out)
+        from lab_app.polis import export_polis
+
+        if out.suffix.lower() != ".zip":  # a folder in Pol.is's own layout
+            return export_polis(workspace, out)
+        # One file for a download: the same folder, zipped.
+        with tempfile.TemporaryDirectory(prefix="qlab-polis-") as folder:
+            line = export_polis(workspace, Path(folder) / out.stem)
+            shutil.make_archive(str(out.with_suffix("")), "zip", folder, out.stem)
+        return line.replace(str(Path(folder) / out.stem), out.name)
     raise ValueError(f"unknown export {what!r}: choose one of {', '.join(FORMATS)}")
 
 

@@ -18,7 +18,7 @@ MIME = {
     "qdc": "application/xml",
     "qdpx": "application/zip",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "polis": "text/csv",
+    "polis": "application/zip",
 }
 HELP = {
     "qdc": "Themes as codes under their areas, with descriptions: opens in NVivo, ATLAS.ti, "
@@ -28,7 +28,8 @@ HELP = {
     "coded 'Not for quotation'.",
     "xlsx": "Themes, extracts with their themes and attributes, the theme × attribute matrix, "
     "ideas and tensions, one sheet each.",
-    "polis": "Statements for a Pol.is conversation.",
+    "polis": "Statements and every vote in Pol.is's export layout (comments.csv, "
+    "participants-votes.csv, votes.csv), zipped; `qlab import polis` reads it back.",
 }
 
 ws = workspace()
