@@ -7,14 +7,18 @@ mentions quoting, answered No) always withholds quotation, whatever the rows say
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
-from lab_app.tables import extract_attributes, extracts, sources
+from lab_app.tables import extract_attributes, extracts, sources, theme_members
 from lab_app.tables_people import consent
 from lab_app.theme_state import now, record_audit
 
 NO_VALUES = ("no", "false", "n", "0")
 FIELDS = ("show_to_participants", "quote_in_publications")
+# Attribute groups smaller than this many people are not shown to participants: a breakdown
+# of a handful of people can point at one of them.
+MIN_GROUP = 5
 
 
 def may_show(engine, extract_ids) -> set[str]:
@@ -40,24 +44,33 @@ def set_consent(
         raise ValueError(f"consent is for a person or a source, not {subject_type!r}")
     if not subject_id:
         raise ValueError("consent needs the person or source it is for")
-    current = consent_of(engine, subject_type, subject_id)
     chosen = {"show_to_participants": show_to_participants,
               "quote_in_publications": quote_in_publications}  # fmt: skip
-    values = {k: current[k] if v is None else bool(v) for k, v in chosen.items()}
+    changes = {k: bool(v) for k, v in chosen.items() if v is not None}
     key = (consent.c.subject_type == subject_type) & (consent.c.subject_id == subject_id)
-    with engine.begin() as conn:
-        conn.execute(consent.delete().where(key))
-        conn.execute(
-            consent.insert().values(
-                subject_type=subject_type,
-                subject_id=subject_id,
-                updated_at=now(),
-                updated_by=who,
-                **values,
-            )
-        )
-        record_audit(conn, "consent.set", f"{subject_type}:{subject_id}", values, who=who)
-    return values
+    stamp = {"updated_at": now(), "updated_by": who}
+    # Only the fields asked for are written, in one UPDATE: two staff changing different
+    # fields of the same person at once both keep their change (no read-modify-write).
+    for _attempt in range(3):
+        try:
+            with engine.begin() as conn:
+                found = conn.execute(update(consent).where(key).values(**changes, **stamp))
+                if found.rowcount == 0:
+                    conn.execute(
+                        consent.insert().values(
+                            subject_type=subject_type,
+                            subject_id=subject_id,
+                            **dict(dict.fromkeys(FIELDS, True), **changes),
+                            **stamp,
+                        )
+                    )
+                row = conn.execute(select(consent).where(key)).one()
+                values = {f: getattr(row, f) for f in FIELDS}
+                record_audit(conn, "consent.set", f"{subject_type}:{subject_id}", changes, who=who)
+            return values
+        except IntegrityError:  # another session inserted the row first: update it instead
+            continue
+    raise ValueError("consent could not be saved while others changed it: try again")
 
 
 def consent_of(engine, subject_type: str, subject_id: str) -> dict:
@@ -105,3 +118,143 @@ def _decide(engine, extract_ids) -> dict[str, dict]:
             decision["quote_in_publications"] = False
         decided[extract_id] = decision
     return decided
+
+
+def recorded(engine) -> list[dict]:
+    """Every consent row recorded (people and sources), most recently changed first."""
+    with engine.connect() as conn:
+        query = select(consent).order_by(consent.c.updated_at.desc())
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def people_with_extracts(engine) -> list[dict]:
+    """Every person the store holds extracts of, as in `qlab export extracts`, with counts."""
+    query = (
+        select(extracts.c.person, extracts.c.kind, func.count())
+        .where(extracts.c.person.is_not(None))
+        .group_by(extracts.c.person, extracts.c.kind)
+    )
+    found: dict[str, dict] = {}
+    with engine.connect() as conn:
+        for person, kind, count in conn.execute(query):
+            row = found.setdefault(person, {"person": person, "extracts": 0, "kinds": {}})
+            row["extracts"] += count
+            row["kinds"][kind] = count
+    return [found[p] for p in sorted(found)]
+
+
+def parse_yes_no(value: str | None) -> bool | None:
+    """'yes'/'no' (and y/n, true/false) from the command line; None when not given."""
+    if value is None:
+        return None
+    text = value.strip().lower()
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in NO_VALUES:
+        return False
+    raise ValueError(f"{value!r} is not yes or no")
+
+
+# --- small numbers ---------------------------------------------------------------------------
+
+
+def _who(column_extract_id):
+    # An extract without a person counts as a person of its own.
+    return func.coalesce(extracts.c.person, column_extract_id)
+
+
+def people_per_value(engine, attribute_names) -> dict[tuple[str, str], int]:
+    """(attribute, value) -> how many distinct people hold it."""
+    names = list(attribute_names)
+    if not names:
+        return {}
+    attrs = extract_attributes.c
+    query = (
+        select(attrs.name, attrs.value, func.count(_who(attrs.extract_id).distinct()))
+        .join(extracts, extracts.c.id == attrs.extract_id)
+        .where(attrs.name.in_(names))
+        .group_by(attrs.name, attrs.value)
+    )
+    with engine.connect() as conn:
+        return {(name, value): n for name, value, n in conn.execute(query)}
+
+
+def shown_values(engine, attribute: str, minimum: int = MIN_GROUP) -> list[str]:
+    """The values of one attribute held by at least `minimum` people: the only ones a
+    participant may filter or break down by."""
+    counts = people_per_value(engine, [attribute])
+    return sorted(value for (_, value), n in counts.items() if n >= minimum)
+
+
+def suppress_small_counts(
+    counts: dict[str, int], people: dict[str, int], minimum: int = MIN_GROUP
+) -> dict[str, int | None]:
+    """A breakdown for participants: a group of fewer than `minimum` people shows as None
+    ("fewer than 5"), whatever its count of extracts."""
+    return {key: (n if people.get(key, 0) >= minimum else None) for key, n in counts.items()}
+
+
+def suppress_matrix(engine, matrix: dict, minimum: int = MIN_GROUP) -> dict:
+    """theme_views.attribute_matrix's result made fit for participants: each theme × value
+    cell, each theme row and each overall value held by fewer than `minimum` people has its
+    count and share set to None; themes whose holders are fewer than `minimum` are left out."""
+    values = matrix.get("values") or []
+    if not values:
+        return matrix
+    names = _attribute_names(engine, matrix["attribute"])
+    attrs = extract_attributes.c
+    who = _who(attrs.extract_id)
+    cell_query = (
+        select(theme_members.c.theme_id, attrs.value, func.count(who.distinct()))
+        .join(extracts, extracts.c.id == attrs.extract_id)
+        .join(theme_members, theme_members.c.extract_id == attrs.extract_id)
+        .where(attrs.name.in_(names), theme_members.c.status == "placed")
+        .group_by(theme_members.c.theme_id, attrs.value)
+    )
+    row_query = (
+        select(theme_members.c.theme_id, func.count(who.distinct()))
+        .join(extracts, extracts.c.id == attrs.extract_id)
+        .join(theme_members, theme_members.c.extract_id == attrs.extract_id)
+        .where(attrs.name.in_(names), theme_members.c.status == "placed")
+        .group_by(theme_members.c.theme_id)
+    )
+    overall_query = (
+        select(attrs.value, func.count(who.distinct()))
+        .join(extracts, extracts.c.id == attrs.extract_id)
+        .where(attrs.name.in_(names))
+        .group_by(attrs.value)
+    )
+    with engine.connect() as conn:
+        cells = {(t, v): n for t, v, n in conn.execute(cell_query)}
+        rows = dict(conn.execute(row_query).all())
+        overall = dict(conn.execute(overall_query).all())
+    themes = []
+    for theme in matrix["themes"]:
+        if rows.get(theme["id"], 0) < minimum:
+            continue
+        keep = [cells.get((theme["id"], v), 0) >= minimum for v in values]
+        themes.append(
+            dict(
+                theme,
+                counts=[c if k else None for c, k in zip(theme["counts"], keep, strict=True)],
+                share=[s if k else None for s, k in zip(theme["share"], keep, strict=True)],
+            )
+        )
+    result = dict(matrix, themes=themes)
+    if matrix.get("overall"):
+        keep = [overall.get(v, 0) >= minimum for v in values]
+        result["overall"] = dict(
+            matrix["overall"],
+            counts=[
+                c if k else None for c, k in zip(matrix["overall"]["counts"], keep, strict=True)
+            ],
+            share=[s if k else None for s, k in zip(matrix["overall"]["share"], keep, strict=True)],
+        )
+    return result
+
+
+def _attribute_names(engine, attribute: str) -> list[str]:
+    """The attribute columns that answer one question ("question — option" columns share it)."""
+    with engine.connect() as conn:
+        names = conn.execute(select(extract_attributes.c.name).distinct()).scalars()
+        return [n for n in names if n == attribute or n.startswith(f"{attribute} — ")]

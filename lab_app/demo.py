@@ -44,10 +44,24 @@ def load_demo(
     manifest = lab / "lab.json"
     if manifest.exists():
         from lab_app.theme_time import set_phases
+        from lab_app.timeline import load_events
 
-        set_phases(
-            workspace.store.engine, json.loads(manifest.read_text("utf-8")).get("phases", [])
-        )
+        described = json.loads(manifest.read_text("utf-8"))
+        set_phases(workspace.store.engine, described.get("phases", []))
+        # Events already there (same date and title) are kept, so loading twice adds nothing.
+        load_events(workspace.store.engine, described.get("events", []), who="demo")
     for path, kind in demo_sources(lab):
         options = workspace.ingest_options(kind=kind)
         yield workspace.ingest_file(path, options, root=lab.parent, progress=progress)
+    _demo_accounts(workspace)
+
+
+def _demo_accounts(workspace: Workspace) -> None:
+    """A staff and a participant account to sign in with, made on the first load; their random
+    passwords go to a file in the workspace home (never the repository) and are printed once."""
+    from lab_app.accounts import ensure_demo_accounts
+
+    written = ensure_demo_accounts(workspace.store.engine, workspace.settings.home)
+    if written is not None:
+        print(f"demo accounts for signing in to the app (kept in {written}):")
+        print("\n".join(written.read_text(encoding="utf-8").splitlines()[1:]), flush=True)

@@ -1,14 +1,28 @@
-"""Entry point: one st.navigation listing every page, staff pages in their own section."""
+"""Entry point: sign-in first, then one st.navigation built for the account's role."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
+from lab_app.ui import auth
+from lab_app.ui.components import safe_markdown
+
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Q Lab Workspace", page_icon="🧭", layout="wide")
+
+user = auth.current_user()
+if user is None:
+    st.navigation([st.Page(PAGES / "sign_in.py", title="Sign in", icon="🔑")]).run()
+    st.stop()
+
+# Who the audit trail names for this run's actions (theme_state.current_user reads it).
+os.environ["QLAB_USER"] = user["name"]
+# Votes and contributions are kept under the account's name, not a name typed in a box.
+st.session_state["participant"] = user["name"]
 
 everyone = [
     st.Page(PAGES / "overview.py", title="Overview", icon="🏠", default=True),
@@ -24,4 +38,28 @@ staff = [
     st.Page(PAGES / "contributions.py", title="Contributions (staff)", icon="✉️"),
     st.Page(PAGES / "essays.py", title="Essays (staff)", icon="📝"),
 ]
-st.navigation({"The Lab": everyone, "Staff": staff}).run()
+if (PAGES / "exports.py").exists():  # written by its own piece of work
+    staff.append(st.Page(PAGES / "exports.py", title="Exports (staff)", icon="📤"))
+staff += [
+    st.Page(PAGES / "people.py", title="People (staff)", icon="👥"),
+    st.Page(PAGES / "audit.py", title="Audit trail (staff)", icon="🧾"),
+]
+STAFF_PAGES = {page.url_path for page in staff}
+
+sections = {"The Lab": everyone}
+if auth.is_staff(user):
+    sections["Staff"] = staff
+page = st.navigation(sections, expanded=True)  # every page listed, none behind "more"
+
+with st.sidebar:
+    st.caption(f"Signed in as **{safe_markdown(user['name'])}** ({user['role']})")
+    if st.button("Sign out", key="auth-sign-out"):
+        auth.sign_out()
+        st.rerun()
+
+# A participant's navigation holds no staff page, so Streamlit cannot route to one; this check
+# refuses one anyway, on the server, should a staff page ever be reached another way.
+if page.url_path in STAFF_PAGES and not auth.is_staff(user):
+    st.error("This page is for Lab staff.")
+    st.stop()
+page.run()

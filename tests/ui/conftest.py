@@ -1,14 +1,18 @@
-"""App tests: a themed copy of the demo Lab per test, and AppTest pointed at it."""
+"""App tests: a themed copy of the demo Lab per test, and AppTest pointed at it, signed in."""
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[2] / "lab_app" / "ui" / "app.py"
+# One account per role in every test home; role=None in open_page means nobody signed in.
+TEST_ACCOUNTS = {"staff": "test-staff", "participant": "test-participant"}
+TEST_PASSWORD = "test-password-not-secret"  # a throwaway workspace made for tests
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +23,13 @@ def themed_demo_home(demo_home, tmp_path_factory):
 
     home = tmp_path_factory.mktemp("themed-demo")
     shutil.copytree(demo_home, home, dirs_exist_ok=True)
-    Workspace(Settings.from_env(home=home)).build_themes()
+    workspace = Workspace(Settings.from_env(home=home))
+    workspace.build_themes()
+    from lab_app import accounts
+
+    for role, name in TEST_ACCOUNTS.items():  # made once here, so each test's copy has them
+        accounts.add_user(workspace.store.engine, name, role, password=TEST_PASSWORD)
+    workspace.store.engine.dispose()
     return home
 
 
@@ -32,12 +42,24 @@ def app_home(themed_demo_home, tmp_path, monkeypatch):
     return home
 
 
+def signed_in(at: AppTest, role: str) -> AppTest:
+    """Sign an AppTest session in as the test account for this role, the way the sign-in page
+    leaves the session (the app still checks the account against the store on every run)."""
+    from lab_app.ui.auth import SESSION_KEY
+
+    at.session_state[SESSION_KEY] = {"name": TEST_ACCOUNTS[role], "role": role, "at": time.time()}
+    return at
+
+
 @pytest.fixture
 def open_page(app_home):
-    """open_page("themes") -> an AppTest that has run the app and switched to that page."""
+    """open_page("themes") -> an AppTest that has run the app, signed in as staff (or
+    role="participant", or role=None for nobody), and switched to that page."""
 
-    def run(page: str | None = None, timeout: float = 30) -> AppTest:
+    def run(page: str | None = None, timeout: float = 30, role: str | None = "staff") -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=timeout)
+        if role is not None:
+            signed_in(at, role)
         at.run()
         if page:
             at.switch_page(f"pages/{page}.py")

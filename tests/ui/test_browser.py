@@ -46,6 +46,15 @@ PAGES = {
     "contributions": r"Contributions",
     "essays": r"Essays",
 }
+# url path -> its link in the sidebar: pages are opened by clicking, as a person does, since a
+# full page load starts a new session (signed out).
+NAV = {
+    "": "Overview", "explore": "Explore", "map": "Map", "timeline": "Timeline",
+    "ideas": "Ideas", "tensions": "Tensions", "sources": "Sources (staff)",
+    "themes": "Themes (staff)", "contributions": "Contributions (staff)",
+    "essays": "Essays (staff)",
+}  # fmt: skip
+STAFF_PATHS = ["sources", "themes", "contributions", "essays", "exports", "people", "audit"]
 SERVER_START_S = 60
 PAGE_TIMEOUT_MS = 60_000
 MAX_SHOT_HEIGHT = 12_000
@@ -155,12 +164,38 @@ def server(chromium, themed_demo_home, tmp_path_factory):
         log.close()
 
 
-@pytest.fixture
-def page(chromium, server):
+def _new_tab(chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(PAGE_TIMEOUT_MS)
-    tab = context.new_page()
+    return context, context.new_page()
+
+
+def _sign_in(tab, server: str, role: str) -> None:
+    """Open the app and sign in as the test account for this role (made by the fixtures)."""
+    from playwright.sync_api import expect
+
+    from tests.ui.conftest import TEST_ACCOUNTS, TEST_PASSWORD
+
+    tab.goto(server)
+    expect(tab.locator("h1").first).to_contain_text("Sign in", timeout=PAGE_TIMEOUT_MS)
+    _fill_sign_in(tab, TEST_ACCOUNTS[role], TEST_PASSWORD)
+    expect(tab.locator("h1").first).not_to_contain_text("Sign in", timeout=PAGE_TIMEOUT_MS)
+    _idle(tab)
+
+
+def _fill_sign_in(tab, name: str, password: str) -> None:
+    main = tab.locator('[data-testid="stMain"]')
+    main.get_by_role("textbox", name="Name", exact=True).fill(name)
+    main.get_by_role("textbox", name="Password", exact=True).fill(password)
+    main.get_by_role("button", name="Sign in", exact=True).click()
+
+
+@pytest.fixture
+def page(chromium, server):
+    """A browser tab signed in as staff."""
+    context, tab = _new_tab(chromium)
     try:
+        _sign_in(tab, server, "staff")
         yield tab
     finally:
         context.close()
@@ -199,7 +234,9 @@ def _drawn(page) -> None:
 def _open(page, server: str, path: str) -> None:
     from playwright.sync_api import expect
 
-    page.goto(f"{server}/{path}")
+    nav = page.locator('[data-testid="stSidebarNav"] a')
+    name = re.compile(rf"^\W*{re.escape(NAV[path])}\s*$")
+    nav.filter(has_text=name).first.click()
     title = re.compile(PAGES[path], re.I)
     expect(page.locator("h1").first).to_contain_text(title, timeout=PAGE_TIMEOUT_MS)
     _idle(page)
@@ -320,3 +357,46 @@ def test_search_on_explore(page, server, themed_demo_home):
     _idle(page)
     _assert_no_exception(page, "explore after search")
     _screenshot(page, "explore-search")
+
+
+def _dismiss_dialogs(tab) -> str:
+    """Close Streamlit's modal dialogs (such as "Page not found"); return what they said."""
+    said = []
+    dialogs = tab.get_by_role("dialog")
+    for _ in range(3):
+        if not dialogs.count() or not dialogs.first.is_visible():
+            break
+        said.append(" ".join(dialogs.first.inner_text().split()))
+        tab.keyboard.press("Escape")
+        tab.wait_for_timeout(300)
+    return " ".join(said)
+
+
+def test_a_participant_reaches_no_staff_page_by_link_or_address(chromium, server):
+    from tests.ui.conftest import TEST_ACCOUNTS, TEST_PASSWORD
+
+    context, tab = _new_tab(chromium)
+    try:
+        _sign_in(tab, server, "participant")
+        nav = " ".join(tab.locator('[data-testid="stSidebarNav"]').inner_text().split())
+        assert "(staff)" not in nav and "Explore" in nav
+        for path in STAFF_PATHS:
+            # A typed address loads the app afresh: a new session, signed out. Signed in again,
+            # the account's navigation has no such page, so Streamlit opens none of it.
+            tab.goto(f"{server}/{path}")
+            tab.locator("h1").first.wait_for()
+            _idle(tab)
+            _dismiss_dialogs(tab)
+            assert "Sign in" in tab.locator("h1").first.inner_text()
+            _fill_sign_in(tab, TEST_ACCOUNTS["participant"], TEST_PASSWORD)
+            tab.wait_for_function(
+                "() => !document.querySelector('h1')?.innerText.includes('Sign in')"
+            )
+            _idle(tab)
+            _dismiss_dialogs(tab)
+            heading = tab.locator("h1").first.inner_text()
+            assert not re.search(r"Sources|Themes|Contributions|Essays|Exports|People|Audit",
+                                 heading), f"{path}: a participant saw {heading!r}"  # fmt: skip
+            _assert_no_exception(tab, path)
+    finally:
+        context.close()

@@ -1,0 +1,117 @@
+"""Who is signed in to this browser session, and the server-side role checks every page uses."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import streamlit as st
+
+from lab_app import accounts
+from lab_app.ui.resources import workspace
+
+SESSION_KEY = "qlab-user"  # {"name", "role", "at": last activity}, kept on the server only
+DEFAULT_SESSION_MINUTES = 60
+NOTICE_KEY = "qlab-auth-notice"
+
+
+def session_minutes() -> int:
+    """Minutes of inactivity after which a session is signed out (QLAB_SESSION_MINUTES)."""
+    raw = os.environ.get("QLAB_SESSION_MINUTES", "")
+    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_SESSION_MINUTES
+
+
+def current_user() -> dict | None:
+    """The signed-in account as {"name", "role"}, or None.
+
+    The account is read again on every run, so disabling it or changing its role takes effect
+    at the person's next click; an idle session ends after session_minutes().
+    """
+    signed = st.session_state.get(SESSION_KEY)
+    if signed is None:
+        signed = _from_identity_provider()
+        if signed is None:
+            return None
+    if time.time() - float(signed.get("at", 0)) > session_minutes() * 60:
+        _forget("Your session timed out: sign in again.")
+        return None
+    account = accounts.get_user(workspace().store.engine, signed["name"])
+    if account is None or not account["active"]:
+        _forget("This account is disabled: ask Lab staff.")
+        return None
+    signed = {"name": account["name"], "role": account["role"], "at": time.time()}
+    st.session_state[SESSION_KEY] = signed
+    return {"name": signed["name"], "role": signed["role"]}
+
+
+def sign_in(name: str, password: str) -> dict | None:
+    """Check a name and password; on success this session is signed in as that account."""
+    account = accounts.authenticate(workspace().store.engine, name, password)
+    if account is not None:
+        st.session_state[SESSION_KEY] = {
+            "name": account["name"],
+            "role": account["role"],
+            "at": time.time(),
+        }
+    return account
+
+
+def sign_out() -> None:
+    signed = st.session_state.get(SESSION_KEY)
+    if signed:
+        accounts.record_sign_out(workspace().store.engine, signed["name"])
+    _forget(None)
+    if sso_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+
+
+def is_staff(user: dict | None) -> bool:
+    return bool(user) and user["role"] == "staff"
+
+
+def require_role(role: str) -> dict:
+    """Stop the page here, on the server, unless the signed-in account has this role
+    (staff may open every page); return the account."""
+    user = current_user()
+    if user is None:
+        st.warning("Sign in to see this page.")
+        st.stop()
+    if role == "staff" and not is_staff(user):
+        st.error("This page is for Lab staff.")
+        st.stop()
+    return user
+
+
+def sso_configured() -> bool:
+    """True when secrets.toml has an [auth] section and Authlib is installed."""
+    try:
+        from streamlit.auth_util import is_authlib_installed
+
+        return "auth" in st.secrets and is_authlib_installed()
+    except Exception:  # no secrets file, or an unreadable one: password sign-in only
+        return False
+
+
+def _from_identity_provider() -> dict | None:
+    """Map an identity-provider sign-in (st.user) to a Lab account with the same e-mail."""
+    if not sso_configured() or not getattr(st.user, "is_logged_in", False):
+        return None
+    email = st.user.get("email") or ""
+    if st.session_state.get("qlab-sso-refused") == email:
+        return None  # refused once already: do not fill the audit trail on every rerun
+    account = accounts.sso_account(workspace().store.engine, email)
+    if account is None:
+        st.session_state["qlab-sso-refused"] = email
+        st.session_state[NOTICE_KEY] = (
+            f"{email or 'This identity'} has no Lab account: ask Lab staff to add it."
+        )
+        return None
+    signed = {"name": account["name"], "role": account["role"], "at": time.time()}
+    st.session_state[SESSION_KEY] = signed
+    return signed
+
+
+def _forget(notice: str | None) -> None:
+    st.session_state.pop(SESSION_KEY, None)
+    if notice:
+        st.session_state[NOTICE_KEY] = notice
