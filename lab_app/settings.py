@@ -49,6 +49,11 @@ class Settings:
         "QLAB_MAX_UNPACKED_MB",
     )
 
+    session_minutes: int = _setting(
+        60, "Minutes without activity after which the app signs a person out.",
+        "QLAB_SESSION_MINUTES",
+    )  # fmt: skip
+
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'store.sqlite3').resolve()}"

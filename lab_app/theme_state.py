@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -20,10 +21,19 @@ from lab_app.tables import (
     themes,
 )
 
+# The app serves many people from one process, one thread per script run: who is acting is
+# kept per thread, so two staff acting at the same moment are each named in the audit trail.
+_acting = threading.local()
+
+
+def act_as(name: str | None) -> None:
+    """Name the signed-in person acting in this thread (the app calls this on every run)."""
+    _acting.name = name
+
 
 def current_user() -> str:
-    """Who is acting: QLAB_USER (set by the app for a signed-in person), else the OS account."""
-    return os.environ.get("QLAB_USER") or getpass.getuser()
+    """Who is acting: the app's signed-in person, else QLAB_USER, else the OS account."""
+    return getattr(_acting, "name", None) or os.environ.get("QLAB_USER") or getpass.getuser()
 
 
 def now() -> datetime:

@@ -12,6 +12,7 @@ import numpy as np
 from ingest.errors import IngestError
 from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
+from lab_app.audit_log import record
 from lab_app.embedder import Embedder
 from lab_app.exports import EXTRACT_COLUMNS, write_csv
 from lab_app.index import VectorIndex, connect
@@ -92,6 +93,17 @@ class Workspace:
         options: IngestOptions,
         root: Path | None = None,
         progress: Progress | None = None,
+    ) -> FileOutcome:
+        outcome = self._ingest_file(path, options, root, progress)
+        if outcome.status != "unchanged":  # the trail notes what changed, not every re-run
+            detail = {"status": outcome.status, "extracts": outcome.extracts}
+            if outcome.reason:
+                detail["reason"] = outcome.reason
+            record(self.store.engine, "ingest", outcome.path, detail)
+        return outcome
+
+    def _ingest_file(
+        self, path: Path, options: IngestOptions, root: Path | None, progress: Progress | None
     ) -> FileOutcome:
         shown = display_path(path, root)
         try:
@@ -232,9 +244,11 @@ class Workspace:
         names, rows = self.store.export_rows()
         placement = placements(self.store.engine)
         columns = EXTRACT_COLUMNS + [f"attr:{name}" for name in names] + ["theme_id", "theme_label"]
-        return write_csv(
+        count = write_csv(
             out, columns, (dict(row, **placement.get(row["extract_id"], {})) for row in rows)
         )
+        record(self.store.engine, "export", "extracts", {"file": Path(out).name, "rows": count})
+        return count
 
     # --- themes --------------------------------------------------------------------------
 

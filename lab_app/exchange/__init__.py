@@ -6,6 +6,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from lab_app import audit_log
+
 # What each export writes, and the file name the app offers for it.
 FORMATS = {
     "qdc": ("REFI-QDA codebook", "q-lab-codebook.qdc"),
@@ -16,8 +18,14 @@ FORMATS = {
 
 
 def export(workspace, what: str, out: Path) -> str:
-    """Write one export to `out`; return the line to show. Modules load only when asked for."""
-    out = Path(out)
+    """Write one export to `out`, note it in the audit trail, and return the line to show."""
+    line = _export(workspace, what, Path(out))
+    audit_log.record(workspace.store.engine, "export", what, {"file": Path(out).name})
+    return line
+
+
+def _export(workspace, what: str, out: Path) -> str:
+    # Each format's module loads only when it is asked for.
     if what == "qdc":
         from lab_app.exchange.refi_qda import export_codebook
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import streamlit as st
 
+from lab_app.theme_state import act_as
 from lab_app.ui import auth
 from lab_app.ui.components import safe_markdown
 
@@ -19,8 +19,8 @@ if user is None:
     st.navigation([st.Page(PAGES / "sign_in.py", title="Sign in", icon="🔑")]).run()
     st.stop()
 
-# Who the audit trail names for this run's actions (theme_state.current_user reads it).
-os.environ["QLAB_USER"] = user["name"]
+# Who the audit trail names for this run's actions (per thread: sessions run side by side).
+act_as(user["name"])
 # Votes and contributions are kept under the account's name, not a name typed in a box.
 st.session_state["participant"] = user["name"]
 

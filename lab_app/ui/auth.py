@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import streamlit as st
 
 from lab_app import accounts
+from lab_app.settings import Settings
 from lab_app.ui.resources import workspace
 
 SESSION_KEY = "qlab-user"  # {"name", "role", "at": last activity}, kept on the server only
-DEFAULT_SESSION_MINUTES = 60
+DEFAULT_SESSION_MINUTES = Settings.session_minutes
 NOTICE_KEY = "qlab-auth-notice"
 
 
 def session_minutes() -> int:
     """Minutes of inactivity after which a session is signed out (QLAB_SESSION_MINUTES)."""
-    raw = os.environ.get("QLAB_SESSION_MINUTES", "")
-    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_SESSION_MINUTES
+    try:
+        minutes = Settings.from_env().session_minutes
+    except ValueError:  # a mistyped setting must not lock everyone out: use the default
+        return DEFAULT_SESSION_MINUTES
+    return minutes if minutes > 0 else DEFAULT_SESSION_MINUTES
 
 
 def current_user() -> dict | None:

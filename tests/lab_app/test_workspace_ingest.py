@@ -123,3 +123,24 @@ def test_load_source_is_pure_and_matches_what_is_stored(workspace, eval_path):
         assert source.text[extract.start : extract.end] == extract.text
     (outcome,) = _ingest(workspace, doc)
     assert outcome.extracts == len(source.extracts)
+
+
+def test_ingests_refusals_and_exports_are_in_the_audit_trail(workspace, tmp_path, eval_path):
+    from lab_app import audit_log
+
+    good = eval_path("documents", "strategyunit__phase_1.md")
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really")
+    _ingest(workspace, good, bad)
+    _ingest(workspace, good)  # unchanged: nothing new to note
+    workspace.export_extracts(tmp_path / "out.csv")
+    lines = audit_log.read(workspace.store.engine)
+    ingests = [line for line in lines if line["action"] == "ingest"]
+    assert sorted(line["detail"]["status"] for line in ingests) == ["ingested", "refused"]
+    assert all(line["who"] for line in lines)
+    (export,) = [line for line in lines if line["action"] == "export"]
+    assert export["target"] == "extracts" and export["detail"]["file"] == "out.csv"
+    # The trail names files and counts, never the text that was read.
+    stored = workspace.store.extracts_by_ids(list(workspace.store.extract_ids()))
+    words = {row["text"] for row in stored.values()}
+    assert not any(text in str(line["detail"]) for line in lines for text in words)

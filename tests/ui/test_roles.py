@@ -78,7 +78,7 @@ def test_staff_pages_stop_a_participant_even_when_run_directly(app_home):
 
     from tests.ui.conftest import APP
 
-    for page in ("people", "audit"):
+    for page in ("people", "audit", "sources", "themes", "contributions", "essays", "exports"):
         at = AppTest.from_file(str(APP.parent / "pages" / f"{page}.py"), default_timeout=30)
         at.session_state[SESSION_KEY] = {
             "name": TEST_ACCOUNTS["participant"],

@@ -6,8 +6,11 @@ import streamlit as st
 
 from lab_app import participation
 from lab_app.theme_state import current_user
+from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
+
+require_role("staff")  # checked on the server, whatever route reached this page
 
 st.title("Contributions")
 st.caption(

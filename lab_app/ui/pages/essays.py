@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lab_app import audit_log
 from lab_app.essays import store
 from lab_app.essays.draft import LENGTHS, draft_essay, regenerate_section
 from lab_app.essays.export import check_essay, render
 from lab_app.essays.material import active_themes
 from lab_app.essays.polish import polish_enabled, polish_section
 from lab_app.theme_state import current_user
+from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error
 from lab_app.ui.resources import workspace
+
+require_role("staff")  # checked on the server, whatever route reached this page
 
 DOWNLOADS = {
     "md": ("Markdown", "text/markdown"),
@@ -122,6 +126,7 @@ def _prepare(essay_id: int) -> str:
         "essay": essay_id,
         **{fmt: render(engine, essay_id, fmt) for fmt in DOWNLOADS},
     }
+    audit_log.record(engine, "essay.export", str(essay_id), {"formats": list(DOWNLOADS)})
     return "Checked and ready to download."
 
 

@@ -9,8 +9,11 @@ from pathlib import Path
 import streamlit as st
 
 from lab_app import exchange, theme_views
+from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
+
+require_role("staff")  # checked on the server, whatever route reached this page
 
 PREPARED = "exports-prepared"  # what -> (workspace version, bytes, line)
 IMPORTED = "exports-imported"  # the line the last codebook import gave

@@ -9,9 +9,12 @@ import streamlit as st
 from ingest.pipeline import IngestOptions, detect_kind
 from ingest.survey import ROLES
 from lab_app import uploads
+from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 from lab_app.workspace import FileOutcome, display_path
+
+require_role("staff")  # checked on the server, whatever route reached this page
 
 MAPPING_KEY = "sources-mapping"
 MAPPING_FILE = "sources-mapping-file"  # which survey the "sources-mapping" edits belong to

@@ -12,8 +12,11 @@ import streamlit as st
 from lab_app import theme_views
 from lab_app.theme_state import current_user, last_build
 from lab_app.ui import theme_actions as actions
+from lab_app.ui.auth import require_role
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
+
+require_role("staff")  # checked on the server, whatever route reached this page
 
 PICKER_LIMIT = 1000  # extracts offered in one picker: more makes every page run slower
 FLAG_MARKS = {"new": "🆕 new", "grown": "📈 grown", "faded": "📉 faded"}
