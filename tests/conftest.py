@@ -93,3 +93,32 @@ def demo_workspace(demo_home, tmp_path):
     home = tmp_path / "demo"
     shutil.copytree(demo_home, home)
     return Workspace(Settings.from_env(home=home))
+
+
+@pytest.fixture(scope="session")
+def themed_home(demo_home, tmp_path_factory):
+    """The demo Lab with themes built, once per session (tests copy it before changing it)."""
+    import shutil
+
+    from lab_app.settings import Settings
+    from lab_app.workspace import Workspace
+
+    home = tmp_path_factory.mktemp("themed-demo")
+    shutil.copytree(demo_home, home, dirs_exist_ok=True)
+    workspace = Workspace(Settings.from_env(home=home))
+    workspace.build_themes()
+    workspace.store.engine.dispose()
+    return home
+
+
+@pytest.fixture
+def themed(themed_home, tmp_path):
+    """A private copy of the themed demo Lab that a test may change."""
+    import shutil
+
+    from lab_app.settings import Settings
+    from lab_app.workspace import Workspace
+
+    home = tmp_path / "themed"
+    shutil.copytree(themed_home, home)
+    return Workspace(Settings.from_env(home=home))

@@ -4,7 +4,6 @@ Markdown, DOCX and HTML, consent and withdrawal honoured, edits kept, tensions a
 from __future__ import annotations
 
 import re
-import shutil
 
 import docx
 import pytest
@@ -27,34 +26,14 @@ from lab_app.essays.lab import lab_facts
 from lab_app.essays.markup import BODY_MARKER, is_verbatim, parse, quotations
 from lab_app.essays.material import active_themes
 from lab_app.essays.writing import readable_label
-from lab_app.settings import Settings
 from lab_app.store import extracts_by_ids
 from lab_app.tables import extracts, sources, theme_members
 from lab_app.tables_essays import essay_versions
 from lab_app.tables_year import idea_links, idea_supporters, ideas, tensions
 from lab_app.theme_state import now
-from lab_app.workspace import Workspace
 from tests.corpus.truth import TRUTH
 
 QUOTE_IN_TEXT = re.compile(r"“([^“”]+)”\s*\[(R\d+)(?:, (p|para)\. (\d+))?\]")
-
-
-@pytest.fixture(scope="module")
-def themed_home(demo_home, tmp_path_factory):
-    """The demo Lab with themes built, once for this module."""
-    home = tmp_path_factory.mktemp("essay-demo")
-    shutil.copytree(demo_home, home, dirs_exist_ok=True)
-    workspace = Workspace(Settings.from_env(home=home))
-    workspace.build_themes()
-    workspace.store.engine.dispose()
-    return home
-
-
-@pytest.fixture
-def lab(themed_home, tmp_path):
-    home = tmp_path / "lab"
-    shutil.copytree(themed_home, home)
-    return Workspace(Settings.from_env(home=home))
 
 
 def _largest(ws, n: int) -> list[dict]:
@@ -69,10 +48,10 @@ def _quoted_ids(engine, essay_id: int) -> list[str]:
 # --- the demo Lab's essay in three formats ---------------------------------------------------
 
 
-def test_demo_essay_in_three_formats_is_grounded(lab, tmp_path, capsys):
-    engine = lab.store.engine
-    chosen = _largest(lab, 3)
-    args = ["--home", str(lab.settings.home), "essay", "draft", "--length", "medium"]
+def test_demo_essay_in_three_formats_is_grounded(themed, tmp_path, capsys):
+    engine = themed.store.engine
+    chosen = _largest(themed, 3)
+    args = ["--home", str(themed.settings.home), "essay", "draft", "--length", "medium"]
     for theme in chosen:
         args += ["--theme", theme["id"]]
     md = tmp_path / "out" / "essay.md"
@@ -80,15 +59,13 @@ def test_demo_essay_in_three_formats_is_grounded(lab, tmp_path, capsys):
     essay_id = store.list_essays(engine)[0]["id"]
     for suffix in ("docx", "html"):
         out = str(tmp_path / "out" / f"essay.{suffix}")
-        assert (
-            main(["--home", str(lab.settings.home), "essay", "export", str(essay_id), "--out", out])
-            == 0
-        )
+        home = str(themed.settings.home)
+        assert main(["--home", home, "essay", "export", str(essay_id), "--out", out]) == 0
     capsys.readouterr()
 
     markdown = md.read_text(encoding="utf-8")
     assert check_export_markdown(engine, markdown) == []
-    assert main(["--home", str(lab.settings.home), "essay", "check", str(md)]) == 0
+    assert main(["--home", str(themed.settings.home), "essay", "check", str(md)]) == 0
     assert "every one verbatim and traceable" in capsys.readouterr().out
     assert list((tmp_path / "out" / "essay-charts").glob("*.png"))
 
@@ -201,16 +178,16 @@ def _check_html(engine, page, headings: list[str]) -> str:
 # --- editing -----------------------------------------------------------------------------------
 
 
-def test_regenerating_a_section_keeps_edits_to_the_others(lab):
-    engine = lab.store.engine
-    first, second = (t["id"] for t in _largest(lab, 2))
-    essay_id = draft_essay(lab, "author", theme_ids=[first, second], length="short")
+def test_regenerating_a_section_keeps_edits_to_the_others(themed):
+    engine = themed.store.engine
+    first, second = (t["id"] for t in _largest(themed, 2))
+    essay_id = draft_essay(themed, "author", theme_ids=[first, second], length="short")
     drafted = {s["key"]: s["body"] for s in store.load_essay(engine, essay_id)["sections"]}
     note = "\nThe Lab team adds this paragraph of its own.\n"
     for theme in (first, second):
         key = f"theme:{theme}"
         assert store.save_section(engine, essay_id, key, drafted[key] + note, "author") == 2
-    assert regenerate_section(lab, essay_id, f"theme:{second}", "author") == 3
+    assert regenerate_section(themed, essay_id, f"theme:{second}", "author") == 3
 
     essay = store.load_essay(engine, essay_id)
     kept = store.section_of(essay, f"theme:{first}")
@@ -233,10 +210,10 @@ def _first_blockquote_word(body: str) -> str:
     return max(re.findall(r"[A-Za-z]{5,}", line), key=len)
 
 
-def test_an_altered_quote_is_refused_and_flagged(lab, tmp_path, capsys):
-    engine = lab.store.engine
-    theme = _largest(lab, 1)[0]["id"]
-    essay_id = draft_essay(lab, "author", theme_ids=[theme], length="short")
+def test_an_altered_quote_is_refused_and_flagged(themed, tmp_path, capsys):
+    engine = themed.store.engine
+    theme = _largest(themed, 1)[0]["id"]
+    essay_id = draft_essay(themed, "author", theme_ids=[theme], length="short")
     key = f"theme:{theme}"
     body = store.section_of(store.load_essay(engine, essay_id), key)["body"]
     word = _first_blockquote_word(body)
@@ -263,14 +240,14 @@ def test_an_altered_quote_is_refused_and_flagged(lab, tmp_path, capsys):
     text = md.read_text(encoding="utf-8")
     md.write_text(text.replace(word, word[::-1].upper(), 1), encoding="utf-8")
     capsys.readouterr()
-    assert main(["--home", str(lab.settings.home), "essay", "check", str(md)]) == 1
+    assert main(["--home", str(themed.settings.home), "essay", "check", str(md)]) == 1
     assert NOT_VERBATIM in capsys.readouterr().out
 
 
-def test_quotes_honour_consent_given_after_drafting(lab, tmp_path):
-    engine = lab.store.engine
-    theme = _largest(lab, 1)[0]["id"]
-    essay_id = draft_essay(lab, "author", theme_ids=[theme], length="short")
+def test_quotes_honour_consent_given_after_drafting(themed, tmp_path):
+    engine = themed.store.engine
+    theme = _largest(themed, 1)[0]["id"]
+    essay_id = draft_essay(themed, "author", theme_ids=[theme], length="short")
     rows = extracts_by_ids(engine, _quoted_ids(engine, essay_id))
     person = next(r["person"] for r in rows.values() if r["person"])
     set_consent(engine, "person", person, "staff", quote_in_publications=False)
@@ -281,20 +258,20 @@ def test_quotes_honour_consent_given_after_drafting(lab, tmp_path):
     assert reasons == {NOT_QUOTABLE}
 
     for section in store.load_essay(engine, essay_id)["sections"]:
-        regenerate_section(lab, essay_id, section["key"], "author")
+        regenerate_section(themed, essay_id, section["key"], "author")
     quoted_now = extracts_by_ids(engine, _quoted_ids(engine, essay_id))
     assert person not in {r["person"] for r in quoted_now.values()}
     assert render(engine, essay_id, "html")
     assert store.load_essay(engine, essay_id)["flags"] == []
 
 
-def test_quotes_of_a_removed_source_are_refused_then_scrubbed_everywhere(lab, tmp_path):
-    engine = lab.store.engine
-    essay_id = draft_essay(lab, "author", length="long")
+def test_quotes_of_a_removed_source_are_refused_then_scrubbed_everywhere(themed, tmp_path):
+    engine = themed.store.engine
+    essay_id = draft_essay(themed, "author", length="long")
     rows = extracts_by_ids(engine, _quoted_ids(engine, essay_id))
     gone = {e: r for e, r in rows.items() if r["kind"] == "survey"}
     assert gone
-    assert lab.remove_source(next(iter(gone.values()))["source"])
+    assert themed.remove_source(next(iter(gone.values()))["source"])
 
     with pytest.raises(EssayCheckError, match="no longer in the workspace"):
         export_file(engine, essay_id, tmp_path / "essay.md", "author")
@@ -309,9 +286,10 @@ def test_quotes_of_a_removed_source_are_refused_then_scrubbed_everywhere(lab, tm
     assert not any(_said_by(body, words) for body in old)
 
 
-def test_withdrawn_person_leaves_no_word_in_drafts(lab, tmp_path):
-    withdrawal = pytest.importorskip("lab_app.withdrawal")
-    engine = lab.store.engine
+def test_withdrawn_person_leaves_no_word_in_drafts(themed, tmp_path):
+    from lab_app import withdrawal
+
+    engine = themed.store.engine
     person = TRUTH["withdrawing_person"]
     with engine.connect() as conn:
         theirs = conn.execute(
@@ -324,17 +302,17 @@ def test_withdrawn_person_leaves_no_word_in_drafts(lab, tmp_path):
     assert mine, "the demo's withdrawing person should have quotable words in a theme"
     # A tension quoting them makes sure the draft uses their words before they withdraw.
     _tension(engine, "withdrawal-test", mine[0].theme_id, [[mine[0].id], [mine[-1].id]])
-    essay_id = draft_essay(lab, "author", theme_ids=[mine[0].theme_id], length="long")
+    essay_id = draft_essay(themed, "author", theme_ids=[mine[0].theme_id], length="long")
     before = render(engine, essay_id, "md").decode("utf-8")
     words = [r.text for r in theirs]
     assert _said_by(before, words)
 
-    withdrawal.withdraw(lab, person, who="staff")
+    withdrawal.withdraw(themed, person, who="staff")
 
     outputs = [render(engine, essay_id, fmt) for fmt in ("md", "html")]
     out = export_file(engine, essay_id, tmp_path / "after.docx", "author")
     outputs.append("\n".join(p.text for p in docx.Document(str(out)).paragraphs).encode())
-    fresh = draft_essay(lab, "author", theme_ids=[mine[0].theme_id], length="long")
+    fresh = draft_essay(themed, "author", theme_ids=[mine[0].theme_id], length="long")
     outputs.append(render(engine, fresh, "md"))
     with engine.connect() as conn:
         outputs += [b.encode() for b in conn.execute(select(essay_versions.c.body)).scalars()]
@@ -412,9 +390,9 @@ def _idea(engine, idea_id: str, title: str, extract_ids: list[str], supporters: 
             )
 
 
-def test_tensions_and_ideas_appear_with_both_sides_quoted(lab):
-    engine = lab.store.engine
-    theme = _largest(lab, 1)[0]["id"]
+def test_tensions_and_ideas_appear_with_both_sides_quoted(themed):
+    engine = themed.store.engine
+    theme = _largest(themed, 1)[0]["id"]
     with engine.connect() as conn:
         members = (
             conn.execute(
@@ -431,7 +409,7 @@ def test_tensions_and_ideas_appear_with_both_sides_quoted(lab):
     _idea(engine, "idea-small", "A small idea few backed", [quotable[4]], supporters=1)
     _idea(engine, "idea-big", "The idea most people backed", [quotable[5]], supporters=6)
 
-    essay_id = draft_essay(lab, "author", theme_ids=[theme], length="medium")
+    essay_id = draft_essay(themed, "author", theme_ids=[theme], length="medium")
     essay = store.load_essay(engine, essay_id)
     body = store.section_of(essay, f"theme:{theme}")["body"]
     tension_part = body.split("### Where views differ")[1].split("###")[0]
@@ -451,10 +429,10 @@ def test_tensions_and_ideas_appear_with_both_sides_quoted(lab):
 # --- safety of what authors write ----------------------------------------------------------------
 
 
-def test_html_and_docx_never_turn_author_text_into_markup(lab):
-    engine = lab.store.engine
-    theme = _largest(lab, 1)[0]["id"]
-    essay_id = draft_essay(lab, "author", theme_ids=[theme], length="short")
+def test_html_and_docx_never_turn_author_text_into_markup(themed):
+    engine = themed.store.engine
+    theme = _largest(themed, 1)[0]["id"]
+    essay_id = draft_essay(themed, "author", theme_ids=[theme], length="short")
     hostile = (
         "Our own note <script>alert(1)</script> with [a link](https://example.org/x) and "
         "![a picture](https://example.org/p.png) and <b>bold</b>."
@@ -467,20 +445,20 @@ def test_html_and_docx_never_turn_author_text_into_markup(lab):
     assert all(img["src"].startswith("data:image/png") for img in page.find_all("img"))
 
 
-def test_the_lab_question_comes_from_the_demo_or_the_author(lab):
-    facts = lab_facts(lab)
+def test_the_lab_question_comes_from_the_demo_or_the_author(themed):
+    facts = lab_facts(themed)
     assert facts["question"] == TRUTH["lab"]["question"]
     assert facts["name"] == TRUTH["lab"]["name"]
-    assert lab_facts(lab, question="Our own question?")["question"] == "Our own question?"
+    assert lab_facts(themed, question="Our own question?")["question"] == "Our own question?"
 
 
-def test_bad_choices_say_what_to_do(lab):
+def test_bad_choices_say_what_to_do(themed):
     with pytest.raises(ValueError, match="no active theme T-999"):
-        draft_essay(lab, "author", theme_ids=["T-999"])
+        draft_essay(themed, "author", theme_ids=["T-999"])
     with pytest.raises(ValueError, match="no themes in area"):
-        draft_essay(lab, "author", area="nowhere at all")
+        draft_essay(themed, "author", area="nowhere at all")
     with pytest.raises(ValueError, match="length must be short, medium or long"):
-        draft_essay(lab, "author", length="epic")
+        draft_essay(themed, "author", length="epic")
 
 
 def test_a_workspace_without_themes_is_told_to_build_them(workspace):

@@ -14,7 +14,7 @@ from lab_app.tables import audit, extracts
 from lab_app.tables_year import idea_comments, idea_supporters
 from lab_app.theme_time import phase_of
 from tests.corpus.truth import TRUTH
-from tests.lab_app.test_timeline import LAB, themed, themed_home  # noqa: F401 (fixtures)
+from tests.lab_app.test_timeline import LAB
 
 SECRET = "my neighbour Pat at number 12 told me"
 
@@ -110,7 +110,7 @@ def _post_ids(engine) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def suggested(themed_home):  # noqa: F811
+def suggested(themed_home):
     from lab_app.settings import Settings
     from lab_app.workspace import Workspace
 
@@ -171,7 +171,7 @@ def posts_dates(idea: str) -> list[str]:
 
 def test_candidate_titles_are_the_proposers_own_words_and_near_the_planted_titles(
     suggested,
-    themed,  # noqa: F811
+    themed,
 ):
     matched = _planted(suggested)
     texts = themed.store.extracts_by_ids([c["central"] for c in matched.values()])
@@ -184,7 +184,7 @@ def test_candidate_titles_are_the_proposers_own_words_and_near_the_planted_title
     assert [order[n] for n in nearest] == order
 
 
-def test_accepting_candidates_links_them_and_near_duplicates_are_flagged(suggested, themed):  # noqa: F811
+def test_accepting_candidates_links_them_and_near_duplicates_are_flagged(suggested, themed):
     engine = themed.store.engine
     matched = _planted(suggested)
     made = {i: ideas.accept_candidate(engine, matched[i], "staff-a") for i in matched}

@@ -3,7 +3,6 @@ holds, re-export byte for byte, leave withdrawn people out; a codebook seeds the
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from collections import Counter
 
@@ -16,30 +15,12 @@ from lab_app.cli import main
 from lab_app.consent import may_quote
 from lab_app.exchange.refi_qda import CODEBOOK_NS, NOT_FOR_QUOTATION, PROJECT_NS
 from lab_app.exchange.seeds import parse_codebook, read_codebook
-from lab_app.settings import Settings
 from lab_app.store import extracts_by_ids
 from lab_app.tables import extract_attributes, extracts
 from lab_app.themes import placements
-from lab_app.workspace import Workspace
 from tests.corpus.truth import TRUTH, truth_themes
 
 Q = f"{{{PROJECT_NS}}}"
-
-
-@pytest.fixture(scope="module")
-def themed_home(demo_home, tmp_path_factory):
-    """The demo Lab with themes built once for this module."""
-    home = tmp_path_factory.mktemp("refi-themed")
-    shutil.copytree(demo_home, home, dirs_exist_ok=True)
-    Workspace(Settings.from_env(home=home)).build_themes()
-    return home
-
-
-@pytest.fixture
-def themed(themed_home, tmp_path):
-    home = tmp_path / "themed"
-    shutil.copytree(themed_home, home)
-    return Workspace(Settings.from_env(home=home))
 
 
 def schema(eval_path, name: str) -> etree.XMLSchema:

@@ -19,12 +19,11 @@ from tests.corpus.truth import TRUTH
 
 
 @pytest.fixture(scope="module")
-def tension_home(demo_home, tmp_path_factory):
-    """The demo Lab with themes built and tensions computed, once for this module."""
+def tension_home(themed_home, tmp_path_factory):
+    """The themed demo Lab with tensions computed, once for this module."""
     home = tmp_path_factory.mktemp("tension-demo")
-    shutil.copytree(demo_home, home, dirs_exist_ok=True)
+    shutil.copytree(themed_home, home, dirs_exist_ok=True)
     workspace = Workspace(Settings.from_env(home=home))
-    workspace.build_themes()
     tensions.refresh(workspace, "tester")
     return home
 

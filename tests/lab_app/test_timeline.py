@@ -4,7 +4,6 @@ changed since a date, checked against the planted story in truth.json."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
 from datetime import date
 
@@ -14,29 +13,11 @@ from sqlalchemy import select
 from lab_app import ideas, participation, timeline
 from lab_app.cli import main
 from lab_app.demo import demo_dir
-from lab_app.settings import Settings
 from lab_app.tables import audit, extracts
 from lab_app.theme_time import phase_of
-from lab_app.workspace import Workspace
 from tests.corpus.truth import TRUTH, truth_themes
 
 LAB = json.loads((demo_dir() / "lab.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def themed_home(demo_home, tmp_path_factory):
-    """The demo Lab with themes built once for the session (copied before any change)."""
-    home = tmp_path_factory.mktemp("timeline-themed")
-    shutil.copytree(demo_home, home, dirs_exist_ok=True)
-    Workspace(Settings.from_env(home=home)).build_themes()
-    return home
-
-
-@pytest.fixture
-def themed(themed_home, tmp_path):
-    home = tmp_path / "themed"
-    shutil.copytree(themed_home, home)
-    return Workspace(Settings.from_env(home=home))
 
 
 def _phase_start(name: str) -> str:

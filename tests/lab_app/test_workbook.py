@@ -3,37 +3,17 @@ tensions; frozen headers; formula-like text stays text."""
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
 from lab_app import exchange
 from lab_app.consent import may_quote
-from lab_app.settings import Settings
 from lab_app.tables_year import idea_links, ideas, tensions
 from lab_app.theme_state import now
 from lab_app.theme_views import matrix_attributes
 from lab_app.themes import placements
-from lab_app.workspace import Workspace
 
 SHEETS = ["Themes", "Extracts", "Themes x attributes", "Ideas", "Tensions"]
-
-
-@pytest.fixture(scope="module")
-def themed_home(demo_home, tmp_path_factory):
-    home = tmp_path_factory.mktemp("workbook-themed")
-    shutil.copytree(demo_home, home, dirs_exist_ok=True)
-    Workspace(Settings.from_env(home=home)).build_themes()
-    return home
-
-
-@pytest.fixture
-def themed(themed_home, tmp_path):
-    home = tmp_path / "themed"
-    shutil.copytree(themed_home, home)
-    return Workspace(Settings.from_env(home=home))
 
 
 def records(sheet) -> list[dict]:

@@ -16,16 +16,15 @@ TEST_PASSWORD = "test-password-not-secret"  # a throwaway workspace made for tes
 
 
 @pytest.fixture(scope="session")
-def themed_demo_home(demo_home, tmp_path_factory):
-    """The demo Lab with themes built, made once per session."""
+def themed_demo_home(themed_home, tmp_path_factory):
+    """The themed demo Lab with a test account per role, made once per session."""
+    from lab_app import accounts
     from lab_app.settings import Settings
     from lab_app.workspace import Workspace
 
-    home = tmp_path_factory.mktemp("themed-demo")
-    shutil.copytree(demo_home, home, dirs_exist_ok=True)
+    home = tmp_path_factory.mktemp("themed-demo-accounts")
+    shutil.copytree(themed_home, home, dirs_exist_ok=True)
     workspace = Workspace(Settings.from_env(home=home))
-    workspace.build_themes()
-    from lab_app import accounts
 
     for role, name in TEST_ACCOUNTS.items():  # made once here, so each test's copy has them
         accounts.add_user(workspace.store.engine, name, role, password=TEST_PASSWORD)
