@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from lab_app.consent import may_show
 from lab_app.tables import extracts, phases, sources, theme_builds, theme_history, themes
 from lab_app.theme_time import volumes
 
@@ -158,8 +159,10 @@ def _months_back(month: str, count: int) -> list[str]:
     return out[::-1]
 
 
-def latest_contributions(engine, n: int = 5) -> list[dict]:
-    """The n newest contribution extracts (by date, then latest ingested, then position)."""
+def latest_contributions(engine, n: int = 5, shown_only: bool = False) -> list[dict]:
+    """The n newest contribution extracts (by date, then latest ingested, then position), each
+    marked "withheld" when its person or source did not let participants see it
+    (consent.may_show); shown_only=True leaves those out and still returns n when it can."""
     query = (
         select(
             extracts.c.id,
@@ -177,16 +180,32 @@ def latest_contributions(engine, n: int = 5) -> list[dict]:
             extracts.c.date.desc(),
             sources.c.ingested_at.desc(),
             extracts.c.position.desc(),
+            extracts.c.id,  # a total order, so the pages below never repeat or skip a row
         )
-        .limit(n)
     )
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
+    # Read in pages a few times larger than n, so withheld ones leave enough behind.
+    batch = max(4 * n, 20)
+    found: list[dict] = []
+    offset = 0
+    while len(found) < n:
+        with engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query.offset(offset).limit(batch))]
+        shown = may_show(engine, [r["id"] for r in rows])
+        for row in rows:
+            row["withheld"] = row["id"] not in shown
+            if not (shown_only and row["withheld"]):
+                found.append(row)
+        if len(rows) < batch:
+            break
+        offset += batch
+    return found[:n]
 
 
 def snapshot(engine) -> dict:
     """Everything the Overview shows except the phase (which depends on the day): one call, so
-    the page can cache it against the store's fingerprint."""
+    the page can cache it against the store's fingerprint (consent changes are in the audit
+    trail, so they change the fingerprint too). "latest" is for staff, withheld ones marked;
+    "latest_shown" is what participants may see."""
     return {
         "material": material(engine),
         "per_month": extracts_per_month(engine),
@@ -194,4 +213,5 @@ def snapshot(engine) -> dict:
         "newest": newest_themes(engine),
         "growing": growing_themes(engine),
         "latest": latest_contributions(engine),
+        "latest_shown": latest_contributions(engine, shown_only=True),
     }

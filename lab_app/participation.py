@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 
+from lab_app.consent import may_show
 from lab_app.store import extracts_by_ids
 from lab_app.tables import (
     extract_attributes,
@@ -207,9 +208,23 @@ def not_quotable(engine, extract_ids) -> set[str]:
         return set(conn.execute(query).scalars())
 
 
-def theme_quotes(engine, theme_id: str, first: list[str] | None = None, limit: int = 10):
-    """Up to `limit` quotable extracts placed in a theme: `first` ones (exemplars), then the
-    most typical. Rows carry text and provenance, never the person."""
+def shown_to_participants(engine, extract_ids) -> set[str]:
+    """The extracts among these a participant may read in the app: their person or source let
+    them be shown (consent.may_show) and their author did not say No to being quoted."""
+    wanted = list(dict.fromkeys(extract_ids))
+    return may_show(engine, wanted) - not_quotable(engine, wanted)
+
+
+def theme_quotes(
+    engine,
+    theme_id: str,
+    first: list[str] | None = None,
+    limit: int = 10,
+    for_participants: bool = True,
+):
+    """Up to `limit` extracts placed in a theme: `first` ones (exemplars), then the most
+    typical. For participants (the default) only those shown_to_participants; staff
+    (for_participants=False) get every one. Rows carry text and provenance, never the person."""
     ranked = select(theme_members.c.extract_id).where(
         theme_members.c.theme_id == theme_id, theme_members.c.status == "placed"
     )
@@ -222,14 +237,43 @@ def theme_quotes(engine, theme_id: str, first: list[str] | None = None, limit: i
             ).scalars()
         )
     placed = set(members)
-    order = [e for e in (first or []) if e in placed] + members
-    order = list(dict.fromkeys(order))
-    # Only as many candidates as could be needed, with room for the ones that may not be quoted.
-    candidates = order[: limit * 4]
-    hidden = not_quotable(engine, candidates)
-    chosen = [e for e in candidates if e not in hidden][:limit]
+    order = list(dict.fromkeys([e for e in (first or []) if e in placed] + members))
+    chosen: list[str] = []
+    # Candidates in batches, with room for the ones that may not be shown: a theme whose first
+    # members are all withheld still finds the ones further down.
+    batch = max(limit * 4, 20)
+    for start in range(0, len(order), batch):
+        if len(chosen) >= limit:
+            break
+        candidates = order[start : start + batch]
+        if for_participants:
+            allowed = shown_to_participants(engine, candidates)
+            candidates = [e for e in candidates if e in allowed]
+        chosen += candidates[: limit - len(chosen)]
     details = extract_details(engine, chosen)
     return [details[e] for e in chosen if e in details]
+
+
+def theme_descriptions(engine, theme_rows, for_participants: bool = True) -> dict[str, str]:
+    """Theme id -> the description a reader may see. A staff-written description is always
+    fine; a built one is the first sentence of the theme's most central extract (details
+    "central"), a participant's own words, so participants see it only when that extract is
+    shown_to_participants, and its key phrases otherwise."""
+    rows = list(theme_rows)
+    centrals = [(row.get("details") or {}).get("central") for row in rows]
+    allowed = shown_to_participants(engine, [c for c in centrals if c])
+    found = {}
+    for row in rows:
+        details = row.get("details") or {}
+        written = row.get("description") or ""
+        fine = row.get("description_by_staff") or details.get("central") in allowed
+        if written and (fine or not for_participants):
+            found[row["id"]] = written
+        elif details.get("phrases"):
+            found[row["id"]] = "Key phrases: " + ", ".join(details["phrases"])
+        else:
+            found[row["id"]] = ""
+    return found
 
 
 def extract_details(engine, extract_ids) -> dict[str, dict]:

@@ -6,6 +6,14 @@ all apply. Each vote is stored with the Pol.is participant number as the partici
 comment's extract id as the statement. Comments the moderators rejected (moderated = -1) are
 left aside with their votes. Importing the same export again changes nothing; a later export
 of the same conversation adds what is new. `export_polis` writes the same layout back.
+
+Formula guard: every text cell an export writes goes through exports.safe_cell, so a comment
+such as "=HYPERLINK(...)" opens in a spreadsheet as text ("'=HYPERLINK(...)"). To keep the
+round trip lossless the guard is made reversible: a text cell that already starts with an
+apostrophe gets one more, and summary.csv says so in a row `qlab-guarded-cells,apostrophe`.
+Reading a folder with that row, one leading apostrophe is taken off every cell that has one;
+folders without it (Pol.is's own exports) are read exactly as written. Whole numbers, such as a
+-1 vote, are numbers to a spreadsheet, never formulas, and are written as they are.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 
+from lab_app.exports import safe_cell
 from lab_app.tables import extracts, sources, votes
 
 HOME_FOLDER = "polis"  # inside the workspace home
@@ -32,6 +41,8 @@ COMMENT_COLUMNS = [
 PARTICIPANT_COLUMNS = ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
 VOTE_COLUMNS = ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
 AUTHOR_PREFIX = "polis-"  # a comment author's person id: "polis-<participant number>"
+GUARD_KEY, GUARD_VALUE = "qlab-guarded-cells", "apostrophe"  # summary.csv row: see above
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 @dataclass
@@ -66,8 +77,9 @@ def read_polis(path: Path) -> Conversation:
             f"{path} is not a Pol.is export: the folder needs comments.csv and "
             "participants-votes.csv (download both from the conversation's report)"
         )
-    conversation = Conversation(name=path.resolve().name, summary=_read_summary(path))
-    for row in _rows(comments_file, ("comment-id", "comment-body")):
+    guarded = _is_guarded(path)
+    conversation = Conversation(name=path.resolve().name, summary=_read_summary(path, guarded))
+    for row in _rows(comments_file, ("comment-id", "comment-body"), guarded):
         comment_id = row["comment-id"].strip()
         if not comment_id:
             continue
@@ -81,7 +93,7 @@ def read_polis(path: Path) -> Conversation:
             }
         )
     conversation.comments.sort(key=lambda c: _number(c["id"]))
-    for row in _rows(matrix_file, ("participant",)):
+    for row in _rows(matrix_file, ("participant",), guarded):
         participant = row["participant"].strip()
         if not participant:
             continue
@@ -97,7 +109,7 @@ def read_polis(path: Path) -> Conversation:
                 conversation.votes[(participant, column.strip())] = vote
     votes_file = path / "votes.csv"
     if votes_file.exists():
-        for row in _rows(votes_file, ("comment-id", "voter-id")):
+        for row in _rows(votes_file, ("comment-id", "voter-id"), guarded):
             key = (row["voter-id"].strip(), row["comment-id"].strip())
             stamp = _integer(row.get("timestamp"))
             if stamp is not None and key in conversation.votes:
@@ -295,6 +307,7 @@ def export_polis(workspace, out: Path) -> str:
     )
     if held.get("key") and "url" not in summary and "://" in held["key"]:
         summary["url"] = held["key"]
+    summary[GUARD_KEY] = GUARD_VALUE  # every file of this folder went through _write_table
     _write_table(out / "summary.csv", None, [[k, v] for k, v in summary.items()])
     return (
         f"wrote {len(comment_rows)} statements and {len(vote_rows)} votes from "
@@ -384,36 +397,74 @@ def _write_votes(out, vote_rows, comment_of, number_of) -> None:
 # --- small helpers ---------------------------------------------------------------------------
 
 
-def _rows(path: Path, required: tuple[str, ...]):
+def _rows(path: Path, required: tuple[str, ...], guarded: bool = False):
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
+        if guarded and reader.fieldnames:
+            reader.fieldnames = [_unguard(name) for name in reader.fieldnames]
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             raise ValueError(
                 f"{path.name} has no {', '.join(missing)} column: is it a Pol.is export file?"
             )
-        yield from reader
+        for row in reader:
+            # Extra cells sit under None as a list; only text cells carry the guard.
+            yield {k: _unguard(v) if guarded and isinstance(v, str) else v for k, v in row.items()}
 
 
-def _read_summary(path: Path) -> dict[str, str]:
+def _summary_pairs(path: Path) -> list[list[str]]:
     summary_file = path / "summary.csv"
     if not summary_file.exists():
-        return {}
+        return []
     with summary_file.open(encoding="utf-8-sig", newline="") as handle:
-        pairs = [row for row in csv.reader(handle) if len(row) >= 2]
+        return [row for row in csv.reader(handle) if len(row) >= 2]
+
+
+def _is_guarded(path: Path) -> bool:
+    """True for a folder export_polis wrote: its cells carry the reversible formula guard."""
+    return any(
+        key.strip() == GUARD_KEY and value.strip() == GUARD_VALUE
+        for key, value, *_ in _summary_pairs(path)
+    )
+
+
+def _read_summary(path: Path, guarded: bool = False) -> dict[str, str]:
     wanted = ("topic", "url", "conversation-description")
-    return {key.strip(): value.strip() for key, value, *_ in pairs if key.strip() in wanted}
+    found = {}
+    for key, value, *_ in _summary_pairs(path):
+        key, value = (_unguard(key), _unguard(value)) if guarded else (key, value)
+        if key.strip() in wanted:
+            found[key.strip()] = value.strip()
+    return found
+
+
+def _guard(value):
+    """A cell a spreadsheet shows as text (exports.safe_cell), reversibly: one that already
+    starts with an apostrophe gets another, so _unguard takes exactly one off any that has one."""
+    if value is None or isinstance(value, int | float):
+        return value
+    text = str(value)
+    if _WHOLE_NUMBER.fullmatch(text):  # a number to a spreadsheet, never a formula
+        return text
+    guarded = safe_cell(text)
+    return "'" + text if guarded == text and text.startswith("'") else guarded
+
+
+def _unguard(text: str) -> str:
+    return text[1:] if text.startswith("'") else text
 
 
 def _write_table(path: Path, columns, rows) -> None:
-    """Write a CSV whole and atomically; rows are dicts (under columns) or lists."""
+    """Write a CSV whole and atomically; rows are dicts (under columns) or lists. Every cell,
+    the header's too, goes through _guard."""
     temporary = path.with_suffix(".csv.tmp")
     with temporary.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         if columns:
-            writer.writerow(columns)
+            writer.writerow([_guard(c) for c in columns])
         for row in rows:
-            writer.writerow([row.get(c, "") for c in columns] if isinstance(row, dict) else row)
+            cells = [row.get(c, "") for c in columns] if isinstance(row, dict) else row
+            writer.writerow([_guard(cell) for cell in cells])
     os.replace(temporary, path)
 
 

@@ -362,6 +362,40 @@ def map_points(engine, hover_chars: int = 180) -> dict:
     return columns
 
 
+def subset_points(points: dict, keep) -> dict:
+    """map_points' columns (and any other per-point list, such as hover texts) for only the
+    points whose id is in `keep`, the attribute index renumbered to match: a point left out is
+    nowhere in the result, so no chart, hover, filter or count can show it."""
+    keep = set(keep)
+    rows = [i for i, extract_id in enumerate(points["id"]) if extract_id in keep]
+    renumbered = {old: new for new, old in enumerate(rows)}
+    result = {
+        name: [column[i] for i in rows]
+        for name, column in points.items()
+        if isinstance(column, list) and len(column) == len(points["id"])
+    }
+    attributes: dict[str, dict[str, list[int]]] = {}
+    for name, values in points["attributes"].items():
+        for value, members in values.items():
+            kept = [renumbered[i] for i in members if i in renumbered]
+            if kept:
+                attributes.setdefault(name, {})[value] = kept
+    result["attributes"] = attributes
+    return result
+
+
+def keep_attribute_values(points: dict, allowed) -> dict:
+    """The points with their attribute index cut to the (attribute, value) pairs allowed, for
+    example those held by enough people to be shown (consent.people_per_value)."""
+    allowed = set(allowed)
+    attributes = {}
+    for name, values in points["attributes"].items():
+        kept = {value: rows for value, rows in values.items() if (name, value) in allowed}
+        if kept:
+            attributes[name] = kept
+    return dict(points, attributes=attributes)
+
+
 def filter_mask(
     points: dict,
     kinds: list[str] | None = None,
@@ -384,6 +418,20 @@ def filter_mask(
         hit[points["attributes"].get(attribute, {}).get(value, [])] = True
         mask &= hit
     return mask
+
+
+def without_small_theme_groups(points: dict, mask: np.ndarray, minimum: int) -> np.ndarray:
+    """The mask without the themes that fewer than `minimum` people of the masked points are in
+    (a person-less extract counts as a person of its own). With an attribute filter on, the
+    points per theme are a theme x value breakdown: a handful of people could be pointed at."""
+    people: dict = {}
+    for i in np.flatnonzero(mask):
+        who = points["person"][i] or points["id"][i]
+        people.setdefault(points["theme_id"][i], set()).add(who)
+    small = {theme for theme, who in people.items() if len(who) < minimum}
+    if not small:
+        return mask
+    return mask & np.array([theme not in small for theme in points["theme_id"]], dtype=bool)
 
 
 def even_sample(indices: np.ndarray, limit: int) -> np.ndarray:

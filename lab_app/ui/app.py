@@ -21,8 +21,6 @@ if user is None:
 
 # Who the audit trail names for this run's actions (per thread: sessions run side by side).
 act_as(user["name"])
-# Votes and contributions are kept under the account's name, not a name typed in a box.
-st.session_state["participant"] = user["name"]
 
 everyone = [
     st.Page(PAGES / "overview.py", title="Overview", icon="🏠", default=True),

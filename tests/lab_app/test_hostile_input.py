@@ -147,20 +147,7 @@ def _cells(path, what: str) -> list[str]:
     return cells
 
 
-POLIS_UNSAFE = pytest.mark.xfail(
-    strict=True,
-    reason="lab_app/polis.py export_polis writes comment text without lab_app.exports.safe_cell",
-)
-
-
-@pytest.mark.parametrize(
-    "what",
-    [
-        pytest.param(w, marks=POLIS_UNSAFE) if w == "polis" else w
-        for w in EXPORTS
-        if w not in ("qdc", "qdpx")
-    ],
-)
+@pytest.mark.parametrize("what", [w for w in EXPORTS if w not in ("qdc", "qdpx")])
 def test_no_export_hands_a_spreadsheet_a_formula(hostile, tmp_path, what):
     """Every export a spreadsheet opens (REFI-QDA files are XML for QDA tools, not sheets)."""
     out = tmp_path / f"export.{what}"

@@ -9,6 +9,7 @@ import pytest
 
 from ingest.records import Extract, Source
 from lab_app import overview, projection
+from lab_app.consent import set_consent
 from lab_app.store import Store
 from lab_app.theme_time import set_phases
 from lab_app.themes import build
@@ -87,7 +88,7 @@ def test_an_empty_store_gives_empty_answers(store):
     assert overview.growing_themes(engine) == {"window": None, "themes": []}
     assert overview.latest_contributions(engine) == []
     assert set(overview.snapshot(engine)) == {
-        "material", "per_month", "build", "newest", "growing", "latest"
+        "material", "per_month", "build", "newest", "growing", "latest", "latest_shown"
     }  # fmt: skip
 
 
@@ -156,6 +157,26 @@ def test_latest_contributions_are_the_newest_contribution_extracts(store):
     assert latest[0]["source"] == "chat.json" and latest[0]["person"] == "p4"
     assert len(overview.latest_contributions(store.engine, n=10)) == 7
     assert overview.latest_contributions(store.engine, n=10)[-1]["text"] == "message 1"
+
+
+def test_latest_contributions_for_participants_leave_out_the_withheld(store):
+    vectors, _ = clusters(10)
+    chat = [
+        Extract(text=f"message {i}", kind="contribution", start=0, end=0,
+                date=f"2026-01-{10 + i:02d}", person="quiet" if i >= 20 else f"p{i}")
+        for i in range(30)
+    ]  # fmt: skip
+    add(store, "chat.json", "contribution", chat, vectors)
+    set_consent(store.engine, "person", "quiet", "staff", show_to_participants=False)
+    everyone = overview.latest_contributions(store.engine, n=12)
+    # Staff see the newest, the withheld marked; the ten newest are all the quiet person's.
+    assert [r["text"] for r in everyone[:10]] == [f"message {i}" for i in range(29, 19, -1)]
+    assert [r["withheld"] for r in everyone] == [True] * 10 + [False] * 2
+    shown = overview.latest_contributions(store.engine, n=12, shown_only=True)
+    # Still twelve for participants: the reading goes on past the withheld ones.
+    assert [r["text"] for r in shown] == [f"message {i}" for i in range(19, 7, -1)]
+    assert not any(r["withheld"] for r in shown)
+    assert overview.snapshot(store.engine)["latest_shown"] == shown[:5]
 
 
 def test_newest_and_growing_themes_after_a_build(store):
@@ -293,6 +314,43 @@ def test_map_points_filters_and_safe_hover(store):
     after = projection.fingerprint(store.engine)
     assert after["vectors"] == before["vectors"] and after["themes"] != before["themes"]
     assert "Not themed yet" not in projection.map_points(store.engine)["theme_label"]
+
+
+def test_subset_points_leaves_no_trace_of_what_is_left_out(store):
+    vectors, _ = clusters(3)
+    answers = [
+        Extract(text=f"answer {i}", kind="survey", start=0, end=0, row=i + 1, id=f"s{i:03d}",
+                attributes={"age": "18-24" if i % 2 else "65+"})
+        for i in range(6)
+    ]  # fmt: skip
+    add(store, "survey.csv", "survey", answers, vectors[:6])
+    points = projection.map_points(store.engine)
+    points["hover"] = projection.hover_texts(points)
+    kept = projection.subset_points(points, {"s001", "s002", "s005"})
+    assert kept["id"] == ["s001", "s002", "s005"]
+    assert all(len(kept[name]) == 3 for name in [*projection.POINT_FIELDS, "hover"])
+    assert kept["hover"] == [points["hover"][i] for i in (1, 2, 5)]
+    assert kept["attributes"] == {"age": {"18-24": [0, 2], "65+": [1]}}
+    mask = projection.filter_mask(kept, attribute="age", value="18-24")
+    assert [kept["id"][i] for i in np.flatnonzero(mask)] == ["s001", "s005"]
+    narrowed = projection.keep_attribute_values(kept, {("age", "18-24")})
+    assert narrowed["attributes"] == {"age": {"18-24": [0, 2]}}
+    assert projection.keep_attribute_values(kept, set())["attributes"] == {}
+
+
+def test_themes_with_fewer_people_than_the_minimum_are_left_out():
+    points = {
+        "id": ["a", "b", "c", "d", "e", "f", "g"],
+        "person": ["p1", "p1", "p2", "p3", None, None, "p4"],
+        "theme_id": ["T-1", "T-1", "T-1", "T-1", "T-1", "T-2", None],
+    }
+    every = np.ones(7, dtype=bool)
+    # T-1 holds four people (p1, p2, p3 and the person-less e); T-2 and Not themed one each.
+    kept = projection.without_small_theme_groups(points, every, minimum=4)
+    assert kept.tolist() == [True] * 5 + [False, False]
+    assert not projection.without_small_theme_groups(points, every, minimum=5).any()
+    some = np.array([True, True, False, False, False, True, False])
+    assert not projection.without_small_theme_groups(points, some, minimum=2)[[0, 1, 5]].any()
 
 
 def test_even_sample_is_even_and_bounded():

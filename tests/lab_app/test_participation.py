@@ -1,4 +1,5 @@
-"""Votes, contributions sent from the app and approved into the store, and quotable extracts."""
+"""Votes, contributions sent from the app and approved into the store, and what participants
+may see: quotable, consented extracts and theme descriptions."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from lab_app import participation as p
+from lab_app.consent import set_consent
 from lab_app.tables import audit, extract_attributes, extracts, sources
+from lab_app.theme_state import load_state
 
 
 def _contribution_extracts(ws) -> list:
@@ -172,7 +175,7 @@ def test_answers_whose_author_said_no_to_quoting_are_not_quotable(demo_workspace
     assert p.not_quotable(engine, all_ids) == said_no
 
 
-def test_theme_quotes_leave_out_the_unquotable_and_never_carry_the_person(demo_workspace):
+def test_theme_quotes_and_descriptions_honour_consent_and_never_carry_the_person(demo_workspace):
     ws = demo_workspace
     ws.build_themes()
     engine = ws.store.engine
@@ -184,3 +187,28 @@ def test_theme_quotes_leave_out_the_unquotable_and_never_carry_the_person(demo_w
         assert 0 < len(quotes) <= 10
         assert not {q["extract_id"] for q in quotes} & hidden
         assert all("person" not in q for q in quotes)
+    # A person who said "do not show": gone from participants' quotes and from the built
+    # description (their own sentence), which gives way to the key phrases; staff see both.
+    state = load_state(engine)
+    spoken = {t: state.themes[t]["details"]["central"] for t in state.active()
+              if not state.themes[t]["description_by_staff"]}  # fmt: skip
+    owners = ws.store.extracts_by_ids(list(spoken.values()))
+    # A theme whose description is a person's sentence (others come from documents).
+    theme_id = next(t for t, e in spoken.items() if owners[e]["person"])
+    row, central = state.themes[theme_id], spoken[theme_id]
+    person = owners[central]["person"]
+    theirs = {e for e, r in ws.store.extracts_by_ids(ws.store.extract_ids()).items()
+              if r["person"] == person}  # fmt: skip
+    assert p.theme_descriptions(engine, [row])[theme_id] == row["description"] or central in hidden
+    set_consent(engine, "person", person, "staff", show_to_participants=False)
+    assert not p.shown_to_participants(engine, theirs)
+    quotes = p.theme_quotes(engine, theme_id, first=[central], limit=50)
+    assert quotes and not {q["extract_id"] for q in quotes} & theirs
+    staff_view = p.theme_quotes(engine, theme_id, first=[central], limit=50, for_participants=False)
+    assert staff_view[0]["extract_id"] == central
+    described = p.theme_descriptions(engine, [row])[theme_id]
+    assert described == "Key phrases: " + ", ".join(row["details"]["phrases"])
+    for_staff = p.theme_descriptions(engine, [row], for_participants=False)
+    assert for_staff[theme_id] == row["description"]
+    staff_written = dict(row, description_by_staff=True)
+    assert p.theme_descriptions(engine, [staff_written])[theme_id] == row["description"]

@@ -161,3 +161,49 @@ def test_cli_export_as_zip_reads_back_through_import(tmp_path, seattle):
     back = Workspace(Settings.from_env(home=tmp_path / "back"))
     polis.import_polis(back, tmp_path / "unzipped" / "conversation")
     assert stored_votes(back) == stored_votes(Workspace(Settings.from_env(home=home)))
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_export_guards_formulas_and_reads_back_the_original_text(tmp_path):
+    texts = ["=SUM(1,2) evening groups", "'Quoted already' said the group",
+             "''Two apostrophes first", "-2+3 groups", "@SUM(1) groups", "Plain words"]  # fmt: skip
+    folder = tmp_path / "formulas"
+    comments = [(str(i), text, "1") for i, text in enumerate(texts)]
+    votes_cast = {"0": [1, -1, 0, 1, -1, 1], "1": [-1, -1, 1, "", "", 1]}
+    write_export(folder, "https://pol.is/formulas", comments, votes_cast)
+    with (folder / "summary.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["topic", "=cmd() a topic"], ["url", "https://pol.is/f"]])
+    first = Workspace(Settings.from_env(home=tmp_path / "first"))
+    polis.import_polis(first, folder)
+    out = tmp_path / "out"
+    polis.export_polis(first, out)
+
+    cells = [cell for path in sorted(out.glob("*.csv")) for row in read_csv(path) for cell in row]
+    formulas = [c for c in cells if c.startswith(FORMULA_START)]
+    assert all(c.lstrip("-").isdigit() for c in formulas), formulas  # only numbers, e.g. -1 votes
+    assert ["qlab-guarded-cells", "apostrophe"] in read_csv(out / "summary.csv")
+    body = [row[-1] for row in read_csv(out / "comments.csv")[1:]]
+    assert "'=SUM(1,2) evening groups" in body and "'''Two apostrophes first" in body
+
+    exported = polis.read_polis(out)  # the guard is taken off: the words as they were written
+    assert [c["text"] for c in exported.comments] == texts
+    assert exported.summary["topic"] == "=cmd() a topic"
+    second = Workspace(Settings.from_env(home=tmp_path / "second"))
+    polis.import_polis(second, out)
+    with first.store.engine.connect() as one, second.store.engine.connect() as two:
+        query = select(extracts.c.text).order_by(extracts.c.text)
+        assert list(one.execute(query).scalars()) == list(two.execute(query).scalars())
+    assert stored_votes(first) == stored_votes(second)
+    polis.export_polis(second, tmp_path / "again")
+    for name in ("comments.csv", "participants-votes.csv", "votes.csv", "summary.csv"):
+        assert read_csv(out / name) == read_csv(tmp_path / "again" / name), name
+
+
+def test_a_polis_export_of_its_own_is_read_exactly_as_written(tmp_path):
+    """Only folders we exported carry the guard: Pol.is's own apostrophes are the author's."""
+    folder = tmp_path / "theirs"
+    write_export(folder, "https://pol.is/theirs", [("0", "'Tis the season for groups", "1")],
+                 {"0": [1]})  # fmt: skip
+    assert [c["text"] for c in polis.read_polis(folder).comments] == ["'Tis the season for groups"]

@@ -3,13 +3,17 @@ contributions, and staff approval into the store."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from lab_app import participation
 from lab_app.settings import Settings
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
+from tests.ui.conftest import TEST_ACCOUNTS
 
+NAME_FIELD = "explore-participant"  # the free-text name box there was before sign-in
 HOSTILE = "Peer support <script>alert(1)</script> saved me, [click](http://evil.example) now"
 
 
@@ -37,8 +41,7 @@ def _search(at, query: str, **filters):
     return at
 
 
-def _contribute(at, name: str, text: str, thread: str = ""):
-    at.text_input(key="explore-participant").input(name).run()
+def _contribute(at, text: str, thread: str = ""):
     at.text_area(key="explore-contribution-text").input(text)
     at.text_input(key="explore-contribution-thread").input(thread)
     at.button(key="explore-contribution-submit").click().run()
@@ -47,7 +50,7 @@ def _contribute(at, name: str, text: str, thread: str = ""):
 
 
 def test_themes_are_shown_with_quotes_and_no_person(open_page, ws):
-    at = open_page("explore")
+    at = open_page("explore", role="participant")
     assert not at.exception, at.exception
     active = [t for t in ws.list_themes() if t["status"] == "active"]
     headings = [h.value for h in at.subheader]
@@ -65,7 +68,9 @@ def test_themes_are_shown_with_quotes_and_no_person(open_page, ws):
 def test_answers_of_people_who_said_no_to_quoting_never_appear(open_page, ws):
     engine = ws.store.engine
     hidden = participation.not_quotable(engine, ws.store.extract_ids())
-    at = _search(open_page("explore"), "peer support", **{"explore-kind": "survey"})
+    at = _search(
+        open_page("explore", role="participant"), "peer support", **{"explore-kind": "survey"}
+    )
     assert _shown_statements(at) and not set(_shown_statements(at)) & hidden
     at.radio(key="explore-view").set_value("One theme").run()
     for theme in [t for t in ws.list_themes() if t["status"] == "active"]:
@@ -104,8 +109,7 @@ def test_kind_filter(open_page):
 def test_a_vote_changes_the_counts(open_page, ws):
     at = open_page("explore")
     statement = _shown_statements(at)[0]
-    assert at.button(key=f"vote-agree-{statement}").disabled  # no name yet
-    at.text_input(key="explore-participant").input("birch").run()
+    assert NAME_FIELD not in [t.key for t in at.text_input]  # votes are the account's
     assert at.button(key=f"vote-agree-{statement}").label == "Agree · 0"
     at.button(key=f"vote-agree-{statement}").click().run()
     assert not at.exception, at.exception
@@ -117,36 +121,58 @@ def test_a_vote_changes_the_counts(open_page, ws):
     assert counts[statement] == {"agree": 0, "disagree": 1, "pass": 0}
 
 
-def test_the_participant_name_survives_a_visit_to_another_page(open_page):
-    at = open_page("explore")
-    at.text_input(key="explore-participant").input("birch").run()
-    at.switch_page("pages/overview.py").run()
+def test_a_participants_vote_is_kept_under_their_account_name(open_page, ws):
+    at = open_page("explore", role="participant")
+    statement = _shown_statements(at)[0]
+    assert NAME_FIELD not in [t.key for t in at.text_input]
+    assert any(safe_markdown(TEST_ACCOUNTS["participant"]) in c.value for c in at.caption)
+    at.button(key=f"vote-disagree-{statement}").click().run()
+    assert not at.exception, at.exception
+    engine = ws.store.engine
+    assert participation.votes_of(engine, TEST_ACCOUNTS["participant"], [statement]) == {
+        statement: -1
+    }
+    at.switch_page("pages/overview.py").run()  # still the same person after another page
     at.switch_page("pages/explore.py").run()
-    assert at.text_input(key="explore-participant").value == "birch"
+    assert at.button(key=f"vote-disagree-{statement}").proto.type == "primary"  # my vote
 
 
-def test_the_contribution_form_creates_a_pending_item(open_page, ws):
-    at = _contribute(open_page("explore"), "hazel", "We meet in the library on Fridays.", "Ideas")
+@pytest.mark.parametrize("role", ["participant", "staff"])
+def test_the_contribution_form_creates_a_pending_item(open_page, ws, role):
+    at = _contribute(open_page("explore", role=role), "We meet in the library on Fridays.", "Ideas")
     assert any("waits for staff approval" in s.value for s in at.success)
     assert at.text_area(key="explore-contribution-text").value == ""
     [item] = participation.pending(ws.store.engine)
     assert (item["author"], item["text"], item["thread"]) == (
-        "hazel",
+        TEST_ACCOUNTS[role],  # staff writing on the page write as themselves too
         "We meet in the library on Fridays.",
         "Ideas",
     )
 
 
-def test_a_contribution_needs_a_name_and_keeps_the_text_when_refused(open_page, ws):
-    at = _contribute(open_page("explore"), "", "Words worth keeping.")
-    assert at.error and "name" in at.error[0].value
-    assert at.text_area(key="explore-contribution-text").value == "Words worth keeping."
+def test_a_refused_contribution_keeps_the_text(open_page, ws):
+    at = _contribute(open_page("explore", role="participant"), "   ")
+    assert at.error and "empty" in at.error[0].value
+    assert at.text_area(key="explore-contribution-text").value == "   "
     assert participation.pending(ws.store.engine) == []
 
 
 def test_html_and_markdown_in_a_contribution_are_shown_as_text(open_page, ws):
-    at = _contribute(open_page("explore"), "[me](http://evil.example)", HOSTILE)
+    from streamlit.testing.v1 import AppTest
+
+    from lab_app import accounts
+    from lab_app.ui.auth import SESSION_KEY
+    from tests.ui.conftest import APP
+
+    name = "[me](http://evil.example)"  # an account name is text a person chose, too
+    accounts.add_user(ws.store.engine, name, "participant", password="not-a-real-password")
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.session_state[SESSION_KEY] = {"name": name, "role": "participant", "at": time.time()}
+    at.run()
+    at.switch_page("pages/explore.py").run()
+    at = _contribute(at, HOSTILE)
     [item] = participation.pending(ws.store.engine)
+    assert item["author"] == name
     assert item["text"] == HOSTILE
 
     staff = open_page("contributions")
@@ -189,3 +215,38 @@ def test_rejecting_empties_the_list_and_keeps_the_text_out(open_page, ws):
     assert any("rejected" in s.value for s in at.success)
     assert participation.pending(ws.store.engine) == []
     assert all(hit["text"] != text for hit in ws.search(text, k=5))
+
+
+def test_a_withheld_extract_is_left_out_for_participants_and_marked_for_staff(open_page, ws):
+    from lab_app.consent import set_consent
+    from lab_app.themes import placements
+
+    engine = ws.store.engine
+    details = ws.store.extracts_by_ids(ws.store.extract_ids())
+    said_no = participation.not_quotable(engine, list(details))
+    placed = placements(engine)
+    extract_id = next(
+        e for e, row in sorted(details.items())
+        if row["kind"] == "contribution" and row["person"] and e not in said_no
+        and placed.get(e, {}).get("theme_id", "unsorted") != "unsorted"
+    )  # fmt: skip
+    text = details[extract_id]["text"]
+    participant = _search(open_page("explore", role="participant"), text)
+    assert extract_id in _shown_statements(participant)  # found by its own words...
+
+    set_consent(
+        engine, "person", details[extract_id]["person"], "staff", show_to_participants=False
+    )
+    participant = _search(open_page("explore", role="participant"), text)
+    assert _shown_statements(participant) and extract_id not in _shown_statements(participant)
+    words = " ".join(text.split()[:8])
+    assert not [q for q in _quotes(participant) if words in q.replace("\\", "")]
+    participant.radio(key="explore-view").set_value("One theme").run()
+    participant.selectbox(key="explore-theme-page").set_value(placed[extract_id]["theme_id"])
+    participant.run()
+    assert not participant.exception, participant.exception
+    assert extract_id not in _shown_statements(participant)
+
+    staff = _search(open_page("explore"), text)  # ...and staff still see it, marked
+    assert extract_id in _shown_statements(staff)
+    assert any(c.value.endswith(" · withheld from participants") for c in staff.caption)

@@ -10,6 +10,7 @@ from lab_app.consent import set_consent
 from lab_app.settings import Settings
 from lab_app.workspace import Workspace
 from tests.corpus.truth import TRUTH
+from tests.ui.conftest import TEST_ACCOUNTS
 
 HOSTILE = "Yes <script>alert(1)</script> and [click](http://evil.example)"
 
@@ -54,7 +55,7 @@ def test_staff_accept_a_suggested_idea_and_participants_back_it(open_page, ws):
     (idea,) = ideas.list_ideas(ws.store.engine)
     assert idea["title"] == "One local directory kept up to date by the groups"
     assert idea["themes"]
-    at.text_input(key="ideas-participant").input("birch").run()
+    assert "ideas-participant" not in [t.key for t in at.text_input]  # no name to type
     at.button(key="ideas-support").click().run()
     assert ideas.list_ideas(ws.store.engine)[0]["supporters"] == 1
     assert at.button(key="ideas-support").label == "Withdraw my backing"
@@ -62,7 +63,8 @@ def test_staff_accept_a_suggested_idea_and_participants_back_it(open_page, ws):
     at.button(key="ideas-comment-submit").click().run()
     assert not at.exception, at.exception
     (comment,) = ideas.get_idea(ws.store.engine, idea["id"])["comments"]
-    assert (comment["author"], comment["text"]) == ("birch", HOSTILE)
+    # Staff acting on the page act as themselves: the signed-in account.
+    assert (comment["author"], comment["text"]) == (TEST_ACCOUNTS["staff"], HOSTILE)
     written = _written(at)
     assert "<script>" not in written and "](http" not in written
     assert "alert" in written  # shown, as inert text
@@ -105,3 +107,22 @@ def test_quotes_are_shown_only_with_consent(open_page, ws):
     first_words = [" ".join(t.split()[:4]) for t in hidden]
     assert not [w for w in first_words if any(w in q.replace("\\", "") for q in quotes)]
     assert "not shown" in _written(at)
+
+
+def test_a_participant_backs_and_comments_under_their_account_name(open_page, ws):
+    engine = ws.store.engine
+    idea_id = ideas.create_idea(engine, "Evening groups in libraries", "staff-a")
+    at = open_page("ideas", role="participant")
+    assert not at.exception, at.exception
+    assert "ideas-participant" not in [t.key for t in at.text_input]
+    assert "ideas-status-save" not in [b.key for b in at.button]  # no staff tools
+    at.button(key="ideas-support").click().run()
+    at.text_area(key="ideas-comment-text").input("Thursdays would suit me")
+    at.button(key="ideas-comment-submit").click().run()
+    assert not at.exception, at.exception
+    idea = ideas.get_idea(engine, idea_id)
+    name = TEST_ACCOUNTS["participant"]
+    assert [s["participant"] for s in idea["supporters"]] == [name]
+    assert [(c["author"], c["text"]) for c in idea["comments"]] == [
+        (name, "Thursdays would suit me")
+    ]

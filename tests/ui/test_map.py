@@ -11,7 +11,7 @@ from lab_app.settings import Settings
 from lab_app.themes import placements
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
-from tests.ui.conftest import APP
+from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD, signed_in
 
 
 def chart(at):
@@ -121,11 +121,80 @@ def test_a_box_of_points_opens_their_commonest_theme(open_page, app_home):
 
 
 def test_an_empty_workspace_has_nothing_to_map(tmp_path, monkeypatch):
-    monkeypatch.setenv("QLAB_HOME", str(tmp_path / "empty"))
-    at = AppTest.from_file(str(APP), default_timeout=30)
+    from lab_app import accounts
+
+    home = tmp_path / "empty"
+    monkeypatch.setenv("QLAB_HOME", str(home))
+    engine = Workspace(Settings.from_env(home=home)).store.engine
+    accounts.add_user(engine, TEST_ACCOUNTS["staff"], "staff", password=TEST_PASSWORD)
+    engine.dispose()
+    at = signed_in(AppTest.from_file(str(APP), default_timeout=30), "staff")
     at.run()
     at.switch_page("pages/map.py")
     at.run()
     assert not at.exception, at.exception
     assert not at.get("plotly_chart")
     assert any("Nothing to map yet" in m.value for m in at.markdown)
+
+
+def test_a_participant_sees_no_withheld_point_and_filters_only_by_groups_of_five(
+    open_page, app_home
+):
+    from lab_app import consent
+
+    engine = store(app_home).engine
+    details = store(app_home).extracts_by_ids(sorted(store(app_home).extract_ids()))
+    person = next(r["person"] for r in details.values() if r["kind"] == "contribution")
+    theirs = {e for e, r in details.items() if r["person"] == person}
+    consent.set_consent(engine, "person", person, "staff", show_to_participants=False)
+
+    at = open_page("map", role="participant")
+    assert not at.exception, at.exception
+    ids = shown_ids(at)
+    assert set(ids) == consent.may_show(engine, list(details)) and not set(ids) & theirs
+    words = [" ".join(details[e]["text"].split()[:6]) for e in theirs]
+    hover = " ".join(" ".join(chart(at).proto.spec.replace("\\", "").split()).split("<br>"))
+    assert not [w for w in words if w in hover]
+    assert any(f"{len(ids):,} of {len(ids):,} extracts shown" in c.value for c in at.caption)
+
+    # A hidden point sent as if clicked shows nothing of it.
+    hidden = sorted(theirs)[0]
+    select_points(at, [{"curve_number": 0, "point_index": 0, "customdata": [hidden, ""]}])
+    assert not at.exception, at.exception
+    assert not [m for m in at.markdown if m.value.startswith("> ")]
+    assert "map-open-theme" not in [b.key for b in at.button]
+
+    age = "What is your age?"
+    at.selectbox(key="map-attribute").select(age).run()
+    offered = at.selectbox(key="map-attribute-value").options
+    small = {v for (name, v), n in consent.people_per_value(engine, [age]).items() if n < 5}
+    assert small  # the demo Lab has an age group of fewer than five people...
+    assert offered and set(offered) <= set(consent.shown_values(engine, age))
+    assert not set(offered) & small  # ...which a participant cannot filter by
+    at.selectbox(key="map-attribute-value").select(offered[0]).run()
+    assert not at.exception, at.exception
+    placed = placements(engine)
+    people: dict = {}
+    for extract_id in shown_ids(at):  # each theme drawn holds at least five people
+        theme = placed.get(extract_id, {}).get("theme_id")
+        people.setdefault(theme, set()).add(details[extract_id]["person"] or extract_id)
+    assert people and min(len(who) for who in people.values()) >= consent.MIN_GROUP
+
+    staff = open_page("map")
+    assert theirs <= set(shown_ids(staff))  # staff see every point
+    staff.selectbox(key="map-attribute").select(age).run()
+    assert small <= set(staff.selectbox(key="map-attribute-value").options)
+
+
+def test_a_participant_opens_a_theme_on_explore(open_page, app_home):
+    at = open_page("map", role="participant")
+    spec = json.loads(chart(at).proto.spec)
+    first = spec["data"][0]["customdata"][0]
+    select_points(at, [{"curve_number": 0, "point_index": 0, "customdata": first}])
+    theme_id = placements(store(app_home).engine)[first[0]]["theme_id"]
+    at.button(key="map-open-theme").click()
+    select_points(at, [{"curve_number": 0, "point_index": 0, "customdata": first}])
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Explore"  # participants have no Themes page
+    assert at.radio(key="explore-view").value == "One theme"
+    assert at.selectbox(key="explore-theme-page").value == theme_id

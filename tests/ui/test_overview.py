@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from lab_app.settings import Settings
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
-from tests.ui.conftest import APP
+from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD, signed_in
 
 SECTIONS = ["Material", "Where the Lab is", "Themes", "Latest contributions"]
 
@@ -82,8 +82,14 @@ def test_a_theme_button_opens_the_theme(open_page):
 
 
 def test_an_empty_workspace_says_so_in_every_section(tmp_path, monkeypatch):
-    monkeypatch.setenv("QLAB_HOME", str(tmp_path / "empty"))
-    at = AppTest.from_file(str(APP), default_timeout=30)
+    from lab_app import accounts
+
+    home = tmp_path / "empty"
+    monkeypatch.setenv("QLAB_HOME", str(home))
+    engine = Workspace(Settings.from_env(home=home)).store.engine
+    accounts.add_user(engine, TEST_ACCOUNTS["participant"], "participant", password=TEST_PASSWORD)
+    engine.dispose()
+    at = signed_in(AppTest.from_file(str(APP), default_timeout=30), "participant")
     at.run()
     assert not at.exception, at.exception
     assert not at.error
@@ -94,3 +100,37 @@ def test_an_empty_workspace_says_so_in_every_section(tmp_path, monkeypatch):
     assert "No themes yet — staff can build them on the Themes page" in text
     assert "No contributions yet" in text
     assert not at.get("plotly_chart")
+
+
+def test_a_withheld_contribution_is_marked_for_staff_and_replaced_for_participants(
+    open_page, app_home
+):
+    from lab_app.consent import set_consent
+    from lab_app.overview import latest_contributions
+
+    engine = Workspace(Settings.from_env(home=app_home)).store.engine
+    newest = latest_contributions(engine, 1)[0]
+    set_consent(engine, "person", newest["person"], "test-staff", show_to_participants=False)
+    words = " ".join(newest["text"].split()[:8])
+
+    def quotes(at) -> list[str]:
+        return [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("> ")]
+
+    staff = open_page()
+    assert any(words in q for q in quotes(staff))
+    assert any("withheld from participants" in c.value for c in staff.caption)
+    participant = open_page(role="participant")
+    assert not participant.exception, participant.exception
+    assert len(quotes(participant)) == 5  # still five: the next ones take the withheld places
+    assert not [q for q in quotes(participant) if words in q]
+    assert not [c for c in participant.caption if "withheld" in c.value]
+
+
+def test_a_participant_opens_a_theme_on_explore(open_page):
+    at = open_page(role="participant")
+    key = next(b.key for b in at.button if b.key.startswith("overview-theme-"))
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Explore"  # participants have no Themes page
+    assert at.radio(key="explore-view").value == "One theme"
+    assert at.selectbox(key="explore-theme-page").value == key.removeprefix("overview-theme-")

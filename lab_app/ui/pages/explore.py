@@ -7,6 +7,7 @@ import streamlit as st
 from lab_app import participation
 from lab_app.theme_state import load_state
 from lab_app.themes import placements
+from lab_app.ui.auth import current_user, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
@@ -15,40 +16,54 @@ KINDS = {"all": "All kinds", "evidence": "Evidence", "survey": "Survey", "contri
 VIEWS = ["Themes", "Search", "One theme"]
 THEME_FILTER_POOL = 50  # extracts searched before keeping a theme's: see the caption shown
 SHOWN = 10
+EXEMPLARS_SHOWN = 3  # quotes under each theme in the Themes view
+HIDDEN_NOTE = "withheld from participants"
 
 st.title("Explore")
 
 ws = workspace()
 engine = ws.store.engine
 
-# The widget's own state is dropped when another page runs; "participant" outlives it.
-if "explore-participant" not in st.session_state:
-    st.session_state["explore-participant"] = st.session_state.get("participant", "")
-with st.sidebar:
-    st.text_input(
-        "Your name or pseudonym",
-        key="explore-participant",
-        max_chars=participation.MAX_NAME_CHARS,
-        help="Votes and contributions are kept under this name. Lab staff see it; it is never "
-        "shown beside a quote.",
-    )
-participant = st.session_state["explore-participant"].strip()
-st.session_state["participant"] = participant
+
+def participant_name() -> str:
+    """Who votes and contributes: the signed-in account, staff included; "" when nobody is."""
+    user = current_user()
+    return user["name"] if user else ""
+
+
+participant = participant_name()
+staff = is_staff(current_user())
 
 if error := st.session_state.pop("explore-error", None):
     show_error(ValueError(error))
-if not participant:
-    st.caption("Add a name or pseudonym in the sidebar to vote and to contribute.")
+if participant:
+    st.caption(
+        f"Your votes and contributions are kept under your account name, "
+        f"**{safe_markdown(participant)}**. Lab staff see it; it is never shown beside a quote."
+    )
+else:
+    st.caption("Sign in to vote and to contribute.")
+if staff:
+    st.caption(
+        f"As staff you also see extracts participants do not: each is marked “{HIDDEN_NOTE}”."
+    )
 
 
 def _cast(extract_id: str, value: int) -> None:
     # A callback runs before the page, so the counts drawn afterwards already include the vote.
     try:
-        participation.vote(
-            engine, st.session_state.get("explore-participant", ""), extract_id, value
-        )
+        participation.vote(engine, participant_name(), extract_id, value)
     except Exception as err:  # one line in the page, never a traceback
         st.session_state["explore-error"] = str(err) or type(err).__name__
+
+
+def visible(rows: list[dict]) -> list[dict]:
+    """Participants get only the extracts shown to participants (consent and the answer about
+    quoting); staff get every one, those participants do not see marked "hidden"."""
+    allowed = participation.shown_to_participants(engine, [row["extract_id"] for row in rows])
+    if not staff:
+        return [row for row in rows if row["extract_id"] in allowed]
+    return [dict(row, hidden=row["extract_id"] not in allowed) for row in rows]
 
 
 def statements(rows: list[dict], themes_of: dict[str, str] | None = None) -> None:
@@ -62,6 +77,8 @@ def statements(rows: list[dict], themes_of: dict[str, str] | None = None) -> Non
         where = [provenance(row), KINDS.get(row.get("kind"), row.get("kind") or "")]
         if themes_of and themes_of.get(extract_id):
             where.append(f"theme: {themes_of[extract_id]}")
+        if row.get("hidden"):
+            where.append(HIDDEN_NOTE)
         st.caption(safe_markdown(" · ".join(part for part in where if part)))
         tally = counts[extract_id]
         columns = st.columns(3)
@@ -81,21 +98,17 @@ def statements(rows: list[dict], themes_of: dict[str, str] | None = None) -> Non
             )
 
 
-def theme_header(row: dict, details: dict, hidden: set[str]) -> None:
+def theme_header(row: dict, details: dict) -> None:
     st.subheader(safe_markdown(row["label"]))
-    # A built description is the first sentence of the theme's most typical extract: it is a
-    # quote too, so it is left out when that extract's author said no to quoting.
-    if row.get("description") and (
-        row.get("description_by_staff") or details.get("central") not in hidden
-    ):
-        user_text(row["description"])
+    if described := descriptions.get(row["id"]):
+        user_text(described)
+    if staff and described != participant_descriptions.get(row["id"]):
+        st.caption(
+            "Participants see the key phrases instead: this description is the first sentence "
+            "of an extract withheld from them."
+        )
     area = f" · {row['area']}" if row.get("area") else ""
     st.caption(safe_markdown(f"{details.get('size', 0)} extracts{area}"))
-
-
-def quotable(rows: list[dict]) -> list[dict]:
-    hidden = participation.not_quotable(engine, [row["extract_id"] for row in rows])
-    return [row for row in rows if row["extract_id"] not in hidden]
 
 
 try:
@@ -106,8 +119,20 @@ except Exception as err:
 order = {t["id"]: i for i, t in enumerate(ws.list_themes())}
 active = sorted(state.active(), key=lambda t: order.get(t, len(order)))
 labels = {t: state.themes[t]["label"] for t in active}
-centrals = [state.themes[t]["details"].get("central") for t in active]
-hidden_centrals = participation.not_quotable(engine, [c for c in centrals if c])
+# A built description is a participant's own sentence: participants may not always see it.
+participant_descriptions = participation.theme_descriptions(
+    engine, [state.themes[t] for t in active]
+)
+descriptions = (
+    participation.theme_descriptions(engine, [state.themes[t] for t in active], False)
+    if staff
+    else participant_descriptions
+)
+
+# The Overview and the Map open a theme here (participants have no Themes page).
+if (opened := st.session_state.pop("explore-open-theme", None)) in active:
+    st.session_state["explore-view"] = "One theme"
+    st.session_state["explore-theme-page"] = opened
 
 view = st.radio("Show", VIEWS, key="explore-view", horizontal=True, label_visibility="collapsed")
 
@@ -117,15 +142,16 @@ if view == "Themes":
     for theme_id in active:
         row = state.themes[theme_id]
         details = row["details"] or {}
-        theme_header(row, details, hidden_centrals)
-        # Staff may have moved or excluded an exemplar since the build: show only current members.
-        exemplars = [
-            e
-            for e in details.get("exemplars") or []
-            if (m := state.members.get(e)) and m.status == "placed" and m.theme_id == theme_id
-        ]
-        found = participation.extract_details(engine, exemplars)
-        rows = quotable([found[e] for e in exemplars if e in found])
+        theme_header(row, details)
+        # Exemplars first (those still placed in the theme), then its most typical extracts.
+        rows = participation.theme_quotes(
+            engine,
+            theme_id,
+            first=details.get("exemplars") or [],
+            limit=EXEMPLARS_SHOWN,
+            for_participants=not staff,
+        )
+        rows = visible(rows)
         if rows:
             statements(rows)
         else:
@@ -148,8 +174,8 @@ elif view == "Search":
     )
     if query.strip():
         try:
-            # Room for the answers that may not be quoted, and for the theme filter.
-            k = THEME_FILTER_POOL if theme != "all" else SHOWN * 2
+            # Room for the answers participants may not see, and for the theme filter.
+            k = THEME_FILTER_POOL if theme != "all" else SHOWN * 3
             hits = ws.search(query.strip(), k=k, kind=None if kind == "all" else kind)
         except Exception as err:
             show_error(err)
@@ -162,7 +188,7 @@ elif view == "Search":
                 "closest to your search, so less similar ones in the theme may not appear."
             )
         rows = [{key: hit[key] for key in SEARCH_FIELDS} for hit in hits]
-        rows = quotable(rows)[:SHOWN]
+        rows = visible(rows)[:SHOWN]
         if rows:
             statements(rows, {e: v["theme_label"] for e, v in placed.items()})
         else:
@@ -177,10 +203,15 @@ else:
         )
         row = state.themes[theme_id]
         details = row["details"] or {}
-        theme_header(row, details, hidden_centrals)
+        theme_header(row, details)
         rows = participation.theme_quotes(
-            engine, theme_id, first=details.get("exemplars") or [], limit=SHOWN
+            engine,
+            theme_id,
+            first=details.get("exemplars") or [],
+            limit=SHOWN,
+            for_participants=not staff,
         )
+        rows = visible(rows)
         if rows:
             statements(rows)
         else:
@@ -204,7 +235,7 @@ with st.form("explore-contribute"):
     sent = st.form_submit_button("Send for approval", key="explore-contribution-submit")
 if sent:
     if not participant:
-        show_error(ValueError("Add a name or pseudonym in the sidebar first."))
+        show_error(ValueError("Sign in to contribute."))
     else:
         try:
             participation.submit_contribution(engine, participant, text, thread or None)

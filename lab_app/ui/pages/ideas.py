@@ -9,8 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lab_app import ideas, participation
-from lab_app.consent import may_show
-from lab_app.theme_state import current_user
+from lab_app.ui import auth
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
@@ -29,28 +28,9 @@ engine = ws.store.engine
 
 
 def participant_name() -> str:
-    """Who backs and comments: the name in the sidebar, as on Explore (sign-in replaces this)."""
-    if "ideas-participant" not in st.session_state:
-        st.session_state["ideas-participant"] = st.session_state.get("participant", "")
-    with st.sidebar:
-        st.text_input(
-            "Your name or pseudonym",
-            key="ideas-participant",
-            max_chars=participation.MAX_NAME_CHARS,
-            help="Backing and comments are kept under this name.",
-        )
-    name = st.session_state["ideas-participant"].strip()
-    st.session_state["participant"] = name
-    return name
-
-
-def is_staff() -> bool:
-    """Staff tools are shown to staff; before roles exist everyone sees them, marked."""
-    try:
-        from lab_app.ui import auth
-    except ImportError:
-        return True
-    return auth.is_staff(auth.current_user())
+    """Who backs, comments and (for staff) edits: the signed-in account; "" when nobody is."""
+    user = auth.current_user()
+    return user["name"] if user else ""
 
 
 def act(action, *args, done: str = "") -> None:
@@ -65,7 +45,7 @@ def act(action, *args, done: str = "") -> None:
 
 
 participant = participant_name()
-staff = is_staff()
+staff = auth.is_staff(auth.current_user())
 if flash := st.session_state.pop("ideas-flash", None):
     (st.success if flash[0] == "ok" else st.error)(flash[1])
 
@@ -110,7 +90,7 @@ def idea_detail(idea_id: str) -> None:
         kwargs={"done": "Backing withdrawn." if backed else "Thank you for backing this idea."},
     )
     if not participant:
-        st.caption("Add a name or pseudonym in the sidebar to back an idea or comment.")
+        st.caption("Sign in to back an idea or comment.")
 
     dates = ideas.idea_dates(engine, idea_id)
     if dates:
@@ -126,7 +106,8 @@ def idea_detail(idea_id: str) -> None:
         )
 
     linked = [r for r in idea["links"] if r["target_type"] == "extract"]
-    shown = may_show(engine, [r["target_id"] for r in linked])
+    # The same rule as Explore: consent to be shown, and no No to being quoted.
+    shown = participation.shown_to_participants(engine, [r["target_id"] for r in linked])
     found = participation.extract_details(engine, [r["target_id"] for r in linked])
     quotes = sorted(
         (
@@ -156,7 +137,7 @@ def idea_detail(idea_id: str) -> None:
         sent = st.form_submit_button("Comment", key="ideas-comment-submit")
     if sent:
         if not participant:
-            show_error(ValueError("Add a name or pseudonym in the sidebar first."))
+            show_error(ValueError("Sign in to comment."))
         else:
             act(ideas.comment, engine, idea_id, participant, text, done="Comment added.")
             st.rerun()
@@ -173,7 +154,7 @@ def change_status(idea_id: str) -> None:
         engine,
         idea_id,
         status,
-        current_user(),
+        participant_name(),
         note,
         done=f"Status is now {status}.",
     )
@@ -200,7 +181,7 @@ def staff_tools(idea: dict) -> None:
         )
         save = st.form_submit_button("Save", key="ideas-edit-save")
     if save:
-        act(ideas.edit_idea, engine, idea["id"], current_user(), title, description, done="Saved.")
+        act(ideas.edit_idea, engine, idea["id"], participant, title, description, done="Saved.")
         st.rerun()
     others = [r for r in ideas.list_ideas(engine) if r["id"] != idea["id"]]
     if others:
@@ -217,7 +198,7 @@ def staff_tools(idea: dict) -> None:
             key="ideas-merge-submit",
             disabled=not merged,
             on_click=act,
-            args=(ideas.merge, engine, merged, idea["id"], current_user()),
+            args=(ideas.merge, engine, merged, idea["id"], participant_name()),
             kwargs={"done": f"Merged into {idea['id']}."},
         )
 
@@ -229,7 +210,7 @@ def cached_candidates(home: str, extracts: int, ideas_count: int) -> list[dict]:
 
 def accept(candidate: dict, key: str) -> None:
     title = st.session_state.get(key) or candidate["title"]
-    act(ideas.accept_candidate, engine, candidate, current_user(), title, done="Idea added.")
+    act(ideas.accept_candidate, engine, candidate, participant_name(), title, done="Idea added.")
 
 
 def candidates_section() -> None:
@@ -269,7 +250,7 @@ def add_section() -> None:
         description = st.text_area("Description", key="ideas-add-description")
         add = st.form_submit_button("Add idea", key="ideas-add-submit")
     if add:
-        act(ideas.create_idea, engine, title, current_user(), description, done="Idea added.")
+        act(ideas.create_idea, engine, title, participant_name(), description, done="Idea added.")
         st.rerun()
 
 
@@ -305,7 +286,7 @@ else:
 
 if staff:
     st.divider()
-    st.caption(f"Staff tools · acting as {safe_markdown(current_user())}")
+    st.caption(f"Staff tools · acting as {safe_markdown(participant)}")
     add_section()
     duplicates = ideas.near_duplicates(ws) if len(rows) > 1 else []
     for pair in duplicates:

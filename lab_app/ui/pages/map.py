@@ -9,7 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import projection
+from lab_app import consent, participation, projection
+from lab_app.ui.auth import current_user, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
@@ -37,6 +38,20 @@ def cached_points(key: str, _engine) -> dict:
     points = projection.map_points(_engine)
     points["hover"] = projection.hover_texts(points)
     return points
+
+
+@st.cache_data(show_spinner="Reading the extracts…", max_entries=4)
+def cached_participant_points(key: str, _engine) -> dict:
+    """The points a participant may see: only extracts consent lets them see (and not answers
+    whose author said no to quoting, as on Explore), and the
+    attribute filter offers only values held by at least consent.MIN_GROUP people (a smaller
+    group could point at one of them)."""
+    points = cached_points(key, _engine)
+    allowed = participation.shown_to_participants(_engine, points["id"])
+    visible = projection.subset_points(points, allowed)
+    people = consent.people_per_value(_engine, list(visible["attributes"]))
+    enough = {pair for pair, n in people.items() if n >= consent.MIN_GROUP}
+    return projection.keep_attribute_values(visible, enough)
 
 
 def colours_for(points: dict) -> dict:
@@ -143,7 +158,11 @@ def selection_panel(ws, points: dict, chosen: list[str]) -> None:
                 user_text(row["text"], quote=True)
                 # A contributor's pseudonym helps; a survey's respondent number does not.
                 by = f" · by {row['person']}" if row["kind"] == "contribution" else ""
-                st.caption(safe_markdown(provenance(row) + by))
+                withheld = ""
+                one = [points["id"][rows[0]]]
+                if staff and not participation.shown_to_participants(ws.store.engine, one):
+                    withheld = " · withheld from participants"
+                st.caption(safe_markdown(provenance(row) + by + withheld))
         else:
             st.write(f"{len(rows):,} extracts selected.")
         if not placed:
@@ -154,8 +173,12 @@ def selection_panel(ws, points: dict, chosen: list[str]) -> None:
         share = f" ({count:,} of {len(rows):,} selected)" if len(rows) > 1 else ""
         text = safe_markdown(f"Open theme {theme_id}: {label}{share}")
         if st.button(text, key="map-open-theme"):
-            st.session_state["selected_theme"] = theme_id
-            st.switch_page("pages/themes.py")
+            if staff:
+                st.session_state["selected_theme"] = theme_id
+                st.switch_page("pages/themes.py")
+            # Participants have no Themes page: Explore opens the theme on its next run.
+            st.session_state["explore-open-theme"] = theme_id
+            st.switch_page("pages/explore.py")
 
 
 def position_of_theme(points: dict, theme_id: str) -> int:
@@ -167,11 +190,16 @@ st.write(
     "Every extract placed by meaning: extracts that say similar things sit close together. "
     "Colours are themes; grey is Unsorted. Hover for the text, click (or draw a box) to select."
 )
+staff = is_staff(current_user())
 try:
     ws = workspace()
     engine = ws.store.engine
     fingerprint = projection.fingerprint(engine)
-    points = cached_points(fingerprint["themes"], engine)
+    # Consent changes are in the audit trail, so they change the fingerprint and these caches.
+    if staff:
+        points = cached_points(fingerprint["themes"], engine)
+    else:
+        points = cached_participant_points(fingerprint["themes"], engine)
     layout = cached_layout(fingerprint["vectors"], engine)
 except Exception as err:  # the store may be unreachable: say so in one line
     show_error(err)
@@ -190,6 +218,14 @@ else:  # the store changed between the two reads: place what both know, the rest
 try:
     chosen_filters = filters(points)
     mask = projection.filter_mask(points, **chosen_filters) & ~np.isnan(xy[:, 0])
+    if not staff and chosen_filters["attribute"]:
+        kept = projection.without_small_theme_groups(points, mask, consent.MIN_GROUP)
+        if kept.sum() < mask.sum():
+            st.caption(
+                f"Themes where fewer than {consent.MIN_GROUP} people give this answer are "
+                "not drawn: so few could be recognised."
+            )
+        mask = kept
     matching = np.flatnonzero(mask)
     shown = projection.even_sample(matching, MAX_POINTS)
     if not len(matching):

@@ -9,6 +9,7 @@ import streamlit as st
 
 from lab_app import overview
 from lab_app.projection import fingerprint, html_safe
+from lab_app.ui.auth import current_user, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
@@ -31,11 +32,15 @@ def nice_day(iso: str) -> str:
 
 
 def open_theme(theme: dict, suffix: str = "") -> None:
-    """A button that opens the theme on the Themes page (labels are shown as plain text)."""
+    """A button that opens the theme: on the Themes page for staff, on Explore for participants
+    (who have no Themes page). Labels are shown as plain text."""
     label = safe_markdown(f"{theme['label']} ({theme['id']})")
     if st.button(label, key=f"overview-theme-{theme['id']}{suffix}", width="stretch"):
-        st.session_state["selected_theme"] = theme["id"]
-        st.switch_page("pages/themes.py")
+        if staff:
+            st.session_state["selected_theme"] = theme["id"]
+            st.switch_page("pages/themes.py")
+        st.session_state["explore-open-theme"] = theme["id"]  # Explore opens it on its next run
+        st.switch_page("pages/explore.py")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -199,7 +204,8 @@ def themes_section(data: dict) -> None:
 
 def contributions_section(data: dict) -> None:
     st.subheader("Latest contributions")
-    latest = data["latest"]
+    # Participants see only what its people let them see; staff see all, withheld ones marked.
+    latest = data["latest"] if staff else data["latest_shown"]
     if not latest:
         st.write("No contributions yet.")
         return
@@ -207,10 +213,12 @@ def contributions_section(data: dict) -> None:
         with st.container(border=True):
             user_text(row["text"], quote=True)
             by = f" · by {row['person']}" if row.get("person") else ""
-            st.caption(safe_markdown(provenance(row) + by))
+            withheld = " · withheld from participants" if row.get("withheld") else ""
+            st.caption(safe_markdown(provenance(row) + by + withheld))
 
 
 st.title("Q Lab Workspace")
+staff = is_staff(current_user())
 st.write("The Lab at a glance: what has been gathered, where the year stands, and what is new.")
 try:
     engine = workspace().store.engine

@@ -7,7 +7,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lab_app import opinion_groups, participation, tensions
-from lab_app.consent import may_show
 from lab_app.theme_state import current_user
 from lab_app.theme_views import label_of
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
@@ -93,9 +92,10 @@ def groups_chart() -> None:
 
 
 def quotes(side: dict) -> None:
-    """Up to a few quotes participants may see; the rest are counted, not shown."""
+    """Up to a few quotes participants may see; the rest are counted, not shown. Staff see
+    the same, so what they confirm is what participants will read."""
     wanted = list(dict.fromkeys(side.get("quotes") or side.get("extract_ids", [])))
-    allowed = may_show(engine, wanted)
+    allowed = participation.shown_to_participants(engine, wanted)
     details = participation.extract_details(engine, [e for e in wanted if e in allowed])
     shown = [details[e] for e in wanted if e in details][: tensions.QUOTES_PER_SIDE]
     for row in shown:
