@@ -2,7 +2,8 @@
 
 The texts are real (NHS feedback, Banking77, Counsel Chat questions from ../shared/eval); to
 reach 100,000 distinct texts, pairs of them are joined. 99,000 go in as one survey file and
-1,000 as contributions, so a kind filter selects 1% — the hard case for a filtered ANN query.
+1,000 as contributions, so a kind filter selects 1% or 99% of them (Chroma's own filtered
+query slows as matches grow; the workspace routes each case differently).
 Ingest runs as a `qlab ingest` process whose peak resident memory is read from the OS.
 Search timings include embedding the query; the baseline is the raw query embedding alone.
 """
@@ -113,7 +114,7 @@ def main() -> int:
         rng = random.Random(11)
         queries = [" ".join(t.split()[:8]) for t in rng.sample(texts, args.queries)]
         workspace.search(queries[0])  # load the model and open the index
-        timings: dict[str, list[float]] = {"embed": [], "search": [], "filtered": []}
+        timings: dict[str, list[float]] = {"embed": [], "search": [], "filtered": [], "common": []}
         for query in queries:
             start = time.perf_counter()
             workspace.embedder.model.encode([query], normalize_embeddings=True)
@@ -125,6 +126,10 @@ def main() -> int:
             hits = workspace.search(query, k=10, kind="contribution")
             timings["filtered"].append(time.perf_counter() - start)
             assert all(hit["kind"] == "contribution" for hit in hits)
+            start = time.perf_counter()
+            hits = workspace.search(query, k=10, kind="survey")
+            timings["common"].append(time.perf_counter() - start)
+            assert all(hit["kind"] == "survey" for hit in hits)
         count = workspace.status()["extracts"]
 
     ms = {name: [v * 1000 for v in values] for name, values in timings.items()}
@@ -132,7 +137,7 @@ def main() -> int:
     print(f"extracts              {count}")
     print(f"ingest                {ingest_seconds:8.1f} s  ({count / ingest_seconds:.0f}/s)")
     print(f"peak memory (ingest)  {peak_gb:8.2f} GB  (goal < 3 GB)")
-    for name in ("embed", "search", "filtered"):
+    for name in ("embed", "search", "filtered", "common"):
         print(
             f"{name:21} p50 {statistics.median(ms[name]):6.1f} ms  p95 {p95[name]:6.1f} ms"
             + ("" if name == "embed" else "  (goal p95 < 50 ms)")
@@ -140,7 +145,11 @@ def main() -> int:
     if args.summary:
         record(args.summary, f"peak memory, ingest {count} extracts", f"{peak_gb:.2f} GB",
                "< 3 GB", peak_gb < 3)  # fmt: skip
-        for name, label in (("search", "search"), ("filtered", "search, kind filter 1%")):
+        for name, label in (
+            ("search", "search"),
+            ("filtered", "search, kind filter 1%"),
+            ("common", "search, kind filter 99%"),
+        ):
             record(
                 args.summary,
                 f"{label} p95 at {count} (query embed p95 {p95['embed']:.0f} ms)",

@@ -45,6 +45,9 @@ PAGES = {
     "themes": r"Themes",
     "contributions": r"Contributions",
     "essays": r"Essays",
+    "exports": r"Exports",
+    "people": r"People",
+    "audit": r"Audit",
 }
 # url path -> its link in the sidebar: pages are opened by clicking, as a person does, since a
 # full page load starts a new session (signed out).
@@ -52,7 +55,8 @@ NAV = {
     "": "Overview", "explore": "Explore", "map": "Map", "timeline": "Timeline",
     "ideas": "Ideas", "tensions": "Tensions", "sources": "Sources (staff)",
     "themes": "Themes (staff)", "contributions": "Contributions (staff)",
-    "essays": "Essays (staff)",
+    "essays": "Essays (staff)", "exports": "Exports (staff)", "people": "People (staff)",
+    "audit": "Audit trail (staff)",
 }  # fmt: skip
 STAFF_PATHS = ["sources", "themes", "contributions", "essays", "exports", "people", "audit"]
 SERVER_START_S = 60
