@@ -8,6 +8,16 @@ from lab_app.tables import audit
 from lab_app.theme_state import record_audit
 
 DEFAULT_LIMIT = 500
+# Lines that record someone reading or arriving, not a change to the Lab's material: caches
+# keyed on "the last change" skip them, so a sign-in or a download does not empty them.
+READING_ACTIONS = ("sign_in", "sign_in.failed", "sign_out", "export", "essay.export",
+                   "workspace.backup")  # fmt: skip
+
+
+def last_change(conn) -> int | None:
+    """The id of the newest audit line that records a change (see READING_ACTIONS)."""
+    query = select(func.max(audit.c.id)).where(audit.c.action.not_in(READING_ACTIONS))
+    return conn.execute(query).scalar()
 
 
 def record(engine, action: str, target: str | None, detail: dict, who: str | None = None):

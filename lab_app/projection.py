@@ -16,7 +16,8 @@ import numpy as np
 from sqlalchemy import delete, func, insert, select
 from threadpoolctl import threadpool_limits
 
-from lab_app.tables import audit, derived, extract_attributes, extracts, sources, theme_builds
+from lab_app.audit_log import last_change
+from lab_app.tables import derived, extract_attributes, extracts, sources, theme_builds
 from lab_app.themes import placements
 
 COMPONENTS = 50  # principal components kept before grouping
@@ -259,7 +260,7 @@ def fingerprint(engine) -> dict:
         count = conn.execute(select(func.count()).select_from(extracts)).scalar_one()
         ingested = conn.execute(select(func.max(sources.c.ingested_at))).scalar_one()
         build = conn.execute(select(func.max(theme_builds.c.id))).scalar_one()
-        action = conn.execute(select(func.max(audit.c.id))).scalar_one()
+        action = last_change(conn)
     vectors = f"{engine.url}|{count}|{ingested}"
     return {"vectors": vectors, "themes": f"{vectors}|{build}|{action}"}
 

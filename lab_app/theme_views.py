@@ -7,8 +7,9 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import func, select
 
+from lab_app.audit_log import last_change
 from lab_app.store import Store
-from lab_app.tables import audit, extract_attributes, extracts, sources, theme_members, theme_pins
+from lab_app.tables import extract_attributes, extracts, sources, theme_members, theme_pins
 from lab_app.tables import themes as themes_table
 from lab_app.theme_state import history_for, last_build
 
@@ -20,11 +21,11 @@ SHORT_TEXT = 100  # characters of an extract shown where staff pick one from a l
 
 
 def version(engine) -> tuple:
-    """A value that changes whenever a build, a curation action, an undo or an ingest does:
-    the key the page caches its reads on."""
+    """A value that changes whenever a build, a curation action, an undo or an ingest does
+    (not a sign-in or an export): the key the page caches its reads on."""
     with engine.connect() as conn:
         return (
-            conn.execute(select(func.max(audit.c.id))).scalar(),
+            last_change(conn),
             conn.execute(select(func.count()).select_from(extracts)).scalar(),
             str(conn.execute(select(func.max(sources.c.ingested_at))).scalar()),
         )

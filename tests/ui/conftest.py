@@ -51,6 +51,25 @@ def signed_in(at: AppTest, role: str) -> AppTest:
 
 
 @pytest.fixture
+def empty_app(tmp_path, monkeypatch):
+    """empty_app(role) -> an AppTest of the app on a new, empty workspace, signed in with an
+    account of that role (an empty workspace has no account of its own to sign in with)."""
+    from lab_app import accounts
+    from lab_app.settings import Settings
+    from lab_app.workspace import Workspace
+
+    def make(role: str = "staff", timeout: float = 60) -> AppTest:
+        home = tmp_path / "empty"
+        monkeypatch.setenv("QLAB_HOME", str(home))
+        engine = Workspace(Settings.from_env(home=home)).store.engine
+        accounts.add_user(engine, TEST_ACCOUNTS[role], role, password=TEST_PASSWORD)
+        engine.dispose()
+        return signed_in(AppTest.from_file(str(APP), default_timeout=timeout), role)
+
+    return make
+
+
+@pytest.fixture
 def open_page(app_home):
     """open_page("themes") -> an AppTest that has run the app, signed in as staff (or
     role="participant", or role=None for nobody), and switched to that page."""

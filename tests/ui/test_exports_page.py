@@ -13,13 +13,14 @@ from streamlit.testing.v1 import AppTest
 from lab_app.exchange.refi_qda import CODEBOOK_NS
 from lab_app.settings import Settings
 from lab_app.workspace import Workspace
+from tests.ui.conftest import signed_in
 
 PAGE = Path(__file__).resolve().parents[2] / "lab_app" / "ui" / "pages" / "exports.py"
 
 
 def open_exports(timeout: float = 120) -> AppTest:
-    """The page on its own, by path: the app's navigation adds it to the staff section."""
-    at = AppTest.from_file(str(PAGE), default_timeout=timeout)
+    """The page on its own, by path, signed in as staff (the page checks the role itself)."""
+    at = signed_in(AppTest.from_file(str(PAGE), default_timeout=timeout), "staff")
     at.run()
     assert not at.exception, at.exception
     return at

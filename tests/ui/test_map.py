@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from streamlit.testing.v1 import AppTest
-
 from lab_app.settings import Settings
 from lab_app.themes import placements
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
-from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD, signed_in
 
 
 def chart(at):
@@ -120,15 +117,8 @@ def test_a_box_of_points_opens_their_commonest_theme(open_page, app_home):
     assert safe_markdown("(3 of 4 selected)") in at.button(key="map-open-theme").label
 
 
-def test_an_empty_workspace_has_nothing_to_map(tmp_path, monkeypatch):
-    from lab_app import accounts
-
-    home = tmp_path / "empty"
-    monkeypatch.setenv("QLAB_HOME", str(home))
-    engine = Workspace(Settings.from_env(home=home)).store.engine
-    accounts.add_user(engine, TEST_ACCOUNTS["staff"], "staff", password=TEST_PASSWORD)
-    engine.dispose()
-    at = signed_in(AppTest.from_file(str(APP), default_timeout=30), "staff")
+def test_an_empty_workspace_has_nothing_to_map(empty_app):
+    at = empty_app("staff")
     at.run()
     at.switch_page("pages/map.py")
     at.run()
@@ -140,7 +130,7 @@ def test_an_empty_workspace_has_nothing_to_map(tmp_path, monkeypatch):
 def test_a_participant_sees_no_withheld_point_and_filters_only_by_groups_of_five(
     open_page, app_home
 ):
-    from lab_app import consent
+    from lab_app import consent, participation
 
     engine = store(app_home).engine
     details = store(app_home).extracts_by_ids(sorted(store(app_home).extract_ids()))
@@ -151,7 +141,8 @@ def test_a_participant_sees_no_withheld_point_and_filters_only_by_groups_of_five
     at = open_page("map", role="participant")
     assert not at.exception, at.exception
     ids = shown_ids(at)
-    assert set(ids) == consent.may_show(engine, list(details)) and not set(ids) & theirs
+    shown = participation.shown_to_participants(engine, list(details))
+    assert set(ids) == shown and not set(ids) & theirs
     words = [" ".join(details[e]["text"].split()[:6]) for e in theirs]
     hover = " ".join(" ".join(chart(at).proto.spec.replace("\\", "").split()).split("<br>"))
     assert not [w for w in words if w in hover]

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 
-from streamlit.testing.v1 import AppTest
-
 from lab_app.settings import Settings
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
-from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD, signed_in
 
 SECTIONS = ["Material", "Where the Lab is", "Themes", "Latest contributions"]
 
@@ -81,15 +78,8 @@ def test_a_theme_button_opens_the_theme(open_page):
     assert "Material" not in [h.value for h in at.subheader]  # now on the Themes page
 
 
-def test_an_empty_workspace_says_so_in_every_section(tmp_path, monkeypatch):
-    from lab_app import accounts
-
-    home = tmp_path / "empty"
-    monkeypatch.setenv("QLAB_HOME", str(home))
-    engine = Workspace(Settings.from_env(home=home)).store.engine
-    accounts.add_user(engine, TEST_ACCOUNTS["participant"], "participant", password=TEST_PASSWORD)
-    engine.dispose()
-    at = signed_in(AppTest.from_file(str(APP), default_timeout=30), "participant")
+def test_an_empty_workspace_says_so_in_every_section(empty_app):
+    at = empty_app("participant")
     at.run()
     assert not at.exception, at.exception
     assert not at.error

@@ -5,13 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from lab_app import theme_views
 from lab_app.settings import Settings
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
-from tests.ui.conftest import APP
 
 
 @pytest.fixture
@@ -194,9 +192,8 @@ def test_a_page_run_is_fast_once_its_reads_are_cached(open_page, lab):
     assert elapsed < 3, f"a cached page run took {elapsed:.2f}s"
 
 
-def test_a_lab_without_themes_says_so_even_after_a_rebuild(tmp_path, monkeypatch):
-    monkeypatch.setenv("QLAB_HOME", str(tmp_path / "empty"))
-    at = AppTest.from_file(str(APP), default_timeout=60)
+def test_a_lab_without_themes_says_so_even_after_a_rebuild(empty_app):
+    at = empty_app("staff")
     at.run()
     at.switch_page("pages/themes.py")
     at.run()
