@@ -169,9 +169,8 @@ def cmd_import(workspace: Workspace, args) -> int:
 
 def cmd_demo(workspace: Workspace, args) -> int:
     outcomes = report_ingest(demo.load_demo(workspace, progress=_progress_bar()))
-    if not any(row["status"] == "active" for row in workspace.list_themes()):
-        report = workspace.build_themes()  # first start: open the app with themes to look at
-        print(f"built {report['themes']} themes (unsorted {report['unsorted_share']:.1%})")
+    for line in demo.first_look(workspace):  # first start: the app opens on the year's story
+        print(line, flush=True)
     return 1 if any(outcome.status == "refused" for outcome in outcomes) else 0
 
 

@@ -65,3 +65,25 @@ def _demo_accounts(workspace: Workspace) -> None:
     if written is not None:
         print(f"demo accounts for signing in to the app (kept in {written}):")
         print("\n".join(written.read_text(encoding="utf-8").splitlines()[1:]), flush=True)
+
+
+def first_look(workspace: Workspace) -> list[str]:
+    """On a demo Lab's first start, do what its staff would have done by now, so the app opens
+    on the year's story: build themes, accept the suggested ideas, look for tensions. Each
+    step runs only while its part is empty; returns one line per step taken."""
+    from lab_app import ideas, tensions
+
+    done = []
+    engine = workspace.store.engine
+    if not any(row["status"] == "active" for row in workspace.list_themes()):
+        report = workspace.build_themes()
+        done.append(f"built {report['themes']} themes (unsorted {report['unsorted_share']:.1%})")
+    if not ideas.list_ideas(engine):
+        candidates = ideas.suggest_ideas(workspace)
+        for candidate in candidates:
+            ideas.accept_candidate(engine, candidate, who="demo")
+        done.append(f"accepted {len(candidates)} suggested ideas")
+    if not tensions.list_tensions(engine, include_dismissed=True):
+        found = tensions.refresh(workspace, "demo")
+        done.append(f"found {found['new']} tensions to review")
+    return done
