@@ -17,6 +17,8 @@ from sklearn.metrics import silhouette_score
 SEED = 0
 NEIGHBOURS = 20
 MICRO_CLUSTERS = 400
+EXACT_ROWS = 20_000  # up to this many distinct texts, neighbours are found exactly
+NEARBY_GROUPS = 8  # beyond, a row's neighbours are sought in its coarse group and 7 nearest
 
 
 @dataclass
@@ -45,12 +47,41 @@ def distinct_rows(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def nearest_neighbours(vectors: np.ndarray, n: int) -> np.ndarray:
-    """Indices of each row's n most similar rows (itself included), in blocks to bound memory."""
+    """Indices of each row's n most similar rows (itself included). Exact up to EXACT_ROWS
+    rows; beyond, every pair costs too much (n squared: ~40 s at 50k), so rows are searched
+    only within their own coarse group and the nearest others (cost about n * sqrt(n))."""
     n = min(n, len(vectors))
+    if len(vectors) <= EXACT_ROWS:
+        return _exact_neighbours(vectors, vectors, np.arange(len(vectors)), n)
+    return _grouped_neighbours(vectors, n)
+
+
+def _exact_neighbours(rows: np.ndarray, pool: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+    """For each row, the ids of its n most similar pool rows, in blocks to bound memory."""
+    result = np.empty((len(rows), n), dtype=np.int64)
+    for start in range(0, len(rows), 2048):
+        similarity = rows[start : start + 2048] @ pool.T
+        nearest = np.argpartition(-similarity, n - 1, axis=1)[:, :n]
+        result[start : start + 2048] = ids[nearest]
+    return result
+
+
+def _grouped_neighbours(vectors: np.ndarray, n: int) -> np.ndarray:
+    count = int(np.sqrt(len(vectors)))
+    sample = np.random.default_rng(SEED).choice(len(vectors), size=20 * count, replace=False)
+    coarse = KMeans(count, n_init=1, max_iter=20, random_state=SEED).fit(vectors[sample])
+    labels = coarse.predict(vectors)
+    centres = normalise(coarse.cluster_centers_)
+    nearby = np.argsort(-(centres @ centres.T), axis=1, kind="stable")[:, :NEARBY_GROUPS]
+    members = [np.flatnonzero(labels == g) for g in range(count)]
     result = np.empty((len(vectors), n), dtype=np.int64)
-    for start in range(0, len(vectors), 2048):
-        similarity = vectors[start : start + 2048] @ vectors.T
-        result[start : start + 2048] = np.argpartition(-similarity, n - 1, axis=1)[:, :n]
+    for group, rows in enumerate(members):
+        if not len(rows):
+            continue
+        pool = np.concatenate([members[g] for g in nearby[group]])
+        found = min(n, len(pool))
+        result[rows, :found] = _exact_neighbours(vectors[rows], vectors[pool], pool, found)
+        result[rows, found:] = rows[:, None]  # a tiny neighbourhood: the row stands for itself
     return result
 
 
@@ -61,9 +92,18 @@ def smooth(vectors: np.ndarray, n: int = NEIGHBOURS) -> np.ndarray:
     return normalise(vectors[nearest_neighbours(vectors, n + 1)].mean(axis=1))
 
 
-def _micro(points: np.ndarray) -> KMeans:
+def _micro(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(micro-cluster of each point, their centres). Beyond EXACT_ROWS points the centres are
+    fitted on an even sample of half that many (k-means++ alone took 10 s at 50k) and every point
+    joins its nearest centre."""
     count = max(2, min(MICRO_CLUSTERS, len(points) // 4))
-    return KMeans(count, n_init=1, random_state=SEED).fit(points)
+    if len(points) <= EXACT_ROWS:
+        fitted = KMeans(count, n_init=1, random_state=SEED).fit(points)
+        return fitted.labels_, fitted.cluster_centers_
+    sample = np.linspace(0, len(points) - 1, EXACT_ROWS // 2).astype(np.int64)
+    # Micro-clusters are only stepping stones for Ward: 30 Lloyd steps place them well enough.
+    fitted = KMeans(count, n_init=1, max_iter=30, random_state=SEED).fit(points[sample])
+    return fitted.predict(points), fitted.cluster_centers_
 
 
 def _ward_cut(centres: np.ndarray, k: int) -> np.ndarray:
@@ -102,15 +142,14 @@ def group(
     points = smooth(vectors[first])
     if len(points) < 3:
         return Grouping(np.zeros(len(vectors), dtype=np.int64), 1)
-    micro = _micro(points)
-    centres = micro.cluster_centers_
+    micro_labels, centres = _micro(points)
     if k is None:
         k_min, k_max = bounds or default_bounds(len(vectors))
         # Judge cuts on the raw vectors: smoothing flatters every cut a little.
-        k = choose_count(normalise(vectors[first]), micro.labels_, centres, k_min, k_max)
+        k = choose_count(normalise(vectors[first]), micro_labels, centres, k_min, k_max)
     k = max(1, min(k, len(centres)))
     cut = _ward_cut(centres, k) if k > 1 else np.zeros(len(centres), dtype=np.int64)
-    labels = _absorb_small(cut[micro.labels_][inverse], normalise(vectors), min_size)
+    labels = _absorb_small(cut[micro_labels][inverse], normalise(vectors), min_size)
     labels = _renumber(labels)
     return Grouping(labels, int(labels.max()) + 1)
 

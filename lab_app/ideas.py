@@ -9,7 +9,8 @@ from collections import Counter
 import numpy as np
 from sqlalchemy import delete, func, insert, select, update
 
-from lab_app.participation import MAX_CONTRIBUTION_CHARS, _name
+from lab_app import theme_labels
+from lab_app.participation import MAX_CONTRIBUTION_CHARS, _name, shown_to_participants
 from lab_app.tables import extracts, theme_members, themes
 from lab_app.tables_year import idea_comments, idea_history, idea_links, idea_supporters, ideas
 from lab_app.theme_state import now, record_audit
@@ -325,20 +326,29 @@ def suggest_ideas(workspace, kind: str = "contribution") -> list[dict]:
     sentences = workspace.embedder.embed([s for _, s in proposals])
     groups = _group(sentences, SAME_PROPOSAL)
     children = _replies(rows)
+    # Key phrases of each group's proposals: the title when no proposer may be shown.
+    phrases = theme_labels.key_phrases([" ".join(proposals[m][1] for m in g) for g in groups])
     found = []
-    for members in groups:
+    for members, words in zip(groups, phrases, strict=True):
         rows_in = [proposals[m][0] for m in members]
         if all(rows[i]["id"] in taken for i in rows_in):
             continue
         centre = sentences[members].mean(axis=0)
-        central = members[int(np.argmax(sentences[members] @ centre))]
+        # The title is a participant's own sentence: the most central one they let be shown.
+        ranked = [members[j] for j in np.argsort(-(sentences[members] @ centre), kind="stable")]
+        shown = shown_to_participants(engine, [rows[proposals[m][0]]["id"] for m in ranked])
+        titled = [m for m in ranked if rows[proposals[m][0]]["id"] in shown]
+        central = titled[0] if titled else ranked[0]
         mention_rows = set(rows_in)
         for m in members:
             i = proposals[m][0]
             mention_rows |= _reply_tree(i, rows, children)
             near = np.maximum(vectors @ vectors[i], vectors @ sentences[m])
             mention_rows |= set(np.flatnonzero(near >= MENTION).tolist())
-        found.append(_candidate(rows, rows_in, proposals[central], sorted(mention_rows)))
+        candidate = _candidate(rows, rows_in, proposals[central], sorted(mention_rows))
+        if not titled:  # no proposer may be shown: a title of key words, not their sentence
+            candidate["title"] = "A proposal about " + ", ".join(words[:3] or ["(no key words)"])
+        found.append(candidate)
     found.sort(key=lambda c: (-c["people"], -c["mentions"], c["first_date"] or ""))
     return found
 

@@ -45,6 +45,7 @@ from lab_app.theme_state import now, record_audit
 
 ACTION = "people.withdraw"
 REMOVED = "[quote removed: the person withdrew]"
+UNTITLED = "[title removed: its author withdrew; staff, give this idea a new title]"
 MIN_QUOTE_CHARS = 15  # shorter quoted bits are too common to say they are someone's words
 _MARKER = re.compile(r"\[#([0-9a-f]{6,40})\]")  # how essay drafts cite an extract
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # drafts escape Markdown in quoted words
@@ -272,11 +273,18 @@ def _scrub_derived(conn, ids: list[str], words: list[str], report: Withdrawal) -
                     tension_id=row.id, at=stamp, who="system", event="withdrawal", detail={}
                 )
             )
-    for row in conn.execute(select(ideas.c.id, ideas.c.description, ideas.c.details)).all():
+    query = select(ideas.c.id, ideas.c.title, ideas.c.description, ideas.c.details)
+    for row in conn.execute(query).all():
         description, _ = scrub_text(row.description or "", passages)
         details, _ = _scrub_json(row.details or {}, gone, passages)
+        values = {}
         if description != (row.description or "") or details != (row.details or {}):
             values = {"description": description, "details": details}
+        # An accepted suggestion is titled with a proposal sentence: their words, unquoted.
+        title = _flat(row.title or "").strip(" .…")
+        if len(title) >= MIN_QUOTE_CHARS and any(title in passage for passage in passages):
+            values["title"] = UNTITLED
+        if values:
             conn.execute(update(ideas).where(ideas.c.id == row.id).values(**values))
     report.essays_flagged = sorted(_essays_quoting(conn, gone, passages))
 

@@ -75,6 +75,14 @@ def withdrawn(demo_home, tmp_path_factory):
                 updated_at=stamp, details={},
             )
         )  # fmt: skip
+        # An accepted suggestion is titled with its proposer's own sentence.
+        proposal = next(t for t in words[CONTRIBUTOR].values() if len(t.split(".")[0]) > 20)
+        conn.execute(
+            insert(ideas).values(
+                id="I-002", title=proposal.split(".")[0], created_by="staff-a",
+                created_at=stamp, updated_at=stamp, details={},
+            )
+        )  # fmt: skip
         conn.execute(
             insert(idea_supporters).values(idea_id="I-001", participant=CONTRIBUTOR, at=stamp)
         )
@@ -185,6 +193,14 @@ def test_contributions_votes_and_idea_backing_are_gone(withdrawn):
         assert not conn.execute(select(idea_comments)).all()
     approved = participation.contributions_path(ws).read_text(encoding="utf-8")
     assert APP_TEXT not in approved and CONTRIBUTOR not in approved
+
+
+def test_an_idea_titled_with_their_sentence_loses_the_title(withdrawn):
+    ws = withdrawn[0]
+    with ws.store.engine.connect() as conn:
+        titles = dict(conn.execute(select(ideas.c.id, ideas.c.title)).all())
+    assert titles["I-002"] == withdrawal.UNTITLED
+    assert titles["I-001"] == "Evening groups"  # staff's own words stay
 
 
 def test_the_audit_trail_records_the_withdrawal_by_hash_only(withdrawn):
