@@ -64,7 +64,7 @@ def volumes(engine) -> tuple[dict[str, dict[str, int]], list[str], dict[str, lis
     dated = [r for r in rows if r[2]]
     if not dated:
         return {t: dict(c) for t, c in kinds.items()}, [], {}
-    months = _month_range(min(r[2] for r in dated), max(r[2] for r in dated))
+    months = month_range(min(r[2] for r in dated), max(r[2] for r in dated))
     position = {m: i for i, m in enumerate(months)}
     series: dict[str, list[int]] = {}
     for theme_id, _, period, count in dated:
@@ -72,7 +72,8 @@ def volumes(engine) -> tuple[dict[str, dict[str, int]], list[str], dict[str, lis
     return {t: dict(c) for t, c in kinds.items()}, months, series
 
 
-def _month_range(first: str, last: str) -> list[str]:
+def month_range(first: str, last: str) -> list[str]:
+    """Every yyyy-mm from first to last."""
     year, month = int(first[:4]), int(first[5:7])
     months = []
     while f"{year:04d}-{month:02d}" <= last:

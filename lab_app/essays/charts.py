@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from lab_app.theme_time import volumes
+from lab_app.theme_views import month_range
 
 
 def theme_months(engine) -> tuple[list[str], dict[str, list[int]]]:
@@ -52,13 +53,3 @@ def _short_month(month: str) -> str:
         if number == 1 or month.endswith("-12")
         else names[number - 1]
     )
-
-
-def month_range(first: str, last: str) -> list[str]:
-    """Every yyyy-mm from first to last."""
-    year, month = int(first[:4]), int(first[5:7])
-    months = []
-    while f"{year:04d}-{month:02d}" <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months

@@ -12,8 +12,9 @@ from lab_app.tables import extracts, sources
 TRUTH = json.loads((demo_dir() / "truth.json").read_text(encoding="utf-8"))
 
 
-def truth_themes(engine) -> dict[str, str]:
-    """extract id -> true theme, for every truth item that names one."""
+def truth_extracts(engine, wanted) -> dict[str, dict]:
+    """extract id -> its truth item, for every item `wanted(item)` accepts that the store holds
+    (items name a row and question, a post id, or a passage a document contains)."""
     query = select(
         extracts.c.id,
         extracts.c.text,
@@ -27,9 +28,9 @@ def truth_themes(engine) -> dict[str, str]:
     by_row = {(r.path.split("/", 1)[1], r.row, r.question): r.id for r in rows if r.row}
     by_post = {(r.path.split("/", 1)[1], (r.meta or {}).get("id")): r.id for r in rows}
     documents = [(r.path.split("/", 1)[1], " ".join(r.text.split()), r.id) for r in rows]
-    found: dict[str, str] = {}
+    found: dict[str, dict] = {}
     for item in TRUTH["items"]:
-        if not item.get("theme"):
+        if not wanted(item):
             continue
         if "row" in item:
             extract_id = by_row.get((item["file"], item["row"], item.get("question")))
@@ -41,5 +42,11 @@ def truth_themes(engine) -> dict[str, str]:
                 (e for f, text, e in documents if f == item["file"] and needle in text), None
             )
         if extract_id:
-            found[extract_id] = item["theme"]
+            found[extract_id] = item
     return found
+
+
+def truth_themes(engine) -> dict[str, str]:
+    """extract id -> true theme, for every truth item that names one."""
+    items = truth_extracts(engine, lambda item: bool(item.get("theme")))
+    return {extract_id: item["theme"] for extract_id, item in items.items()}

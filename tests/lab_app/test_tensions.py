@@ -13,9 +13,9 @@ from sqlalchemy import select
 from lab_app import participation, tensions
 from lab_app.cli import main
 from lab_app.settings import Settings
-from lab_app.tables import audit, extracts, sources, theme_members
+from lab_app.tables import audit, theme_members
 from lab_app.workspace import Workspace
-from tests.corpus.truth import TRUTH
+from tests.corpus.truth import TRUTH, truth_extracts
 
 
 @pytest.fixture(scope="module")
@@ -36,32 +36,9 @@ def ws(tension_home, tmp_path):
 
 
 def planted_sides(engine) -> dict[str, tuple[str, int]]:
-    """extract id -> (planted tension, side), matching truth items as tests.corpus.truth does."""
-    query = select(
-        extracts.c.id, extracts.c.text, extracts.c.row, extracts.c.question, extracts.c.meta,
-        sources.c.path,
-    ).join(sources, sources.c.id == extracts.c.source_id)  # fmt: skip
-    with engine.connect() as conn:
-        rows = list(conn.execute(query))
-    by_row = {(r.path.split("/", 1)[1], r.row, r.question): r.id for r in rows if r.row}
-    by_post = {(r.path.split("/", 1)[1], (r.meta or {}).get("id")): r.id for r in rows}
-    documents = [(r.path.split("/", 1)[1], " ".join(r.text.split()), r.id) for r in rows]
-    found = {}
-    for item in TRUTH["items"]:
-        if "tension" not in item or item.get("side") is None:
-            continue
-        if "row" in item:
-            extract_id = by_row.get((item["file"], item["row"], item.get("question")))
-        elif "id" in item:
-            extract_id = by_post.get((item["file"], item["id"]))
-        else:
-            needle = " ".join(item["contains"].split())
-            extract_id = next(
-                (e for f, text, e in documents if f == item["file"] and needle in text), None
-            )
-        if extract_id:
-            found[extract_id] = (item["tension"], item["side"])
-    return found
+    """extract id -> (planted tension, side), from the truth items that name a side."""
+    items = truth_extracts(engine, lambda item: "tension" in item and item.get("side") is not None)
+    return {extract_id: (item["tension"], item["side"]) for extract_id, item in items.items()}
 
 
 def test_the_likert_question_by_role_is_an_attribute_tension(ws):
