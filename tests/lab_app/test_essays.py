@@ -464,3 +464,33 @@ def test_bad_choices_say_what_to_do(themed):
 def test_a_workspace_without_themes_is_told_to_build_them(workspace):
     with pytest.raises(ValueError, match="qlab themes build"):
         draft_essay(workspace, "author")
+
+
+def test_the_docx_opens_in_libreoffice_with_every_section(themed, tmp_path):
+    """LibreOffice (Debian's, headless) converts the draft to PDF: the file is one a word
+    processor opens, with its headings and quotes, not only one python-docx can read."""
+    import os
+    import shutil
+    import subprocess
+
+    from pypdf import PdfReader
+
+    office = shutil.which("soffice")
+    if office is None:
+        if os.environ.get("QLAB_REQUIRE_OFFICE") == "1":
+            pytest.fail("soffice is missing and QLAB_REQUIRE_OFFICE=1 (.ci/run installs it)")
+        pytest.skip("LibreOffice (soffice) is not installed; apt-get install libreoffice-writer")
+    chosen = _largest(themed, 2)
+    essay_id = draft_essay(themed, "author", theme_ids=[t["id"] for t in chosen], length="short")
+    out = export_file(themed.store.engine, essay_id, tmp_path / "essay.docx", "author")
+    done = subprocess.run(
+        [office, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(out)],
+        capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "essay.pdf").pages)
+    flat = " ".join(text.split())
+    headings = [p.text for p in docx.Document(out).paragraphs if p.style.name.startswith("Head")]
+    assert len(headings) > 3
+    assert all(" ".join(h.split()) in flat for h in headings)
