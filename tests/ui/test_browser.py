@@ -136,10 +136,16 @@ def chromium():
 
 @pytest.fixture(scope="module")
 def server(chromium, themed_demo_home, tmp_path_factory):
-    """`qlab --home HOME serve --port PORT` on a private copy of the themed demo Lab."""
+    """`qlab --home HOME serve --port PORT` on a private copy of the themed demo Lab, after
+    what `qlab demo`'s first start adds (ideas accepted, tensions found), as `make run` does."""
+    from lab_app.demo import first_look
+    from lab_app.settings import Settings
+    from lab_app.workspace import Workspace
+
     base = tmp_path_factory.mktemp("browser")
     home = base / "home"
     shutil.copytree(themed_demo_home, home)
+    first_look(Workspace(Settings.from_env(home=home)))
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "QLAB_HOME"}
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
