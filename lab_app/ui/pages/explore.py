@@ -134,28 +134,34 @@ if (opened := st.session_state.pop("explore-open-theme", None)) in active:
     st.session_state["explore-view"] = "One theme"
     st.session_state["explore-theme-page"] = opened
 
+
+def theme_block(theme_id: str, limit: int) -> None:
+    """A theme's header and its quotes: exemplars first (those still placed in the theme), then
+    its most typical extracts, each only if this reader may see it."""
+    row = state.themes[theme_id]
+    details = row["details"] or {}
+    theme_header(row, details)
+    rows = participation.theme_quotes(
+        engine,
+        theme_id,
+        first=details.get("exemplars") or [],
+        limit=limit,
+        for_participants=not staff,
+    )
+    rows = visible(rows)
+    if rows:
+        statements(rows)
+    else:
+        st.caption("No quotable extract stands for this theme yet.")
+
+
 view = st.radio("Show", VIEWS, key="explore-view", horizontal=True, label_visibility="collapsed")
 
 if view == "Themes":
     if not active:
         st.info("No themes yet: Lab staff find them on the Themes page.")
     for theme_id in active:
-        row = state.themes[theme_id]
-        details = row["details"] or {}
-        theme_header(row, details)
-        # Exemplars first (those still placed in the theme), then its most typical extracts.
-        rows = participation.theme_quotes(
-            engine,
-            theme_id,
-            first=details.get("exemplars") or [],
-            limit=EXEMPLARS_SHOWN,
-            for_participants=not staff,
-        )
-        rows = visible(rows)
-        if rows:
-            statements(rows)
-        else:
-            st.caption("No quotable extract stands for this theme yet.")
+        theme_block(theme_id, EXEMPLARS_SHOWN)
         st.divider()
 
 elif view == "Search":
@@ -201,21 +207,7 @@ else:
         theme_id = st.selectbox(
             "Theme", active, key="explore-theme-page", format_func=lambda t: labels[t]
         )
-        row = state.themes[theme_id]
-        details = row["details"] or {}
-        theme_header(row, details)
-        rows = participation.theme_quotes(
-            engine,
-            theme_id,
-            first=details.get("exemplars") or [],
-            limit=SHOWN,
-            for_participants=not staff,
-        )
-        rows = visible(rows)
-        if rows:
-            statements(rows)
-        else:
-            st.caption("No quotable extract in this theme yet.")
+        theme_block(theme_id, SHOWN)
 
 st.divider()
 st.subheader("Add your contribution")
