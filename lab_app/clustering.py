@@ -92,17 +92,17 @@ def smooth(vectors: np.ndarray, n: int = NEIGHBOURS) -> np.ndarray:
     return normalise(vectors[nearest_neighbours(vectors, n + 1)].mean(axis=1))
 
 
-def _micro(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _micro(points: np.ndarray, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """(micro-cluster of each point, their centres). Beyond EXACT_ROWS points the centres are
     fitted on an even sample of half that many (k-means++ alone took 10 s at 50k) and every point
     joins its nearest centre."""
     count = max(2, min(MICRO_CLUSTERS, len(points) // 4))
     if len(points) <= EXACT_ROWS:
-        fitted = KMeans(count, n_init=1, random_state=SEED).fit(points)
+        fitted = KMeans(count, n_init=1, random_state=seed).fit(points)
         return fitted.labels_, fitted.cluster_centers_
     sample = np.linspace(0, len(points) - 1, EXACT_ROWS // 2).astype(np.int64)
     # Micro-clusters are only stepping stones for Ward: 30 Lloyd steps place them well enough.
-    fitted = KMeans(count, n_init=1, max_iter=30, random_state=SEED).fit(points[sample])
+    fitted = KMeans(count, n_init=1, max_iter=30, random_state=seed).fit(points[sample])
     return fitted.predict(points), fitted.cluster_centers_
 
 
@@ -134,15 +134,17 @@ def group(
     k: int | None = None,
     bounds: tuple[int, int] | None = None,
     min_size: int = 5,
+    seed: int = SEED,
 ) -> Grouping:
-    """Group rows by meaning. With k given, exactly k groups (fewer if too few distinct texts)."""
+    """Group rows by meaning. With k given, exactly k groups (fewer if too few distinct texts).
+    The seed is fixed so a store always gives the same themes; other seeds show the spread."""
     if len(vectors) == 0:
         return Grouping(np.zeros(0, dtype=np.int64), 0)
     first, inverse = distinct_rows(texts)
     points = smooth(vectors[first])
     if len(points) < 3:
         return Grouping(np.zeros(len(vectors), dtype=np.int64), 1)
-    micro_labels, centres = _micro(points)
+    micro_labels, centres = _micro(points, seed)
     if k is None:
         k_min, k_max = bounds or default_bounds(len(vectors))
         # Judge cuts on the raw vectors: smoothing flatters every cut a little.
