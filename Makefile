@@ -26,7 +26,8 @@ test: $(STAMP)
 # The store and index tests again, on the servers named by QLAB_TEST_DATABASE_URL and
 # QLAB_TEST_CHROMA_URL (.ci/run starts PostgreSQL and `chroma run` and sets both).
 SERVER_TESTS := tests/lab_app/test_workspace_ingest.py tests/lab_app/test_crash_recovery.py \
-	tests/lab_app/test_bad_inputs.py tests/lab_app/test_uploads.py tests/lab_app/test_server_pair.py
+	tests/lab_app/test_bad_inputs.py tests/lab_app/test_uploads.py tests/lab_app/test_server_pair.py \
+	tests/lab_app/test_store_lock.py
 test-servers: $(STAMP)
 	QLAB_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q $(SERVER_TESTS)
 

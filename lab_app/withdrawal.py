@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, text, update
 
 from ingest.pipeline import file_hash
 from ingest.records import Source
-from lab_app import participation
+from lab_app import participation, store_lock
 from lab_app.tables import (
     audit,
     extract_attributes,
@@ -128,6 +128,21 @@ def withdraw(workspace, person: str, who: str, rebuild_themes: bool = True) -> W
     if not person:
         raise ValueError("name the person to withdraw, as in the person column of the export")
     engine = workspace.store.engine
+    # An approval running meanwhile could write their contribution back into the file it ingests.
+    with store_lock.held(engine, participation.CONTRIBUTIONS_LOCK):
+        report = _remove(workspace, person, who)
+    workspace.repair_index()  # the touched sources were marked unindexed: the index follows
+    if rebuild_themes and report.themes and workspace.list_themes():
+        workspace.build_themes()  # themes they touched get new exemplars and descriptions
+        report.themes_rebuilt = True
+    _compact(engine)
+    return report
+
+
+def _remove(workspace, person: str, who: str) -> Withdrawal:
+    """Take the person's words and traces out of the store, drafts and approved-contributions
+    file, and remember them as withdrawn."""
+    engine = workspace.store.engine
     app_ids = _app_contribution_ids(engine, person)
     with engine.connect() as conn:
         rows = list(
@@ -165,11 +180,6 @@ def withdraw(workspace, person: str, who: str, rebuild_themes: bool = True) -> W
         record_audit(conn, ACTION, report.person_hash, report.summary(), who=who)
     _scrub_essays(engine, ids, words, who)
     _rewrite_app_contributions(workspace, person, app_ids)
-    workspace.repair_index()  # the touched sources were marked unindexed: the index follows
-    if rebuild_themes and report.themes and workspace.list_themes():
-        workspace.build_themes()  # themes they touched get new exemplars and descriptions
-        report.themes_rebuilt = True
-    _compact(engine)
     return report
 
 

@@ -1,0 +1,81 @@
+"""Approvals from two processes at once: each one lands, none overwrites another's."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from sqlalchemy import select
+
+from lab_app import participation as p
+from lab_app.tables import extracts, sources
+
+# A staff member's app process: load the model, say so, wait for the go, approve its share.
+APPROVER = """
+import sys, time
+from pathlib import Path
+from lab_app import participation
+from lab_app.settings import Settings
+from lab_app.workspace import Workspace
+
+home, signals, ids = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
+workspace = Workspace(Settings.from_env(home=home))
+workspace.embedder.embed(["warm up"])
+(signals / f"ready-{ids[0]}").touch()
+while not (signals / "go").exists():
+    time.sleep(0.01)
+for pending_id in ids:
+    outcome = participation.approve(workspace, int(pending_id), f"staff-{ids[0]}")
+    assert outcome.status in ("ingested", "updated"), outcome.reason
+"""
+
+
+def _stored_contribution_ids(workspace) -> list[str]:
+    query = (
+        select(extracts.c.meta)
+        .join(sources, sources.c.id == extracts.c.source_id)
+        .where(sources.c.path == p.CONTRIBUTIONS_FILE.as_posix())
+    )
+    with workspace.store.engine.connect() as conn:
+        return sorted(meta["id"] for meta in conn.execute(query).scalars())
+
+
+def test_two_processes_approving_at_once_keep_every_approval(workspace, tmp_path):
+    engine = workspace.store.engine
+    topics = ["walking groups", "evening sessions", "carers' cafés", "online meet-ups",
+              "peer training", "rural transport"]  # fmt: skip
+    pending = [
+        p.submit_contribution(engine, f"person-{n}", f"We would love more {topic} near us.")
+        for n, topic in enumerate(topics)
+    ]
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    env = dict(os.environ, QLAB_HOME="")
+    shares = [pending[0::2], pending[1::2]]  # interleaved, so every approval races another
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", APPROVER, str(workspace.settings.home), str(signals)]
+            + [str(n) for n in share],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for share in shares
+    ]
+    deadline = time.monotonic() + 240
+    while len(list(signals.glob("ready-*"))) < 2 and time.monotonic() < deadline:
+        assert all(proc.poll() is None for proc in procs), [proc.communicate() for proc in procs]
+        time.sleep(0.1)
+    (signals / "go").touch()
+    for proc in procs:
+        _out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+
+    wanted = sorted(p.contribution_id(n) for n in pending)
+    assert p.pending(engine) == []
+    assert _stored_contribution_ids(workspace) == wanted
+    on_disk = json.loads(p.contributions_path(workspace).read_text(encoding="utf-8"))
+    assert sorted(record["id"] for record in on_disk) == wanted
+    assert workspace.check().ok
