@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 
+from ingest.redact import redact
+from lab_app import store_lock
 from lab_app.consent import may_show
 from lab_app.store import extracts_by_ids
 from lab_app.tables import (
@@ -24,11 +25,9 @@ MAX_CONTRIBUTION_CHARS = 5000
 MAX_NAME_CHARS = 255
 # Approved contributions live in one file the normal ingest reads, so ids stay stable.
 CONTRIBUTIONS_FILE = Path("app-contributions") / "contributions.json"
+CONTRIBUTIONS_LOCK = "app-contributions"  # held while that file is written and ingested
 # An attribute whose name mentions quoting and holds one of these means "do not quote me".
 NO_QUOTE_VALUES = ("no", "false", "n", "0")
-
-# Two staff approving at once must not interleave writing the file and ingesting it.
-_approve_lock = threading.Lock()
 
 
 # --- votes -----------------------------------------------------------------------------------
@@ -127,15 +126,19 @@ def approve(workspace, pending_id: int, reviewer: str):
     Every approved contribution is written to one JSON file in the workspace, re-ingested as a
     whole: redaction, ids, vectors and the index all work as for any contribution export, and
     earlier items keep their extract ids because ids come from each object's id ("app-<n>").
-    Approving an approved contribution again changes nothing.
+    Approving an approved contribution again changes nothing. Once approved, the waiting copy
+    keeps only the redacted text, as the store does.
     """
     reviewer = _name(reviewer, "reviewer")
     engine = workspace.store.engine
-    with _approve_lock:
+    # Two staff approving at once, in any process, must not interleave writing the file and
+    # ingesting it: the later ingest would replace the file without the earlier approval.
+    with store_lock.held(engine, CONTRIBUTIONS_LOCK):
         row = _get(engine, pending_id)
         if row["status"] == "rejected":
             raise ValueError(f"contribution {pending_id} was rejected; it cannot be approved")
         already = row["status"] == "approved"
+        row["text"], found = redact(row["text"])
         approved = _approved_rows(engine)
         if not already:
             approved.append(row)
@@ -152,13 +155,15 @@ def approve(workspace, pending_id: int, reviewer: str):
                 conn.execute(
                     update(pending_contributions)
                     .where(pending_contributions.c.id == pending_id)
-                    .values(status="approved", reviewed_by=reviewer, reviewed_at=now())
+                    .values(
+                        status="approved", reviewed_by=reviewer, reviewed_at=now(), text=row["text"]
+                    )
                 )
                 record_audit(
                     conn,
                     "contribution.approve",
                     str(pending_id),
-                    {"outcome": outcome.status, "redactions": outcome.redactions},
+                    {"outcome": outcome.status, "redactions": dict(found)},
                     who=reviewer,
                 )
     return outcome
@@ -324,17 +329,19 @@ def _approved_rows(engine) -> list[dict]:
 
 
 def _write_contributions(path: Path, rows: list[dict]) -> None:
-    """Write the approved contributions file whole, atomically, in a stable order."""
+    """Write the approved contributions file whole, atomically, in a stable order. Text is
+    redacted here too (contributions approved before redaction at approval kept it raw), so no
+    identifier waits on disk for the next ingest."""
     records = []
     for row in sorted(rows, key=lambda r: r["id"]):
         record = {
             "id": contribution_id(row["id"]),
             "author": row["author"],
             "date": row["submitted_at"].strftime("%Y-%m-%dT%H:%M:%S"),
-            "text": row["text"],
+            "text": redact(row["text"])[0],
         }
         if row.get("thread"):
-            record["thread"] = row["thread"]
+            record["thread"] = redact(row["thread"])[0]
         records.append(record)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".json.tmp")

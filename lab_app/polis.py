@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 
+from ingest.redact import redact
 from lab_app.exports import safe_cell
 from lab_app.tables import extracts, sources, votes
 
@@ -181,7 +182,8 @@ def _comment_record(comment: dict) -> dict:
     record = {
         "id": comment["id"],
         "author": AUTHOR_PREFIX + (comment["author"] or "unknown"),
-        "text": comment["text"],
+        # Redacted already here: this copy waits in the workspace folder for every re-ingest.
+        "text": redact(comment["text"])[0],
         "moderated": str(comment["moderated"]),
     }
     if comment["timestamp"] is not None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lab_app import participation as p
 from lab_app.consent import set_consent
-from lab_app.tables import audit, extract_attributes, extracts, sources
+from lab_app.tables import audit, extract_attributes, extracts, pending_contributions, sources
 from lab_app.theme_state import load_state
 
 
@@ -146,17 +146,29 @@ def test_earlier_approved_contributions_keep_their_extract_ids(demo_workspace):
     assert ws.check().ok
 
 
-def test_an_email_address_in_an_approved_contribution_is_redacted(demo_workspace):
+def test_an_email_address_in_an_approved_contribution_is_redacted_everywhere(demo_workspace):
     ws = demo_workspace
+    engine = ws.store.engine
     text = "Happy to help set up a group, email me at jo.bloggs@example.org any time."
-    pending_id = p.submit_contribution(ws.store.engine, "jo", text)
+    pending_id = p.submit_contribution(engine, "jo", text)
     outcome = p.approve(ws, pending_id, "staff")
-    assert outcome.redactions == {"EMAIL": 1}
+    assert outcome.status == "ingested", outcome.reason
     [stored] = _contribution_extracts(ws)
     assert "jo.bloggs@example.org" not in stored.text
     assert "[EMAIL]" in stored.text
     hit = ws.search("help set up a group, email me any time", k=1)[0]
     assert hit["extract_id"] == stored.id and "example.org" not in hit["text"]
+    # Nor does the address wait on disk or in the review queue once approved.
+    assert "example.org" not in p.contributions_path(ws).read_text(encoding="utf-8")
+    with engine.connect() as conn:
+        kept = conn.execute(
+            select(pending_contributions.c.text).where(pending_contributions.c.id == pending_id)
+        ).scalar_one()
+        approval = conn.execute(
+            select(audit.c.detail).where(audit.c.action == "contribution.approve")
+        ).scalar_one()
+    assert "example.org" not in kept and "[EMAIL]" in kept
+    assert approval["redactions"] == {"EMAIL": 1}
 
 
 def test_answers_whose_author_said_no_to_quoting_are_not_quotable(demo_workspace):

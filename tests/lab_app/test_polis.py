@@ -129,6 +129,8 @@ def test_identifiers_in_comments_are_redacted(workspace, tmp_path):
     with workspace.store.engine.connect() as conn:
         texts = list(conn.execute(select(extracts.c.text)).scalars())
     assert any("[EMAIL]" in t for t in texts) and not any("@example.org" in t for t in texts)
+    kept = workspace.settings.home / polis.HOME_FOLDER  # the copy each re-ingest reads
+    assert not any("@example.org" in f.read_text() for f in kept.rglob("*.json"))
     assert not any("spam" in t for t in texts)
     assert stored_votes(workspace) == {("0", "0"): 1, ("0", "1"): -1, ("1", "0"): -1}
 
