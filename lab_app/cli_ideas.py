@@ -62,7 +62,7 @@ def add_commands(commands) -> None:
 
 
 def run_ideas(workspace, args) -> int:
-    from lab_app import ideas
+    from lab_app import idea_suggestions, ideas
     from lab_app.theme_state import current_user
 
     engine = workspace.store.engine
@@ -77,7 +77,7 @@ def run_ideas(workspace, args) -> int:
             if themes:
                 print(f"{'':16}themes: {themes}")
     elif action == "suggest":
-        found = ideas.suggest_ideas(workspace)
+        found = idea_suggestions.suggest_ideas(workspace)
         if args.json:
             return _json(found)
         for candidate in found:

@@ -71,7 +71,7 @@ def first_look(workspace: Workspace) -> list[str]:
     """On a demo Lab's first start, do what its staff would have done by now, so the app opens
     on the year's story: build themes, accept the suggested ideas, look for tensions. Each
     step runs only while its part is empty; returns one line per step taken."""
-    from lab_app import ideas, tensions
+    from lab_app import idea_suggestions, ideas, tensions
 
     done = []
     engine = workspace.store.engine
@@ -79,9 +79,9 @@ def first_look(workspace: Workspace) -> list[str]:
         report = workspace.build_themes()
         done.append(f"built {report['themes']} themes (unsorted {report['unsorted_share']:.1%})")
     if not ideas.list_ideas(engine):
-        candidates = ideas.suggest_ideas(workspace)
+        candidates = idea_suggestions.suggest_ideas(workspace)
         for candidate in candidates:
-            ideas.accept_candidate(engine, candidate, who="demo")
+            idea_suggestions.accept_candidate(engine, candidate, who="demo")
         done.append(f"accepted {len(candidates)} suggested ideas")
     if not tensions.list_tensions(engine, include_dismissed=True):
         found = tensions.refresh(workspace, "demo")

@@ -1,17 +1,11 @@
-"""Ideas as first-class items: status with dated history, links, supporters, comments, merges,
-candidates suggested from contributions written as proposals, and near-duplicate flags."""
+"""Ideas as first-class items: status with a dated history, links, supporters, comments, merges."""
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-
-import numpy as np
 from sqlalchemy import delete, func, insert, select, update
 
-from lab_app import theme_labels
-from lab_app.participation import MAX_CONTRIBUTION_CHARS, _name, shown_to_participants
-from lab_app.tables import extracts, theme_members, themes
+from lab_app.participation import MAX_CONTRIBUTION_CHARS, _name
+from lab_app.tables import extracts, themes
 from lab_app.tables_year import idea_comments, idea_history, idea_links, idea_supporters, ideas
 from lab_app.theme_state import now, record_audit
 
@@ -245,31 +239,10 @@ def get_idea(engine, idea_id: str) -> dict:
     """One idea with its history, links, supporters and comments (oldest first)."""
     row = _get(engine, idea_id)
     with engine.connect() as conn:
-        row["history"] = [
-            dict(r._mapping)
-            for r in conn.execute(
-                select(idea_history)
-                .where(idea_history.c.idea_id == idea_id)
-                .order_by(idea_history.c.at, idea_history.c.id)
-            )
-        ]
+        row["history"] = _oldest_first(conn, idea_history, idea_id)
         links = list(conn.execute(select(idea_links).where(idea_links.c.idea_id == idea_id)))
-        row["supporters"] = [
-            dict(r._mapping)
-            for r in conn.execute(
-                select(idea_supporters)
-                .where(idea_supporters.c.idea_id == idea_id)
-                .order_by(idea_supporters.c.at)
-            )
-        ]
-        row["comments"] = [
-            dict(r._mapping)
-            for r in conn.execute(
-                select(idea_comments)
-                .where(idea_comments.c.idea_id == idea_id)
-                .order_by(idea_comments.c.at, idea_comments.c.id)
-            )
-        ]
+        row["supporters"] = _oldest_first(conn, idea_supporters, idea_id)
+        row["comments"] = _oldest_first(conn, idea_comments, idea_id)
     row["links"] = [dict(r._mapping) for r in links]
     row["themes"] = _themes_of(engine, links).get(idea_id, [])
     return row
@@ -290,6 +263,15 @@ def idea_dates(engine, idea_id: str) -> list[dict]:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _oldest_first(conn, table, idea_id: str) -> list[dict]:
+    """An idea's rows in `table` (history, supporters or comments), oldest first."""
+    order = [table.c.at]
+    if "id" in table.c:  # rows stamped in the same instant keep the order they were added
+        order.append(table.c.id)
+    query = select(table).where(table.c.idea_id == idea_id).order_by(*order)
+    return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def _themes_of(engine, links) -> dict[str, list[dict]]:

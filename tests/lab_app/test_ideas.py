@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from lab_app import ideas
+from lab_app import idea_suggestions, ideas
 from lab_app.cli import main
 from lab_app.tables import audit, extracts
 from lab_app.tables_year import idea_comments, idea_supporters
@@ -115,7 +115,7 @@ def suggested(themed_home):
     from lab_app.workspace import Workspace
 
     workspace = Workspace(Settings.from_env(home=themed_home))
-    return ideas.suggest_ideas(workspace), _post_ids(workspace.store.engine)
+    return idea_suggestions.suggest_ideas(workspace), _post_ids(workspace.store.engine)
 
 
 def _planted(suggested) -> dict[str, dict]:
@@ -195,17 +195,17 @@ def test_candidate_titles_are_the_proposers_own_words_and_near_the_planted_title
 def test_accepting_candidates_links_them_and_near_duplicates_are_flagged(suggested, themed):
     engine = themed.store.engine
     matched = _planted(suggested)
-    made = {i: ideas.accept_candidate(engine, matched[i], "staff-a") for i in matched}
+    made = {i: idea_suggestions.accept_candidate(engine, matched[i], "staff-a") for i in matched}
     detail = ideas.get_idea(engine, made["local-directory"])
     roles = {(r["target_type"], r["role"]) for r in detail["links"]}
     assert {("extract", "source"), ("extract", "evidence"), ("theme", "theme")} <= roles
     assert detail["themes"] and all(t["label"] != t["id"] for t in detail["themes"])
-    again = ideas.suggest_ideas(themed)
+    again = idea_suggestions.suggest_ideas(themed)
     assert not {c["central"] for c in again} & {c["central"] for c in matched.values()}
     # Distinct planted ideas are not flagged; the same idea written twice mostly is.
-    assert ideas.near_duplicates(themed) == []
+    assert idea_suggestions.near_duplicates(themed) == []
     planted = {ideas.create_idea(engine, i["title"], "staff-a"): i["id"] for i in TRUTH["ideas"]}
-    pairs = ideas.near_duplicates(themed)
+    pairs = idea_suggestions.near_duplicates(themed)
     accepted = {v: k for k, v in made.items()}
     for pair in pairs:
         a, b = pair["ideas"]
@@ -239,14 +239,14 @@ def test_a_suggestion_is_never_titled_with_words_their_author_withheld(themed):
     from lab_app.consent import set_consent
 
     engine = themed.store.engine
-    first = ideas.suggest_ideas(themed)
+    first = idea_suggestions.suggest_ideas(themed)
     worded = next(c for c in first if not c["title"].startswith("A proposal about "))
     central = worded["central"]
     author = themed.store.extracts_by_ids([central])[central]["person"]
     set_consent(engine, "person", author, "staff", show_to_participants=False)
     stored = themed.store.extracts_by_ids(list(themed.store.extract_ids()))
     theirs = [" ".join(r["text"].split()) for r in stored.values() if r["person"] == author]
-    again = ideas.suggest_ideas(themed)
+    again = idea_suggestions.suggest_ideas(themed)
     assert again and worded["title"] not in {c["title"] for c in again}
     for candidate in again:
         assert not any(candidate["title"] in text for text in theirs), candidate["title"]

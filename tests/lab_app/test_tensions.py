@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from lab_app import participation, tensions
+from lab_app import participation, tension_signals, tensions
 from lab_app.cli import main
 from lab_app.settings import Settings
 from lab_app.tables import audit, theme_members
@@ -60,7 +60,7 @@ def test_the_likert_question_by_role_is_an_attribute_tension(ws):
 
     for group in tension["measures"]["groups"]:
         truth = survey["likert_by_role"][role_of(group["value"])]
-        assert group["n"] >= tensions.MIN_GROUP
+        assert group["n"] >= tension_signals.MIN_GROUP
         # Respondents without any free-text answer are not in the store: never more than truth.
         assert group["agree"] <= truth["Agree"] + truth["Strongly agree"]
         assert group["disagree"] <= truth["Disagree"] + truth["Strongly disagree"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lab_app import ideas
+from lab_app import idea_suggestions, ideas
 from lab_app.consent import set_consent
 from lab_app.settings import Settings
 from lab_app.workspace import Workspace
@@ -23,7 +23,7 @@ def ws(app_home):
 def _planted_candidate(ws, idea: str) -> dict:
     post = next(t["post"] for t in TRUTH["ideas_timeline"]
                 if t["idea"] == idea and t["stance"] == "proposes")  # fmt: skip
-    for candidate in ideas.suggest_ideas(ws):
+    for candidate in idea_suggestions.suggest_ideas(ws):
         if post in {_post(ws, e) for e in candidate["proposals"]}:
             return candidate
     raise AssertionError(f"{idea} not suggested")
@@ -94,7 +94,9 @@ def test_staff_change_status_and_merge(open_page, ws):
 def test_quotes_are_shown_only_with_consent(open_page, ws):
     engine = ws.store.engine
     candidate = _planted_candidate(ws, "gp-peer-navigators")
-    idea = ideas.accept_candidate(engine, candidate, "staff-a", title="Peer navigators in GPs")
+    idea = idea_suggestions.accept_candidate(
+        engine, candidate, "staff-a", title="Peer navigators in GPs"
+    )
     texts = ws.store.extracts_by_ids(candidate["extract_ids"])
     proposer = texts[candidate["central"]]["person"]
     set_consent(engine, "person", proposer, "staff-a", show_to_participants=False)

@@ -8,7 +8,7 @@ from collections import Counter
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import ideas, participation
+from lab_app import idea_suggestions, ideas, participation
 from lab_app.ui import auth
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -205,12 +205,13 @@ def staff_tools(idea: dict) -> None:
 
 @st.cache_data(show_spinner="Looking for proposals in contributions…", max_entries=4, ttl=600)
 def cached_candidates(home: str, extracts: int, ideas_count: int) -> list[dict]:
-    return ideas.suggest_ideas(ws)
+    return idea_suggestions.suggest_ideas(ws)
 
 
 def accept(candidate: dict, key: str) -> None:
     title = st.session_state.get(key) or candidate["title"]
-    act(ideas.accept_candidate, engine, candidate, participant_name(), title, done="Idea added.")
+    who = participant_name()
+    act(idea_suggestions.accept_candidate, engine, candidate, who, title, done="Idea added.")
 
 
 def candidates_section() -> None:
@@ -288,7 +289,7 @@ if staff:
     st.divider()
     st.caption(f"Staff tools · acting as {safe_markdown(participant)}")
     add_section()
-    duplicates = ideas.near_duplicates(ws) if len(rows) > 1 else []
+    duplicates = idea_suggestions.near_duplicates(ws) if len(rows) > 1 else []
     for pair in duplicates:
         st.warning(
             f"{pair['ideas'][0]} and {pair['ideas'][1]} read alike "

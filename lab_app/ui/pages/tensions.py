@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import opinion_groups, participation, tensions
+from lab_app import opinion_groups, participation, tension_signals, tensions
 from lab_app.theme_state import current_user
 from lab_app.theme_views import label_of
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
@@ -23,7 +23,7 @@ st.caption(
     "Where the Lab's material pulls two ways. Each tension shows its two sides with quotes and "
     "the evidence it was found from. Text tensions are suggestions: the language model measures "
     "closeness in topic, not agreement, so staff confirm or dismiss them. Respondent groups "
-    f"under {tensions.MIN_GROUP} people are never shown."
+    f"under {tension_signals.MIN_GROUP} people are never shown."
 )
 
 ws = workspace()
@@ -97,7 +97,7 @@ def quotes(side: dict) -> None:
     wanted = list(dict.fromkeys(side.get("quotes") or side.get("extract_ids", [])))
     allowed = participation.shown_to_participants(engine, wanted)
     details = participation.extract_details(engine, [e for e in wanted if e in allowed])
-    shown = [details[e] for e in wanted if e in details][: tensions.QUOTES_PER_SIDE]
+    shown = [details[e] for e in wanted if e in details][: tension_signals.QUOTES_PER_SIDE]
     for row in shown:
         user_text(row["text"], quote=True)
         st.caption(provenance(row))
@@ -133,7 +133,8 @@ def measures(row: dict) -> None:
         )
         if found.get("suppressed_groups"):
             st.caption(
-                f"{found['suppressed_groups']} groups under {tensions.MIN_GROUP} people suppressed."
+                f"{found['suppressed_groups']} groups under {tension_signals.MIN_GROUP} people "
+                "suppressed."
             )
     else:
         pairs = found.get("pairs") or []
