@@ -1,19 +1,16 @@
-"""Pol.is conversations: import an export folder (comments as contributions, votes) and write one.
+"""Pol.is conversations: read an export folder and import it (comments as contributions, votes).
 
 An import writes the moderated-in comments to one normalised JSON file inside the workspace home
 and ingests it like any contribution export, so redaction, extract ids, vectors and the index
 all apply. Each vote is stored with the Pol.is participant number as the participant and the
 comment's extract id as the statement. Comments the moderators rejected (moderated = -1) are
 left aside with their votes. Importing the same export again changes nothing; a later export
-of the same conversation adds what is new. `export_polis` writes the same layout back.
+of the same conversation adds what is new. polis_export writes the same layout back.
 
-Formula guard: every text cell an export writes goes through exports.safe_cell, so a comment
-such as "=HYPERLINK(...)" opens in a spreadsheet as text ("'=HYPERLINK(...)"). To keep the
-round trip lossless the guard is made reversible: a text cell that already starts with an
-apostrophe gets one more, and summary.csv says so in a row `qlab-guarded-cells,apostrophe`.
-Reading a folder with that row, one leading apostrophe is taken off every cell that has one;
-folders without it (Pol.is's own exports) are read exactly as written. Whole numbers, such as a
--1 vote, are numbers to a spreadsheet, never formulas, and are written as they are.
+Formula guard: folders written by polis_export carry a reversible guard against spreadsheet
+formulas (explained there). Reading a folder whose summary.csv has the row
+`qlab-guarded-cells,apostrophe`, one leading apostrophe is taken off every cell that has one;
+folders without it (Pol.is's own exports) are read exactly as written.
 """
 
 from __future__ import annotations
@@ -22,7 +19,6 @@ import csv
 import json
 import os
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +26,6 @@ from pathlib import Path
 from sqlalchemy import delete, insert, select
 
 from ingest.redact import redact
-from lab_app.exports import safe_cell
 from lab_app.tables import extracts, sources, votes
 
 HOME_FOLDER = "polis"  # inside the workspace home
@@ -42,8 +37,7 @@ COMMENT_COLUMNS = [
 PARTICIPANT_COLUMNS = ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
 VOTE_COLUMNS = ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
 AUTHOR_PREFIX = "polis-"  # a comment author's person id: "polis-<participant number>"
-GUARD_KEY, GUARD_VALUE = "qlab-guarded-cells", "apostrophe"  # summary.csv row: see above
-_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+GUARD_KEY, GUARD_VALUE = "qlab-guarded-cells", "apostrophe"  # summary.csv row: see polis_export
 
 
 @dataclass
@@ -246,156 +240,6 @@ def _store_votes(engine, conversation: Conversation, statement_of: dict) -> tupl
     return len(new), len(changed)
 
 
-# --- export ----------------------------------------------------------------------------------
-
-
-def export_polis(workspace, out: Path) -> str:
-    """Write statements and votes as a Pol.is export folder (the layout `qlab import polis`
-    reads); imported comments keep their ids, participants their numbers."""
-    from lab_app import opinion_groups
-
-    engine = workspace.store.engine
-    home = workspace.settings.home
-    held = _held_conversation(home)
-    imported = _imported_comments(workspace, held)  # extract id -> comment record
-    with engine.connect() as conn:
-        vote_rows = conn.execute(
-            select(votes.c.participant, votes.c.statement, votes.c.value, votes.c.at)
-        ).all()
-    texts = _texts(engine, set(imported) | {r.statement for r in vote_rows})
-    vote_rows = [r for r in vote_rows if r.statement in texts]  # withdrawn text: no statement
-    comment_of = {e: record["id"] for e, record in imported.items() if e in texts}
-    next_comment = max((int(c) for c in comment_of.values() if c.isdigit()), default=-1) + 1
-    for statement in sorted({r.statement for r in vote_rows} - set(comment_of)):
-        comment_of[statement] = str(next_comment)
-        next_comment += 1
-    number_of = _participant_numbers({r.participant for r in vote_rows})
-    counts: Counter = Counter()
-    for r in vote_rows:
-        counts[(r.statement, r.value)] += 1
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    comment_rows = []
-    for statement, comment in sorted(comment_of.items(), key=lambda item: _number(item[1])):
-        record = imported.get(statement, {})
-        stamp = _integer(record.get("timestamp"))
-        author = str(record.get("author", ""))
-        comment_rows.append(
-            {
-                "timestamp": "" if stamp is None else stamp,
-                "datetime": _datetime_text(stamp),
-                "comment-id": comment,
-                "author-id": author[len(AUTHOR_PREFIX) :]
-                if author.startswith(AUTHOR_PREFIX)
-                else "",
-                "agrees": counts[(statement, 1)],
-                "disagrees": counts[(statement, -1)],
-                "moderated": record.get("moderated", "1"),
-                "comment-body": texts[statement],
-            }
-        )
-    _write_table(out / "comments.csv", COMMENT_COLUMNS, comment_rows)
-    groups = opinion_groups.from_workspace(engine)
-    labels = groups.labels if groups else {}
-    _write_matrix(out, vote_rows, comment_of, number_of, labels, comment_rows)
-    _write_votes(out, vote_rows, comment_of, number_of)
-    summary = {k: v for k, v in held.items() if k not in ("key", "slug")}
-    summary.update(
-        {
-            "voters": str(len(number_of)),
-            "comments": str(len(comment_rows)),
-            "groups": str(len(set(labels.values()))),
-        }
-    )
-    if held.get("key") and "url" not in summary and "://" in held["key"]:
-        summary["url"] = held["key"]
-    summary[GUARD_KEY] = GUARD_VALUE  # every file of this folder went through _write_table
-    _write_table(out / "summary.csv", None, [[k, v] for k, v in summary.items()])
-    return (
-        f"wrote {len(comment_rows)} statements and {len(vote_rows)} votes from "
-        f"{len(number_of)} participants to {out}"
-    )
-
-
-def _held_conversation(home: Path) -> dict:
-    record = home / HOME_FOLDER / CONVERSATION_FILE
-    return json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
-
-
-def _imported_comments(workspace, held: dict) -> dict[str, dict]:
-    """Extract id -> the comment record it was ingested from, with its attributes."""
-    if not held.get("slug"):
-        return {}
-    path = workspace.settings.home / HOME_FOLDER / held["slug"] / "comments.json"
-    if not path.exists():
-        return {}
-    shown = f"{HOME_FOLDER}/{held['slug']}/comments.json"
-    records = {r["id"]: r for r in json.loads(path.read_text(encoding="utf-8"))}
-    return {
-        extract_id: records[comment]
-        for comment, extract_id in statement_ids(workspace.store.engine, shown).items()
-        if comment in records
-    }
-
-
-def _texts(engine, extract_ids: set[str]) -> dict[str, str]:
-    wanted = sorted(extract_ids)
-    found = {}
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            query = select(extracts.c.id, extracts.c.text).where(extracts.c.id.in_(chunk))
-            found.update({row.id: row.text for row in conn.execute(query)})
-    return found
-
-
-def _participant_numbers(participants: set[str]) -> dict[str, str]:
-    """Pol.is numbers stay; people who voted in the app get the numbers after the largest."""
-    numbered = {p: p for p in participants if p.isdigit()}
-    following = max((int(p) for p in numbered), default=-1) + 1
-    for name in sorted(participants - set(numbered)):
-        numbered[name] = str(following)
-        following += 1
-    return numbered
-
-
-def _write_matrix(out, vote_rows, comment_of, number_of, labels, comment_rows) -> None:
-    columns = [row["comment-id"] for row in comment_rows]
-    by_participant: dict[str, dict[str, int]] = {}
-    for r in vote_rows:
-        by_participant.setdefault(r.participant, {})[comment_of[r.statement]] = r.value
-    authored = Counter(row["author-id"] for row in comment_rows if row["author-id"])
-    rows = []
-    for participant in sorted(by_participant, key=lambda p: int(number_of[p])):
-        cast = by_participant[participant]
-        number = number_of[participant]
-        group = labels.get(participant)
-        rows.append(
-            [number, "" if group is None else group, authored.get(number, 0), len(cast),
-             sum(v == 1 for v in cast.values()), sum(v == -1 for v in cast.values())]
-            + [cast.get(c, "") for c in columns]
-        )  # fmt: skip
-    _write_table(out / "participants-votes.csv", PARTICIPANT_COLUMNS + columns, rows)
-
-
-def _write_votes(out, vote_rows, comment_of, number_of) -> None:
-    rows = []
-    for r in vote_rows:
-        stamp = _millis(r.at)
-        rows.append(
-            {
-                "timestamp": stamp,
-                "datetime": _datetime_text(stamp),
-                "comment-id": comment_of[r.statement],
-                "voter-id": number_of[r.participant],
-                "vote": r.value,
-            }
-        )
-    rows.sort(key=lambda row: (row["timestamp"], _number(row["comment-id"]),
-                               int(row["voter-id"])))  # fmt: skip
-    _write_table(out / "votes.csv", VOTE_COLUMNS, rows)
-
-
 # --- small helpers ---------------------------------------------------------------------------
 
 
@@ -440,34 +284,8 @@ def _read_summary(path: Path, guarded: bool = False) -> dict[str, str]:
     return found
 
 
-def _guard(value):
-    """A cell a spreadsheet shows as text (exports.safe_cell), reversibly: one that already
-    starts with an apostrophe gets another, so _unguard takes exactly one off any that has one."""
-    if value is None or isinstance(value, int | float):
-        return value
-    text = str(value)
-    if _WHOLE_NUMBER.fullmatch(text):  # a number to a spreadsheet, never a formula
-        return text
-    guarded = safe_cell(text)
-    return "'" + text if guarded == text and text.startswith("'") else guarded
-
-
 def _unguard(text: str) -> str:
     return text[1:] if text.startswith("'") else text
-
-
-def _write_table(path: Path, columns, rows) -> None:
-    """Write a CSV whole and atomically; rows are dicts (under columns) or lists. Every cell,
-    the header's too, goes through _guard."""
-    temporary = path.with_suffix(".csv.tmp")
-    with temporary.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        if columns:
-            writer.writerow([_guard(c) for c in columns])
-        for row in rows:
-            cells = [row.get(c, "") for c in columns] if isinstance(row, dict) else row
-            writer.writerow([_guard(cell) for cell in cells])
-    os.replace(temporary, path)
 
 
 def _write_json(path: Path, data) -> None:
@@ -497,18 +315,4 @@ def _from_millis(stamp: int | None) -> datetime:
     return datetime.fromtimestamp((stamp or 0) / 1000, tz=UTC)
 
 
-def _millis(moment: datetime | None) -> int:
-    if moment is None:
-        return 0
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes that were stored in UTC
-        moment = moment.replace(tzinfo=UTC)
-    return int(round(moment.timestamp() * 1000))
-
-
-def _datetime_text(stamp: int | None) -> str:
-    if stamp is None:
-        return ""
-    return datetime.fromtimestamp(stamp / 1000, tz=UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
-
-
-__all__ = ["Conversation", "export_polis", "import_polis", "polis_matrix", "read_polis"]
+__all__ = ["Conversation", "import_polis", "polis_matrix", "read_polis"]

@@ -39,7 +39,7 @@ def _export(workspace, what: str, out: Path) -> str:
 
         return export_workbook(workspace, out)
     if what == "polis":
-        from lab_app.polis import export_polis
+        from lab_app.polis_export import export_polis
 
         if out.suffix.lower() != ".zip":  # a folder in Pol.is's own layout
             return export_polis(workspace, out)

@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from lab_app import polis
+from lab_app import polis, polis_export
 from lab_app.cli import main
 from lab_app.settings import Settings
 from lab_app.tables import extracts, sources, votes
@@ -83,11 +83,11 @@ def test_export_round_trip_is_lossless(tmp_path, seattle):
     first = Workspace(Settings.from_env(home=tmp_path / "first"))
     polis.import_polis(first, seattle)
     out_one = tmp_path / "export-one"
-    assert "statements" in polis.export_polis(first, out_one)
+    assert "statements" in polis_export.export_polis(first, out_one)
     second = Workspace(Settings.from_env(home=tmp_path / "second"))
     polis.import_polis(second, out_one)
     out_two = tmp_path / "export-two"
-    polis.export_polis(second, out_two)
+    polis_export.export_polis(second, out_two)
     for name in ("comments.csv", "participants-votes.csv", "votes.csv", "summary.csv"):
         assert read_csv(out_one / name) == read_csv(out_two / name), name
     assert stored_votes(first) == stored_votes(second)
@@ -180,7 +180,7 @@ def test_export_guards_formulas_and_reads_back_the_original_text(tmp_path):
     first = Workspace(Settings.from_env(home=tmp_path / "first"))
     polis.import_polis(first, folder)
     out = tmp_path / "out"
-    polis.export_polis(first, out)
+    polis_export.export_polis(first, out)
 
     cells = [cell for path in sorted(out.glob("*.csv")) for row in read_csv(path) for cell in row]
     formulas = [c for c in cells if c.startswith(FORMULA_START)]
@@ -198,7 +198,7 @@ def test_export_guards_formulas_and_reads_back_the_original_text(tmp_path):
         query = select(extracts.c.text).order_by(extracts.c.text)
         assert list(one.execute(query).scalars()) == list(two.execute(query).scalars())
     assert stored_votes(first) == stored_votes(second)
-    polis.export_polis(second, tmp_path / "again")
+    polis_export.export_polis(second, tmp_path / "again")
     for name in ("comments.csv", "participants-votes.csv", "votes.csv", "summary.csv"):
         assert read_csv(out / name) == read_csv(tmp_path / "again" / name), name
 

@@ -10,7 +10,7 @@ import shutil
 import pytest
 from sqlalchemy import insert, select
 
-from lab_app import participation, withdrawal
+from lab_app import participation, withdrawal, withdrawal_scrub
 from lab_app.consent import set_consent
 from lab_app.settings import Settings
 from lab_app.tables import audit, extracts, pending_contributions, sources, theme_members, votes
@@ -199,7 +199,7 @@ def test_an_idea_titled_with_their_sentence_loses_the_title(withdrawn):
     ws = withdrawn[0]
     with ws.store.engine.connect() as conn:
         titles = dict(conn.execute(select(ideas.c.id, ideas.c.title)).all())
-    assert titles["I-002"] == withdrawal.UNTITLED
+    assert titles["I-002"] == withdrawal_scrub.UNTITLED
     assert titles["I-001"] == "Evening groups"  # staff's own words stay
 
 
@@ -282,7 +282,7 @@ def test_quotes_are_scrubbed_whole_elided_or_escaped():
         "> the group met on a Thursday \\*evening\\* and it felt like coming home\n\n"
         "Someone said “a completely different thing about buses and trains”."
     )
-    scrubbed, changed = withdrawal.scrub_text(body.replace("\\*", ""), [passage])
+    scrubbed, changed = withdrawal_scrub.scrub_text(body.replace("\\*", ""), [passage])
     assert changed
     assert "Thursday" not in scrubbed
     assert "buses and trains" in scrubbed
