@@ -122,12 +122,12 @@ def run_events(workspace, args) -> int:
 
 
 def run_timeline(workspace, args) -> int:
-    from lab_app import timeline
+    from lab_app import timeline_changes
 
-    changes = timeline.changes_since(workspace.store.engine, args.since)
+    changes = timeline_changes.changes_since(workspace.store.engine, args.since)
     if args.json:
         return _json(changes)
-    for line in timeline.summary_lines(changes):
+    for line in timeline_changes.summary_lines(changes):
         print(line)
     return 0
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ingest.records import Extract, Source
-from lab_app import overview, projection
+from lab_app import map_points, overview, projection
 from lab_app.consent import set_consent
 from lab_app.store import Store
 from lab_app.theme_time import set_phases
@@ -287,21 +287,21 @@ def test_map_points_filters_and_safe_hover(store):
     add(store, "survey.csv", "survey", survey, vectors[:6])
     add(store, "report.pdf", "evidence", evidence, vectors[6:7])
     before = projection.fingerprint(store.engine)
-    points = projection.map_points(store.engine)
+    points = map_points.map_points(store.engine)
     assert points["id"] == sorted(points["id"]) == ["e001"] + [f"s{i:03d}" for i in range(6)]
-    assert all(len(points[name]) == 7 for name in projection.POINT_FIELDS)
+    assert all(len(points[name]) == 7 for name in map_points.POINT_FIELDS)
     assert set(points["theme_label"]) == {"Not themed yet"}
     assert points["attributes"]["age"]["65+"] == [1, 3, 5]
 
-    mask = projection.filter_mask(points, kinds=["evidence"])
+    mask = map_points.filter_mask(points, kinds=["evidence"])
     assert np.flatnonzero(mask).tolist() == [0]
-    mask = projection.filter_mask(points, dates=("2026-03-01", "2026-03-31"))
+    mask = map_points.filter_mask(points, dates=("2026-03-01", "2026-03-31"))
     assert [points["id"][i] for i in np.flatnonzero(mask)] == ["s000", "s003"]  # undated out
-    mask = projection.filter_mask(points, kinds=["survey"], attribute="age", value="18-24")
+    mask = map_points.filter_mask(points, kinds=["survey"], attribute="age", value="18-24")
     assert [points["id"][i] for i in np.flatnonzero(mask)] == ["s001", "s003", "s005"]
-    assert projection.filter_mask(points).all()
+    assert map_points.filter_mask(points).all()
 
-    hover = projection.hover_texts(points)
+    hover = map_points.hover_texts(points)
     first = hover[points["id"].index("s000")]
     assert "&lt;a href='https://x'&gt;click&lt;/a&gt; &amp; &lt;b&gt;me&lt;/b&gt;" in first
     assert "<a " not in first and "<b>me" not in first
@@ -313,7 +313,7 @@ def test_map_points_filters_and_safe_hover(store):
     build(store.engine)
     after = projection.fingerprint(store.engine)
     assert after["vectors"] == before["vectors"] and after["themes"] != before["themes"]
-    assert "Not themed yet" not in projection.map_points(store.engine)["theme_label"]
+    assert "Not themed yet" not in map_points.map_points(store.engine)["theme_label"]
 
 
 def test_subset_points_leaves_no_trace_of_what_is_left_out(store):
@@ -324,18 +324,18 @@ def test_subset_points_leaves_no_trace_of_what_is_left_out(store):
         for i in range(6)
     ]  # fmt: skip
     add(store, "survey.csv", "survey", answers, vectors[:6])
-    points = projection.map_points(store.engine)
-    points["hover"] = projection.hover_texts(points)
-    kept = projection.subset_points(points, {"s001", "s002", "s005"})
+    points = map_points.map_points(store.engine)
+    points["hover"] = map_points.hover_texts(points)
+    kept = map_points.subset_points(points, {"s001", "s002", "s005"})
     assert kept["id"] == ["s001", "s002", "s005"]
-    assert all(len(kept[name]) == 3 for name in [*projection.POINT_FIELDS, "hover"])
+    assert all(len(kept[name]) == 3 for name in [*map_points.POINT_FIELDS, "hover"])
     assert kept["hover"] == [points["hover"][i] for i in (1, 2, 5)]
     assert kept["attributes"] == {"age": {"18-24": [0, 2], "65+": [1]}}
-    mask = projection.filter_mask(kept, attribute="age", value="18-24")
+    mask = map_points.filter_mask(kept, attribute="age", value="18-24")
     assert [kept["id"][i] for i in np.flatnonzero(mask)] == ["s001", "s005"]
-    narrowed = projection.keep_attribute_values(kept, {("age", "18-24")})
+    narrowed = map_points.keep_attribute_values(kept, {("age", "18-24")})
     assert narrowed["attributes"] == {"age": {"18-24": [0, 2]}}
-    assert projection.keep_attribute_values(kept, set())["attributes"] == {}
+    assert map_points.keep_attribute_values(kept, set())["attributes"] == {}
 
 
 def test_themes_with_fewer_people_than_the_minimum_are_left_out():
@@ -346,16 +346,16 @@ def test_themes_with_fewer_people_than_the_minimum_are_left_out():
     }
     every = np.ones(7, dtype=bool)
     # T-1 holds four people (p1, p2, p3 and the person-less e); T-2 and Not themed one each.
-    kept = projection.without_small_theme_groups(points, every, minimum=4)
+    kept = map_points.without_small_theme_groups(points, every, minimum=4)
     assert kept.tolist() == [True] * 5 + [False, False]
-    assert not projection.without_small_theme_groups(points, every, minimum=5).any()
+    assert not map_points.without_small_theme_groups(points, every, minimum=5).any()
     some = np.array([True, True, False, False, False, True, False])
-    assert not projection.without_small_theme_groups(points, some, minimum=2)[[0, 1, 5]].any()
+    assert not map_points.without_small_theme_groups(points, some, minimum=2)[[0, 1, 5]].any()
 
 
 def test_even_sample_is_even_and_bounded():
     indices = np.arange(100, 200)
-    assert np.array_equal(projection.even_sample(indices, 500), indices)
-    sample = projection.even_sample(indices, 10)
+    assert np.array_equal(map_points.even_sample(indices, 500), indices)
+    sample = map_points.even_sample(indices, 10)
     assert len(sample) == 10 and sample[0] == 100 and sample[-1] == 199
     assert len(set(sample.tolist())) == 10

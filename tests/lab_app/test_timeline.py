@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from lab_app import ideas, participation, timeline
+from lab_app import ideas, participation, timeline, timeline_changes
 from lab_app.cli import main
 from lab_app.demo import demo_dir
 from lab_app.tables import audit, extracts
@@ -165,7 +165,7 @@ def test_changes_since_a_date(themed):
     idea = ideas.create_idea(engine, "A directory kept by the groups", "staff-a")
     ideas.set_status(engine, idea, "testing", "staff-a")
     participation.vote(engine, "birch", "statement-1", 1)
-    changes = timeline.changes_since(engine, since)
+    changes = timeline_changes.changes_since(engine, since)
     with engine.connect() as conn:
         kinds = Counter(k for k, d in conn.execute(select(extracts.c.kind, extracts.c.date))
                         if d and d >= since)  # fmt: skip
@@ -183,12 +183,12 @@ def test_changes_since_a_date(themed):
     assert [i["id"] for i in changes["ideas"]] == [idea]
     assert [(c["from"], c["status"]) for c in changes["idea_status"]] == [("emerging", "testing")]
     assert changes["votes"] == 1
-    later = timeline.changes_since(engine, "2999-01-01")
+    later = timeline_changes.changes_since(engine, "2999-01-01")
     assert later["extracts"] == {} and later["ideas"] == [] and later["sources"] == []
-    lines = timeline.summary_lines(changes)
+    lines = timeline_changes.summary_lines(changes)
     assert lines[0] == f"Since {since}:" and any("testing" in line for line in lines)
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
-        timeline.changes_since(engine, "last week")
+        timeline_changes.changes_since(engine, "last week")
 
 
 def test_cli_events_and_changes(demo_workspace, capsys):

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from lab_app import timeline
+from lab_app import timeline, timeline_changes
 from lab_app.settings import Settings
 from lab_app.workspace import Workspace
 
@@ -64,8 +64,8 @@ def test_what_changed_since_a_date(open_page, engine):
     assert not at.exception, at.exception
     written = [m.value for m in at.markdown]
     assert any(v.startswith("Since 2026") for v in written)
-    changes = timeline.changes_since(engine, "2026-08-01")
-    for line in timeline.summary_lines(changes)[1:]:
+    changes = timeline_changes.changes_since(engine, "2026-08-01")
+    for line in timeline_changes.summary_lines(changes)[1:]:
         assert any(line.lstrip("- ")[:20] in v.replace("\\", "") for v in written), line
 
 

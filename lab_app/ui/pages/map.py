@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import consent, participation, projection
+from lab_app import consent, map_points, participation, projection
 from lab_app.ui.auth import current_user, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -35,8 +35,8 @@ def cached_layout(key: str, _engine) -> dict:
 
 @st.cache_data(show_spinner="Reading the extracts…", max_entries=4)
 def cached_points(key: str, _engine) -> dict:
-    points = projection.map_points(_engine)
-    points["hover"] = projection.hover_texts(points)
+    points = map_points.map_points(_engine)
+    points["hover"] = map_points.hover_texts(points)
     return points
 
 
@@ -48,10 +48,10 @@ def cached_participant_points(key: str, _engine) -> dict:
     group could point at one of them)."""
     points = cached_points(key, _engine)
     allowed = participation.shown_to_participants(_engine, points["id"])
-    visible = projection.subset_points(points, allowed)
+    visible = map_points.subset_points(points, allowed)
     people = consent.people_per_value(_engine, list(visible["attributes"]))
     enough = {pair for pair, n in people.items() if n >= consent.MIN_GROUP}
-    return projection.keep_attribute_values(visible, enough)
+    return map_points.keep_attribute_values(visible, enough)
 
 
 def colours_for(points: dict) -> dict:
@@ -80,7 +80,7 @@ def figure_for(points: dict, xy: np.ndarray, shown: np.ndarray) -> tuple[go.Figu
                 x=xy[rows, 0],
                 y=xy[rows, 1],
                 mode="markers",
-                name=projection.html_safe(legend[:60]),
+                name=map_points.html_safe(legend[:60]),
                 marker=dict(size=6, color=colours.get(theme, GREY), opacity=0.8),
                 customdata=np.column_stack([ids[rows], hover[rows]]),
                 hovertemplate="%{customdata[1]}<extra></extra>",
@@ -217,9 +217,9 @@ else:  # the store changed between the two reads: place what both know, the rest
 
 try:
     chosen_filters = filters(points)
-    mask = projection.filter_mask(points, **chosen_filters) & ~np.isnan(xy[:, 0])
+    mask = map_points.filter_mask(points, **chosen_filters) & ~np.isnan(xy[:, 0])
     if not staff and chosen_filters["attribute"]:
-        kept = projection.without_small_theme_groups(points, mask, consent.MIN_GROUP)
+        kept = map_points.without_small_theme_groups(points, mask, consent.MIN_GROUP)
         if kept.sum() < mask.sum():
             st.caption(
                 f"Themes where fewer than {consent.MIN_GROUP} people give this answer are "
@@ -227,7 +227,7 @@ try:
             )
         mask = kept
     matching = np.flatnonzero(mask)
-    shown = projection.even_sample(matching, MAX_POINTS)
+    shown = map_points.even_sample(matching, MAX_POINTS)
     if not len(matching):
         st.write("No extract matches these filters.")
         st.stop()

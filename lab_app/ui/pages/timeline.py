@@ -9,8 +9,8 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import timeline
-from lab_app.projection import html_safe
+from lab_app import timeline, timeline_changes
+from lab_app.map_points import html_safe
 from lab_app.theme_state import current_user
 from lab_app.theme_time import volumes
 from lab_app.ui.components import safe_markdown, show_error, user_text
@@ -169,11 +169,11 @@ st.subheader("What changed since…")
 first_day = date.fromisoformat(lab_phases[0]["start"]) if lab_phases else date.today()
 since = st.date_input("Since", value=first_day, key="timeline-since")
 try:
-    changes = timeline.changes_since(engine, since.isoformat())
+    changes = timeline_changes.changes_since(engine, since.isoformat())
 except Exception as err:
     show_error(err)
 else:
-    for line in timeline.summary_lines(changes):
+    for line in timeline_changes.summary_lines(changes):
         user_text(line)
 
 st.subheader("Events")
