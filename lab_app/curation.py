@@ -126,7 +126,7 @@ def split(engine, theme_id: str, parts: int = 2) -> list[str]:
         data["vectors"][rows], [data["texts"][r] for r in rows], k=parts, min_size=1
     )
     documents = [
-        " ".join(data["texts"][r] for r, g in zip(rows, grouping.labels, strict=True) if g == part)
+        "\n".join(data["texts"][r] for r, g in zip(rows, grouping.labels, strict=True) if g == part)
         for part in range(grouping.k)
     ]
     phrases = theme_labels.key_phrases(documents)

@@ -50,7 +50,7 @@ def suggest_ideas(workspace, kind: str = "contribution") -> list[dict]:
     groups = _group(sentences, SAME_PROPOSAL)
     children = _replies(rows)
     # Key phrases of each group's proposals: the title when no proposer may be shown.
-    phrases = theme_labels.key_phrases([" ".join(proposals[m][1] for m in g) for g in groups])
+    phrases = theme_labels.key_phrases(["\n".join(proposals[m][1] for m in g) for g in groups])
     found = []
     for members, words in zip(groups, phrases, strict=True):
         rows_in = [proposals[m][0] for m in members]

@@ -15,18 +15,40 @@ EXTRA_STOP_WORDS = {
     "does", "doing", "make", "made", "way", "want", "know", "bit", "yes", "don", "didn", "isn",
     "wasn", "ve", "ll", "re", "im", "dont", "email", "phone", "url", "postcode", "nhs_number",
     "ok", "okay", "also", "would", "could", "should", "us", "one", "say", "said", "able",
+    # what is left of "haven't", "wouldn't"... once the apostrophe splits the word
+    "haven", "hasn", "hadn", "wouldn", "couldn", "shouldn", "weren", "aren", "doesn", "won",
 }  # fmt: skip
 STOP_WORDS = sorted(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS)
 TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z-]*[a-zA-Z]\b"  # words only: never numbers or contractions
+_STOP = frozenset(STOP_WORDS)
+# A word, or any other mark standing alone ("I", "5", an apostrophe): a mark breaks a phrase.
+_PIECE = re.compile(TOKEN + r"|\S")
+# Where a phrase cannot run on: line breaks (one text per line), sentence and clause marks.
+_BREAK = re.compile(r"[\n.,;:!?()\[\]\"“”…]+|\s[-–—]+\s")
+
+
+def terms_of(text: str) -> list[str]:
+    """Words and two-word phrases. A phrase is two words written side by side: never across a
+    stop word, a number or punctuation, so "peace of mind. Not sure" gives no "mind sure"."""
+    found: list[str] = []
+    for run in _BREAK.split(text.lower()):
+        previous = None
+        for word in _PIECE.findall(run):
+            if len(word) < 2 or word in _STOP:
+                previous = None
+                continue
+            found.append(word)
+            if previous:
+                found.append(f"{previous} {word}")
+            previous = word
+    return found
 
 
 def key_phrases(documents: list[str], top: int = 6) -> list[list[str]]:
-    """Class-based TF-IDF (as BERTopic): each group's texts joined are one document."""
+    """Class-based TF-IDF (as BERTopic): each group's texts, one per line, are one document."""
     if not documents:
         return []
-    vectorizer = CountVectorizer(
-        stop_words=STOP_WORDS, token_pattern=TOKEN, ngram_range=(1, 2), lowercase=True
-    )
+    vectorizer = CountVectorizer(analyzer=terms_of)
     try:
         counts = vectorizer.fit_transform(documents)
     except ValueError:  # nothing but stop words anywhere
@@ -51,14 +73,30 @@ def key_phrases(documents: list[str], top: int = 6) -> list[list[str]]:
     return result
 
 
+def _forms(word: str) -> set[str]:
+    """The word and what it may be the plural of: cards → card, buses → bus."""
+    forms = {word}
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        forms.add(word[:-1])
+        if word.endswith("es"):
+            forms.add(word[:-2])
+    return forms
+
+
+def _within(term: str, other: str) -> bool:
+    """Every word of term is in other, plurals aside: "worker" is within "peer workers"."""
+    return all(any(_forms(w) & _forms(o) for o in other.split()) for w in term.split())
+
+
 def _distinct_terms(terms, top: int) -> list[str]:
-    """Skip a word already inside a chosen phrase, and a phrase made of chosen words."""
+    """Skip a term already said by a chosen one (a word inside a chosen phrase, the plural or
+    singular of a chosen term); a phrase replaces the chosen words inside it."""
     chosen: list[str] = []
     for term in terms:
-        words = set(term.split())
-        if any(term in other.split() or words <= set(other.split()) for other in chosen):
+        if any(_within(term, other) for other in chosen):
             continue
-        chosen = [c for c in chosen if not (" " in term and c in term.split())]
+        if " " in term:
+            chosen = [c for c in chosen if not (" " not in c and _within(c, term))]
         chosen.append(term)
         if len(chosen) == top:
             break

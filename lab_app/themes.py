@@ -247,7 +247,7 @@ def _describe(state, members, data, new_themes, before, first):
             rows_by_theme.setdefault(member.theme_id, []).append(index[extract_id])
     theme_ids = sorted(rows_by_theme)
     phrases = theme_labels.key_phrases(
-        [" ".join(texts[r] for r in rows_by_theme[t]) for t in theme_ids]
+        ["\n".join(texts[r] for r in rows_by_theme[t]) for t in theme_ids]
     )
     centres = {
         t: clustering.normalise(vectors[rows_by_theme[t]].mean(axis=0, keepdims=True))[0]
@@ -323,7 +323,7 @@ def _areas(theme_ids, centres, rows_by_theme, texts) -> dict[str, str]:
     matrix = np.vstack([centres[t] for t in theme_ids])
     labels = clustering.group_areas(matrix)
     documents = [
-        " ".join(
+        "\n".join(
             texts[r]
             for t, a in zip(theme_ids, labels, strict=True)
             if a == area

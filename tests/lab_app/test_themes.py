@@ -1,6 +1,7 @@
 """Themes on the demo Lab and real feedback: deterministic, few leftovers, stable, readable."""
 
 import csv
+import itertools
 import re
 
 import numpy as np
@@ -111,13 +112,21 @@ def test_labels_on_real_feedback_have_no_stop_words_or_numbers(eval_path):
         ]
     vectors = Embedder().embed(texts)
     grouping = clustering.group(vectors, texts)
-    documents = [
-        " ".join(t for t, g in zip(texts, grouping.labels, strict=True) if g == label)
+    group_texts = [
+        [t for t, g in zip(texts, grouping.labels, strict=True) if g == label]
         for label in range(grouping.k)
     ]
+    documents = ["\n".join(group) for group in group_texts]
     stop = set(theme_labels.STOP_WORDS)
-    for phrases in theme_labels.key_phrases(documents):
+    for group, phrases in enumerate(theme_labels.key_phrases(documents)):
         assert phrases
         for phrase in phrases:
             assert not re.search(r"\d", phrase)
             assert not any(word in stop for word in phrase.split()), phrase
+            # A two-word phrase is written side by side in one of the theme's own texts.
+            side_by_side = re.compile(r"\b" + r"\s+".join(map(re.escape, phrase.split())) + r"\b")
+            assert any(side_by_side.search(t.lower()) for t in group_texts[group]), phrase
+        # No term repeats another's words, plurals aside ("worker" after "peer workers").
+        for one, other in itertools.permutations(phrases, 2):
+            words = {w.rstrip("s") for w in other.split()}
+            assert not {w.rstrip("s") for w in one.split()} <= words, phrases
