@@ -23,6 +23,9 @@ VERSION = 1
 FOLDERS = ("uploads", "app-contributions")
 BATCH = 2000
 
+# Browsers signed in now are not the Lab's material: a restored workspace starts signed out.
+NOT_SAVED = {"browser_sessions"}
+
 
 def backup(workspace, out: Path, who: str | None = None) -> dict:
     """Write the workspace to a zip; return its manifest."""
@@ -36,7 +39,8 @@ def backup(workspace, out: Path, who: str | None = None) -> dict:
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
         with engine.connect() as conn:
             for table in metadata.sorted_tables:
-                counts[table.name] = _dump_table(conn, table, archive)
+                if table.name not in NOT_SAVED:
+                    counts[table.name] = _dump_table(conn, table, archive)
         files = []
         for folder in FOLDERS:
             root = workspace.settings.home / folder

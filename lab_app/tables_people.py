@@ -29,3 +29,14 @@ consent = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("updated_by", String(255), nullable=False),
 )
+
+# A browser that signed in keeps a random token in a cookie; only its hash is stored here, so a
+# copy of the store cannot sign anyone in. Rows go at sign-out, timeout and withdrawal.
+browser_sessions = Table(
+    "browser_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("name", String(255), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+)

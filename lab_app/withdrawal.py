@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, text, update
 
 from ingest.pipeline import file_hash
 from ingest.records import Source
-from lab_app import participation, store_lock
+from lab_app import browser_sessions, participation, store_lock
 from lab_app.tables import (
     audit,
     extract_attributes,
@@ -260,6 +260,7 @@ def _forget_name(conn, person: str) -> None:
     )
     conn.execute(delete(people).where(people.c.id == person))
     conn.execute(delete(users).where(users.c.name == person))
+    browser_sessions.end_all(conn, person)
     alias = pseudonym(person)
     conn.execute(update(audit).where(audit.c.who == person).values(who=alias))
     for target in (person, f"person:{person}"):

@@ -15,6 +15,7 @@ PAGES = Path(__file__).parent / "pages"
 st.set_page_config(page_title="Q Lab Workspace", page_icon="🧭", layout="wide")
 
 user = auth.current_user()
+auth.write_cookie()
 if user is None:
     st.navigation([st.Page(PAGES / "sign_in.py", title="Sign in", icon="🔑")]).run()
     st.stop()

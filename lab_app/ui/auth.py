@@ -6,13 +6,14 @@ import time
 
 import streamlit as st
 
-from lab_app import accounts
+from lab_app import accounts, browser_sessions
 from lab_app.settings import Settings
 from lab_app.ui.resources import workspace
 
 SESSION_KEY = "qlab-user"  # {"name", "role", "at": last activity}, kept on the server only
 DEFAULT_SESSION_MINUTES = Settings.session_minutes
 NOTICE_KEY = "qlab-auth-notice"
+COOKIE_KEY = "qlab-cookie"  # the cookie to write on the next run: a token, or "" to clear it
 
 
 def session_minutes() -> int:
@@ -32,30 +33,43 @@ def current_user() -> dict | None:
     """
     signed = st.session_state.get(SESSION_KEY)
     if signed is None:
-        signed = _from_identity_provider()
+        signed = _from_identity_provider() or _from_cookie()
         if signed is None:
             return None
     if time.time() - float(signed.get("at", 0)) > session_minutes() * 60:
         _forget("Your session timed out: sign in again.")
         return None
-    account = accounts.get_user(workspace().store.engine, signed["name"])
+    engine = workspace().store.engine
+    if signed.get("token") and time.time() - signed["touched"] > 60:
+        # Keep the browser's token alive while the person works; a token ended elsewhere
+        # (signed out in another tab, account withdrawn) ends this session too.
+        if browser_sessions.resume(engine, signed["token"], session_minutes()) is None:
+            _forget("You were signed out: sign in again.")
+            return None
+        signed["touched"] = time.time()
+    account = accounts.get_user(engine, signed["name"])
     if account is None or not account["active"]:
         _forget("This account is disabled: ask Lab staff.")
         return None
-    signed = {"name": account["name"], "role": account["role"], "at": time.time()}
+    signed = {**signed, "name": account["name"], "role": account["role"], "at": time.time()}
     st.session_state[SESSION_KEY] = signed
     return {"name": signed["name"], "role": signed["role"]}
 
 
 def sign_in(name: str, password: str) -> dict | None:
     """Check a name and password; on success this session is signed in as that account."""
-    account = accounts.authenticate(workspace().store.engine, name, password)
+    engine = workspace().store.engine
+    account = accounts.authenticate(engine, name, password)
     if account is not None:
+        token = browser_sessions.start(engine, account["name"])
         st.session_state[SESSION_KEY] = {
             "name": account["name"],
             "role": account["role"],
             "at": time.time(),
+            "token": token,
+            "touched": time.time(),
         }
+        st.session_state[COOKIE_KEY] = token
     return account
 
 
@@ -114,7 +128,38 @@ def _from_identity_provider() -> dict | None:
     return signed
 
 
+def _from_cookie() -> dict | None:
+    """A reloaded page: the browser's cookie names a token still in use, so it stays signed in."""
+    try:
+        token = st.context.cookies.get(browser_sessions.COOKIE)
+    except Exception:  # no browser behind this run (a script or test harness): nothing to read
+        return None
+    name = browser_sessions.resume(workspace().store.engine, token, session_minutes())
+    if name is None:
+        return None
+    return {"name": name, "role": "", "at": time.time(), "token": token, "touched": time.time()}
+
+
+def write_cookie() -> None:
+    """Give the browser its token after a sign-in, or take it away after a sign-out. The token
+    is URL-safe random text made here, never anything a person typed."""
+    token = st.session_state.pop(COOKIE_KEY, None)
+    if token is None:
+        return
+    name = browser_sessions.COOKIE
+    # No expiry: the cookie goes when the browser closes; the server ends it sooner when idle.
+    value = f"{name}={token}; path=/; SameSite=Strict" if token else f"{name}=; path=/; max-age=0"
+    script = (
+        f"<script>document.cookie = '{value}' + "
+        "(location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
+    st.html(script, unsafe_allow_javascript=True, width="content")
+
+
 def _forget(notice: str | None) -> None:
-    st.session_state.pop(SESSION_KEY, None)
+    signed = st.session_state.pop(SESSION_KEY, None)
+    if signed and signed.get("token"):
+        browser_sessions.end(workspace().store.engine, signed["token"])
+        st.session_state[COOKIE_KEY] = ""
     if notice:
         st.session_state[NOTICE_KEY] = notice

@@ -383,30 +383,57 @@ def _dismiss_dialogs(tab) -> str:
 
 
 def test_a_participant_reaches_no_staff_page_by_link_or_address(chromium, server):
-    from tests.ui.conftest import TEST_ACCOUNTS, TEST_PASSWORD
 
     context, tab = _new_tab(chromium)
     try:
         _sign_in(tab, server, "participant")
+        tab.wait_for_function("() => document.cookie.includes('qlab_session=')")
         nav = " ".join(tab.locator('[data-testid="stSidebarNav"]').inner_text().split())
         assert "(staff)" not in nav and "Explore" in nav
         for path in STAFF_PATHS:
-            # A typed address loads the app afresh: a new session, signed out. Signed in again,
-            # the account's navigation has no such page, so Streamlit opens none of it.
+            # A typed address loads the app afresh: a new session, still signed in through the
+            # browser's cookie. The account's navigation has no such page, so Streamlit opens
+            # none of it.
             tab.goto(f"{server}/{path}")
             tab.locator("h1").first.wait_for()
             _idle(tab)
             _dismiss_dialogs(tab)
-            assert "Sign in" in tab.locator("h1").first.inner_text()
-            _fill_sign_in(tab, TEST_ACCOUNTS["participant"], TEST_PASSWORD)
-            tab.wait_for_function(
-                "() => !document.querySelector('h1')?.innerText.includes('Sign in')"
-            )
-            _idle(tab)
-            _dismiss_dialogs(tab)
             heading = tab.locator("h1").first.inner_text()
+            assert "Sign in" not in heading, f"{path}: the reload signed the participant out"
             assert not re.search(r"Sources|Themes|Contributions|Essays|Exports|People|Audit",
                                  heading), f"{path}: a participant saw {heading!r}"  # fmt: skip
             _assert_no_exception(tab, path)
     finally:
         context.close()
+
+
+def test_a_reload_keeps_the_sign_in_until_signing_out(chromium, server):
+    from playwright.sync_api import expect
+
+    context, tab = _new_tab(chromium)
+    other_context, other_tab = _new_tab(chromium)
+    try:
+        _sign_in(tab, server, "participant")
+        tab.wait_for_function("() => document.cookie.includes('qlab_session=')")
+        tab.reload()
+        tab.locator("h1").first.wait_for()
+        _idle(tab)
+        assert "Sign in" not in tab.locator("h1").first.inner_text()
+        sidebar = tab.locator('[data-testid="stSidebar"]')
+        assert "Signed in as" in sidebar.inner_text()
+        # Another browser holds no token: it meets the sign-in page.
+        other_tab.goto(server)
+        expect(other_tab.locator("h1").first).to_contain_text("Sign in")
+        [cookie] = [c for c in context.cookies() if c["name"] == "qlab_session"]
+        sidebar.get_by_role("button", name="Sign out").click()
+        expect(tab.locator("h1").first).to_contain_text("Sign in")
+        tab.wait_for_function("() => !document.cookie.includes('qlab_session=')")
+        # The old token is dead on the server too: putting the cookie back signs nobody in.
+        context.add_cookies([cookie])
+        tab.reload()
+        tab.locator("h1").first.wait_for()
+        _idle(tab)
+        assert "Sign in" in tab.locator("h1").first.inner_text()
+    finally:
+        context.close()
+        other_context.close()

@@ -1,0 +1,79 @@
+"""Sign-ins that survive a page reload: a random token per browser, only its hash stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, insert, select, update
+
+from lab_app.tables_people import browser_sessions
+from lab_app.theme_state import now
+
+COOKIE = "qlab_session"
+TOUCH_EVERY = timedelta(minutes=1)  # last_seen is written at most this often per browser
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(engine, name: str) -> str:
+    """A new token for this account's browser; the caller puts it in the browser's cookie."""
+    token = secrets.token_urlsafe(32)
+    moment = now()
+    with engine.begin() as conn:
+        conn.execute(
+            insert(browser_sessions).values(
+                token_hash=_hash(token), name=name, created_at=moment, last_seen=moment
+            )
+        )
+    return token
+
+
+def resume(engine, token: str | None, idle_minutes: int) -> str | None:
+    """The account a browser's token belongs to, if it was used within idle_minutes; an idle
+    token is deleted, so it cannot come back."""
+    if not token or not isinstance(token, str):
+        return None
+    key = _hash(token)
+    moment = now()
+    cutoff = moment - timedelta(minutes=idle_minutes)
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(browser_sessions.c.name, browser_sessions.c.last_seen).where(
+                browser_sessions.c.token_hash == key
+            )
+        ).first()
+        if row is None:
+            return None
+        if _aware(row.last_seen) < cutoff:
+            conn.execute(delete(browser_sessions).where(browser_sessions.c.token_hash == key))
+            return None
+        if _aware(row.last_seen) < moment - TOUCH_EVERY:
+            conn.execute(
+                update(browser_sessions)
+                .where(browser_sessions.c.token_hash == key)
+                .values(last_seen=moment)
+            )
+    return row.name
+
+
+def end(engine, token: str | None) -> None:
+    """Sign-out or timeout: the token stops working everywhere."""
+    if token:
+        with engine.begin() as conn:
+            conn.execute(
+                delete(browser_sessions).where(browser_sessions.c.token_hash == _hash(token))
+            )
+
+
+def end_all(conn, name: str) -> None:
+    """Every browser of this account signs out (account withdrawn or removed)."""
+    conn.execute(delete(browser_sessions).where(browser_sessions.c.name == name))
+
+
+def _aware(moment):
+    # SQLite hands back naive datetimes for what was written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=now().tzinfo)
