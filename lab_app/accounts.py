@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import insert, select, update
 
+from lab_app import browser_sessions
 from lab_app.tables_people import users
 from lab_app.theme_state import now, record_audit
 
@@ -85,6 +86,8 @@ def set_active(engine, name: str, active: bool, who: str | None = None) -> None:
     _require(engine, name)
     with engine.begin() as conn:
         conn.execute(update(users).where(users.c.name == name).values(active=bool(active)))
+        if not active:
+            browser_sessions.end_all(conn, name)  # signed out everywhere at once
         record_audit(conn, "account.enable" if active else "account.disable", name, {}, who=who)
 
 
@@ -104,6 +107,8 @@ def set_password(engine, name: str, password: str | None = None, who: str | None
         conn.execute(
             update(users).where(users.c.name == name).values(password_hash=_hash(password))
         )
+        # A new password is often a response to a leaked one: every browser signs in afresh.
+        browser_sessions.end_all(conn, name)
         record_audit(conn, "account.password", name, {}, who=who)
     return password
 

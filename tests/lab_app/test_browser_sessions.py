@@ -59,3 +59,18 @@ def test_withdrawing_a_participant_ends_their_browser_sessions(demo_workspace):
     withdraw(ws, "hazel", who="staff-one", rebuild_themes=False)
     assert browser_sessions.resume(engine, token, idle_minutes=60) is None
     assert browser_sessions.resume(engine, other, idle_minutes=60) == "staff-one"
+
+
+def test_disabling_an_account_or_giving_it_a_new_password_signs_out_its_browsers(workspace):
+    engine = workspace.store.engine
+    accounts.add_user(engine, "ana", "staff")
+    accounts.add_user(engine, "bo", "participant")
+    for change in (
+        lambda: accounts.set_active(engine, "ana", False, who="bo"),
+        lambda: accounts.set_password(engine, "ana", who="bo"),
+    ):
+        token = browser_sessions.start(engine, "ana")
+        other = browser_sessions.start(engine, "bo")
+        change()
+        assert browser_sessions.resume(engine, token, idle_minutes=60) is None
+        assert browser_sessions.resume(engine, other, idle_minutes=60) == "bo"
