@@ -12,7 +12,7 @@ from ingest import chunking
 from ingest.errors import EmptyFile, IngestError, TooLarge, UnsupportedFormat
 from ingest.formats import DOCUMENT_PARSERS, REFUSED, TABULAR_SUFFIXES, parse_document
 from ingest.records import Extract, Source
-from ingest.redact import redact
+from ingest.redact import redact, redact_person
 
 
 @dataclass(frozen=True)
@@ -226,10 +226,7 @@ def _assemble(items: list[Extract], kind: str, warnings: list[str]) -> Source:
             counts.update(found)
         person = item.person
         if person:
-            person, found = redact(person)
-            # An author given as an e-mail or phone keeps a stable pseudonym, not the identifier.
-            if found:
-                person = "person-" + hashlib.sha256(item.person.encode()).hexdigest()[:10]
+            person, found = redact_person(person)
         if text:
             cleaned.append(
                 replace(item, text=text, kind=kind, attributes=attributes, person=person)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 
@@ -58,3 +59,12 @@ def redact(text: str) -> tuple[str, Counter]:
     sub(PHONE, "PHONE", lambda m: _phone_digits_ok(m.group(0)))
     sub(POSTCODE, "POSTCODE")
     return text, counts
+
+
+def redact_person(person: str) -> tuple[str, Counter]:
+    """A person's name as stored: one given as an e-mail or phone number becomes a stable
+    pseudonym ("person-" and a hash), so their items stay together without the identifier."""
+    cleaned, found = redact(person)
+    if found:
+        cleaned = "person-" + hashlib.sha256(person.encode()).hexdigest()[:10]
+    return cleaned, found

@@ -13,6 +13,7 @@ from lab_app.theme_state import now
 
 COOKIE = "qlab_session"
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen is written at most this often per browser
+MAX_AGE = timedelta(hours=12)  # even a token in constant use ends: a working day, then sign in
 
 
 def _hash(token: str) -> str:
@@ -24,6 +25,10 @@ def start(engine, name: str) -> str:
     token = secrets.token_urlsafe(32)
     moment = now()
     with engine.begin() as conn:
+        # Browsers closed without signing out leave rows behind; clear those past any use.
+        conn.execute(
+            delete(browser_sessions).where(browser_sessions.c.last_seen < moment - MAX_AGE)
+        )
         conn.execute(
             insert(browser_sessions).values(
                 token_hash=_hash(token), name=name, created_at=moment, last_seen=moment
@@ -33,22 +38,26 @@ def start(engine, name: str) -> str:
 
 
 def resume(engine, token: str | None, idle_minutes: int) -> str | None:
-    """The account a browser's token belongs to, if it was used within idle_minutes; an idle
-    token is deleted, so it cannot come back."""
+    """The account a browser's token belongs to, if it was used within idle_minutes and made
+    within MAX_AGE; an idle or old token is deleted, so it cannot come back."""
     if not token or not isinstance(token, str):
         return None
     key = _hash(token)
     moment = now()
-    cutoff = moment - timedelta(minutes=idle_minutes)
+    # last_seen trails the last click by up to TOUCH_EVERY: allow for it, or a reload just
+    # inside the limit would sign the person out.
+    cutoff = moment - timedelta(minutes=idle_minutes) - TOUCH_EVERY
     with engine.begin() as conn:
         row = conn.execute(
-            select(browser_sessions.c.name, browser_sessions.c.last_seen).where(
-                browser_sessions.c.token_hash == key
-            )
+            select(
+                browser_sessions.c.name,
+                browser_sessions.c.last_seen,
+                browser_sessions.c.created_at,
+            ).where(browser_sessions.c.token_hash == key)
         ).first()
         if row is None:
             return None
-        if _aware(row.last_seen) < cutoff:
+        if _aware(row.last_seen) < cutoff or _aware(row.created_at) < moment - MAX_AGE:
             conn.execute(delete(browser_sessions).where(browser_sessions.c.token_hash == key))
             return None
         if _aware(row.last_seen) < moment - TOUCH_EVERY:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 
-from ingest.redact import redact
+from ingest.redact import redact, redact_person
 from lab_app import store_lock
 from lab_app.consent import may_show
 from lab_app.store import extracts_by_ids
@@ -126,7 +126,7 @@ def approve(workspace, pending_id: int, reviewer: str):
     Every approved contribution is written to one JSON file in the workspace, re-ingested as a
     whole: redaction, ids, vectors and the index all work as for any contribution export, and
     earlier items keep their extract ids because ids come from each object's id ("app-<n>").
-    Approving an approved contribution again changes nothing. Once approved, the waiting copy
+    Approving an approved contribution again changes nothing. Once reviewed, the waiting copy
     keeps only the redacted text, as the store does.
     """
     reviewer = _name(reviewer, "reviewer")
@@ -139,6 +139,7 @@ def approve(workspace, pending_id: int, reviewer: str):
             raise ValueError(f"contribution {pending_id} was rejected; it cannot be approved")
         already = row["status"] == "approved"
         row["text"], found = redact(row["text"])
+        row["thread"] = redact(row["thread"])[0] if row.get("thread") else row.get("thread")
         approved = _approved_rows(engine)
         if not already:
             approved.append(row)
@@ -156,7 +157,11 @@ def approve(workspace, pending_id: int, reviewer: str):
                     update(pending_contributions)
                     .where(pending_contributions.c.id == pending_id)
                     .values(
-                        status="approved", reviewed_by=reviewer, reviewed_at=now(), text=row["text"]
+                        status="approved",
+                        reviewed_by=reviewer,
+                        reviewed_at=now(),
+                        text=row["text"],
+                        thread=row["thread"],
                     )
                 )
                 record_audit(
@@ -170,20 +175,30 @@ def approve(workspace, pending_id: int, reviewer: str):
 
 
 def reject(engine, pending_id: int, reviewer: str) -> None:
-    """Turn a pending contribution down; it never reaches the store. Rejecting twice is fine."""
+    """Turn a pending contribution down; it never reaches the store. Rejecting twice is fine.
+    What stays in the review queue is redacted: a refusal is often for the identifiers in it."""
     reviewer = _name(reviewer, "reviewer")
-    row = _get(engine, pending_id)
-    if row["status"] == "approved":
-        raise ValueError(f"contribution {pending_id} is already approved and in the workspace")
-    if row["status"] == "rejected":
-        return
-    with engine.begin() as conn:
-        conn.execute(
-            update(pending_contributions)
-            .where(pending_contributions.c.id == pending_id)
-            .values(status="rejected", reviewed_by=reviewer, reviewed_at=now())
-        )
-        record_audit(conn, "contribution.reject", str(pending_id), {}, who=reviewer)
+    # Under the approvals' lock: an approval finishing meanwhile must not be turned into a
+    # rejection, which the next approval's rewrite of the file would then drop from the store.
+    with store_lock.held(engine, CONTRIBUTIONS_LOCK):
+        row = _get(engine, pending_id)
+        if row["status"] == "approved":
+            raise ValueError(f"contribution {pending_id} is already approved and in the workspace")
+        if row["status"] == "rejected":
+            return
+        with engine.begin() as conn:
+            conn.execute(
+                update(pending_contributions)
+                .where(pending_contributions.c.id == pending_id)
+                .values(
+                    status="rejected",
+                    reviewed_by=reviewer,
+                    reviewed_at=now(),
+                    text=redact(row["text"])[0],
+                    thread=redact(row["thread"])[0] if row.get("thread") else row.get("thread"),
+                )
+            )
+            record_audit(conn, "contribution.reject", str(pending_id), {}, who=reviewer)
 
 
 def contributions_path(workspace) -> Path:
@@ -336,7 +351,7 @@ def _write_contributions(path: Path, rows: list[dict]) -> None:
     for row in sorted(rows, key=lambda r: r["id"]):
         record = {
             "id": contribution_id(row["id"]),
-            "author": row["author"],
+            "author": redact_person(row["author"])[0],
             "date": row["submitted_at"].strftime("%Y-%m-%dT%H:%M:%S"),
             "text": redact(row["text"])[0],
         }

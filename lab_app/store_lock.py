@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-# A process-wide lock per name as well: an in-memory SQLite store has no file to lock.
-_local: dict[str, threading.Lock] = {}
+# A process-wide lock per store and name as well: an in-memory SQLite store has no file to lock.
+_local: dict[tuple[str, str], threading.Lock] = {}
 _local_guard = threading.Lock()
 
 
@@ -24,13 +24,13 @@ def held(engine: Engine, name: str) -> Iterator[None]:
     PostgreSQL: a session advisory lock, so instances on other machines wait too. SQLite: an
     exclusive lock on a file beside the database (every process using it shares that disk)."""
     with _local_guard:
-        local = _local.setdefault(name, threading.Lock())
+        local = _local.setdefault((str(engine.url), name), threading.Lock())
     with local:
         if engine.dialect.name == "postgresql":
             with _advisory(engine, name):
                 yield
-        elif (database := engine.url.database) and database != ":memory:":
-            with _file_lock(Path(f"{database}.{name}.lock")):
+        elif lock_file := _lock_file(engine.url.database, name):
+            with _file_lock(lock_file):
                 yield
         else:
             yield
@@ -45,8 +45,14 @@ def _advisory(engine: Engine, name: str) -> Iterator[None]:
         try:
             yield
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-            conn.commit()
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                conn.commit()
+            except Exception:
+                # A connection back in the pool still holding the lock would stall every later
+                # approval in every process: drop it, and the server frees its locks.
+                conn.invalidate()
+                raise
 
 
 @contextmanager
@@ -57,3 +63,11 @@ def _file_lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock_file(database: str | None, name: str) -> Path | None:
+    """The lock file beside a SQLite database; None for one in memory or given as a URI."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).resolve()
+    return path.with_name(f"{path.name}.{name}.lock")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import streamlit as st
@@ -134,7 +135,10 @@ def _from_cookie() -> dict | None:
         token = st.context.cookies.get(browser_sessions.COOKIE)
     except Exception:  # no browser behind this run (a script or test harness): nothing to read
         return None
-    name = browser_sessions.resume(workspace().store.engine, token, session_minutes())
+    try:
+        name = browser_sessions.resume(workspace().store.engine, token, session_minutes())
+    except Exception:  # the store is unreachable: the sign-in page says so, not a traceback
+        return None
     if name is None:
         return None
     return {"name": name, "role": "", "at": time.time(), "token": token, "touched": time.time()}
@@ -147,8 +151,15 @@ def write_cookie() -> None:
     if token is None:
         return
     name = browser_sessions.COOKIE
+    # Only this app's address gets it, should others share the host under other paths.
+    base = re.sub(r"[^A-Za-z0-9/_.-]", "", st.get_option("server.baseUrlPath") or "")
+    path = "/" + base.strip("/")
     # No expiry: the cookie goes when the browser closes; the server ends it sooner when idle.
-    value = f"{name}={token}; path=/; SameSite=Strict" if token else f"{name}=; path=/; max-age=0"
+    value = (
+        f"{name}={token}; path={path}; SameSite=Strict"
+        if token
+        else f"{name}=; path={path}; max-age=0"
+    )
     script = (
         f"<script>document.cookie = '{value}' + "
         "(location.protocol === 'https:' ? '; Secure' : '');</script>"

@@ -1,8 +1,10 @@
 """Redaction: each identifier type is caught, and ordinary numbers and dates are left alone."""
 
+from collections import Counter
+
 import pytest
 
-from ingest.redact import nhs_number_is_valid, redact
+from ingest.redact import nhs_number_is_valid, redact, redact_person
 
 
 @pytest.mark.parametrize(
@@ -53,3 +55,11 @@ def test_nhs_modulus_11_check():
     assert not nhs_number_is_valid("9434765918")
     assert not nhs_number_is_valid("1234567890")
     assert not nhs_number_is_valid("94347659")
+
+
+def test_a_person_named_by_an_identifier_gets_a_stable_pseudonym():
+    first, found = redact_person("jo.bloggs@example.org")
+    assert first.startswith("person-") and "example" not in first and found["EMAIL"] == 1
+    assert redact_person("jo.bloggs@example.org")[0] == first
+    assert redact_person("other@example.org")[0] != first
+    assert redact_person("Jo Bloggs") == ("Jo Bloggs", Counter())

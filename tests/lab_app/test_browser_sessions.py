@@ -32,10 +32,29 @@ def test_an_idle_token_stops_working_and_is_deleted(workspace):
     engine = workspace.store.engine
     token = browser_sessions.start(engine, "ana")
     with engine.begin() as conn:
-        conn.execute(update(table).values(last_seen=now() - timedelta(minutes=61)))
+        conn.execute(update(table).values(last_seen=now() - timedelta(minutes=62)))
     assert browser_sessions.resume(engine, token, idle_minutes=60) is None
     with engine.connect() as conn:
         assert conn.execute(select(table)).first() is None
+
+
+def test_a_token_in_use_still_ends_after_a_working_day(workspace):
+    engine = workspace.store.engine
+    token = browser_sessions.start(engine, "ana")
+    with engine.begin() as conn:
+        made = now() - browser_sessions.MAX_AGE - timedelta(minutes=1)
+        conn.execute(update(table).values(created_at=made))
+    assert browser_sessions.resume(engine, token, idle_minutes=60) is None
+
+
+def test_signing_in_clears_rows_left_by_browsers_long_closed(workspace):
+    engine = workspace.store.engine
+    browser_sessions.start(engine, "ana")
+    with engine.begin() as conn:
+        conn.execute(update(table).values(last_seen=now() - browser_sessions.MAX_AGE * 2))
+    browser_sessions.start(engine, "bo")
+    with engine.connect() as conn:
+        assert list(conn.execute(select(table.c.name)).scalars()) == ["bo"]
 
 
 def test_use_keeps_a_token_alive(workspace):

@@ -224,3 +224,30 @@ def test_theme_quotes_and_descriptions_honour_consent_and_never_carry_the_person
     assert for_staff[theme_id] == row["description"]
     staff_written = dict(row, description_by_staff=True)
     assert p.theme_descriptions(engine, [staff_written])[theme_id] == row["description"]
+
+
+def test_an_author_named_by_e_mail_is_a_pseudonym_on_disk_and_in_the_store(demo_workspace):
+    ws = demo_workspace
+    engine = ws.store.engine
+    pending_id = p.submit_contribution(engine, "jo.bloggs@example.org", "Evening groups, please.")
+    assert p.approve(ws, pending_id, "staff").status == "ingested"
+    assert "example.org" not in p.contributions_path(ws).read_text(encoding="utf-8")
+    with engine.connect() as conn:
+        person = conn.execute(
+            select(extracts.c.person).where(extracts.c.text == "Evening groups, please.")
+        ).scalar_one()
+    assert person.startswith("person-") and "example" not in person
+
+
+def test_a_rejected_contribution_keeps_no_identifier_in_the_queue(workspace):
+    engine = workspace.store.engine
+    text = "Call me on 07700 900123 about the Tuesday group."
+    pending_id = p.submit_contribution(engine, "ash", text, thread="Ring me 07700 900123")
+    p.reject(engine, pending_id, "staff")
+    with engine.connect() as conn:
+        kept = conn.execute(
+            select(pending_contributions.c.text, pending_contributions.c.thread).where(
+                pending_contributions.c.id == pending_id
+            )
+        ).one()
+    assert "900123" not in kept.text + kept.thread and "[PHONE]" in kept.text
