@@ -167,9 +167,12 @@ def _claim(home: Path, conversation: Conversation) -> None:
                 f"{conversation.key} into a workspace of its own (qlab --home DIR import polis)"
             )
         return
-    _write_json(
-        record, {"key": conversation.key, "slug": conversation.slug, **conversation.summary}
-    )
+    # The organisers' topic and description are redacted too; the url stays: it is the key.
+    summary = {
+        name: value if name == "url" else redact(value)[0]
+        for name, value in conversation.summary.items()
+    }
+    _write_json(record, {"key": conversation.key, "slug": conversation.slug, **summary})
 
 
 def _comment_record(comment: dict) -> dict:

@@ -124,6 +124,9 @@ def test_identifiers_in_comments_are_redacted(workspace, tmp_path):
     comments = [("0", "Email me at someone@example.org about the group", "1"),
                 ("1", "More evening groups please", "1"), ("2", "rude spam", "-1")]  # fmt: skip
     write_export(folder, "https://pol.is/small", comments, {"0": [1, -1, 1], "1": [-1, "", ""]})
+    (folder / "summary.csv").write_text(
+        "topic,Questions to host@example.org\nurl,https://pol.is/small\n", encoding="utf-8"
+    )
     summary = polis.import_polis(workspace, folder)
     assert "1 moderated out" in summary
     with workspace.store.engine.connect() as conn:
