@@ -139,7 +139,6 @@ def approve(workspace, pending_id: int, reviewer: str):
             raise ValueError(f"contribution {pending_id} was rejected; it cannot be approved")
         already = row["status"] == "approved"
         row["text"], found = redact(row["text"])
-        row["thread"] = redact(row["thread"])[0] if row.get("thread") else row.get("thread")
         approved = _approved_rows(engine)
         if not already:
             approved.append(row)
@@ -153,17 +152,7 @@ def approve(workspace, pending_id: int, reviewer: str):
             return outcome
         if not already:
             with engine.begin() as conn:
-                conn.execute(
-                    update(pending_contributions)
-                    .where(pending_contributions.c.id == pending_id)
-                    .values(
-                        status="approved",
-                        reviewed_by=reviewer,
-                        reviewed_at=now(),
-                        text=row["text"],
-                        thread=row["thread"],
-                    )
-                )
+                _mark_reviewed(conn, row, "approved", reviewer)
                 record_audit(
                     conn,
                     "contribution.approve",
@@ -187,18 +176,24 @@ def reject(engine, pending_id: int, reviewer: str) -> None:
         if row["status"] == "rejected":
             return
         with engine.begin() as conn:
-            conn.execute(
-                update(pending_contributions)
-                .where(pending_contributions.c.id == pending_id)
-                .values(
-                    status="rejected",
-                    reviewed_by=reviewer,
-                    reviewed_at=now(),
-                    text=redact(row["text"])[0],
-                    thread=redact(row["thread"])[0] if row.get("thread") else row.get("thread"),
-                )
-            )
+            _mark_reviewed(conn, row, "rejected", reviewer)
             record_audit(conn, "contribution.reject", str(pending_id), {}, who=reviewer)
+
+
+def _mark_reviewed(conn, row: dict, status: str, reviewer: str) -> None:
+    """Record the decision; the queue keeps only redacted words from then on."""
+    thread = row.get("thread")
+    conn.execute(
+        update(pending_contributions)
+        .where(pending_contributions.c.id == row["id"])
+        .values(
+            status=status,
+            reviewed_by=reviewer,
+            reviewed_at=now(),
+            text=redact(row["text"])[0],
+            thread=redact(thread)[0] if thread else thread,
+        )
+    )
 
 
 def contributions_path(workspace) -> Path:
