@@ -21,45 +21,36 @@ def curation_form(engine, theme: dict, active: dict[str, dict], selected: str) -
     if len(members) > PICKER_LIMIT:
         st.caption(f"Extract pickers list {PICKER_LIMIT:,} of this theme's {len(members):,}.")
 
+    def act(label: str, key: str, action) -> None:
+        st.button(label, key=key, on_click=actions.curate, args=(engine, action, selected))
+
+    def pick_extract(label: str, options: list[str], key: str, placeholder: str, show) -> None:
+        st.selectbox(label, options, key=key, index=None, format_func=show, placeholder=placeholder)
+
+    def with_pin(extract_id: str) -> str:
+        return ("📌 " if extract_id in pinned else "") + text_of[extract_id]
+
+    def theme_name(theme_id: str) -> str:
+        return f"{active[theme_id]['label']} ({theme_id})"
+
     left, right = st.columns(2)
     with left:
         st.text_input("Name", key="themes-rename-text")
-        st.button(
-            "Rename",
-            key="themes-rename",
-            on_click=actions.curate,
-            args=(engine, actions.rename, selected),
-        )
+        act("Rename", "themes-rename", actions.rename)
         st.text_area("Description", key="themes-describe-text", height=100)
-        st.button("Save description", key="themes-describe", on_click=actions.curate,
-                  args=(engine, actions.describe, selected))  # fmt: skip
+        act("Save description", "themes-describe", actions.describe)
         st.multiselect(
             "Merge these themes into this one",
             others,
             key="themes-merge-others",
-            format_func=lambda t: f"{active[t]['label']} ({t})",
+            format_func=theme_name,
         )
-        st.button(
-            "Merge",
-            key="themes-merge",
-            on_click=actions.curate,
-            args=(engine, actions.merge, selected),
-        )
+        act("Merge", "themes-merge", actions.merge)
         st.number_input("Split into parts", 2, 8, 2, step=1, key="themes-split-parts")
-        st.button(
-            "Split",
-            key="themes-split",
-            on_click=actions.curate,
-            args=(engine, actions.split, selected),
-        )
+        act("Split", "themes-split", actions.split)
     with right:
-        st.selectbox(
-            "Move an extract",
-            misfits,
-            key="themes-move-extract",
-            index=None,
-            format_func=text_of.get,
-            placeholder="Least typical first",
+        pick_extract(
+            "Move an extract", misfits, "themes-move-extract", "Least typical first", text_of.get
         )
         st.selectbox(
             "to theme",
@@ -67,39 +58,25 @@ def curation_form(engine, theme: dict, active: dict[str, dict], selected: str) -
             key="themes-move-target",
             index=None,
             placeholder="Choose a theme",
-            format_func=lambda t: f"{active[t]['label']} ({t})",
+            format_func=theme_name,
         )
-        st.button(
-            "Move",
-            key="themes-move",
-            on_click=actions.curate,
-            args=(engine, actions.move, selected),
-        )
-        st.selectbox(
+        act("Move", "themes-move", actions.move)
+        pick_extract(
             "Exclude an extract from every theme",
             misfits,
-            key="themes-exclude-extract",
-            index=None,
-            format_func=text_of.get,
-            placeholder="Least typical first",
+            "themes-exclude-extract",
+            "Least typical first",
+            text_of.get,
         )
-        st.button(
-            "Exclude",
-            key="themes-exclude",
-            on_click=actions.curate,
-            args=(engine, actions.exclude, selected),
-        )
-        st.selectbox(
+        act("Exclude", "themes-exclude", actions.exclude)
+        pick_extract(
             "Pin an extract as an exemplar",
             typical,
-            key="themes-pin-extract",
-            index=None,
-            format_func=lambda e: ("📌 " if e in pinned else "") + text_of[e],
-            placeholder="Most typical first",
+            "themes-pin-extract",
+            "Most typical first",
+            with_pin,
         )
-        st.button(
-            "Pin", key="themes-pin", on_click=actions.curate, args=(engine, actions.pin, selected)
-        )
+        act("Pin", "themes-pin", actions.pin)
     st.divider()
     lock_col, undo_col = st.columns(2)
     lock_col.button(
