@@ -1,14 +1,17 @@
-"""Approvals from two processes at once: each one lands, none overwrites another's."""
+"""Locks across processes: approvals at once all land; a lock held too long is a clear error."""
 
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
+import pytest
 from sqlalchemy import select
 
 from lab_app import participation as p
+from lab_app import store_lock
 from lab_app.tables import extracts, sources
 
 # A staff member's app process: load the model, say so, wait for the go, approve its share.
@@ -79,3 +82,62 @@ def test_two_processes_approving_at_once_keep_every_approval(workspace, tmp_path
     on_disk = json.loads(p.contributions_path(workspace).read_text(encoding="utf-8"))
     assert sorted(record["id"] for record in on_disk) == wanted
     assert workspace.check().ok
+
+
+# Another process holds a lock on the same store until told to let go.
+HOLDER = """
+import sys, time
+from pathlib import Path
+from lab_app import store_lock
+from lab_app.settings import Settings
+from lab_app.store import Store
+
+home, signals = Path(sys.argv[1]), Path(sys.argv[2])
+engine = Store(Settings.from_env(home=home).sqlalchemy_url).engine
+with store_lock.held(engine, "test-lock"):
+    (signals / "holding").touch()
+    while not (signals / "let-go").exists():
+        time.sleep(0.01)
+"""
+
+
+def test_a_lock_held_elsewhere_too_long_is_a_clear_error_then_free(workspace, tmp_path):
+    engine = workspace.store.engine
+    signals = tmp_path / "signals"
+    signals.mkdir()
+    env = dict(os.environ, QLAB_HOME="")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(workspace.settings.home), str(signals)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (signals / "holding").exists():
+        assert holder.poll() is None and time.monotonic() < deadline, holder.communicate()
+        time.sleep(0.05)
+    busy = pytest.raises(store_lock.Busy, match="busy .*try again")
+    with busy, store_lock.held(engine, "test-lock", wait=0.5):
+        pass
+    (signals / "let-go").touch()
+    assert holder.wait(timeout=60) == 0, holder.communicate()
+    with store_lock.held(engine, "test-lock", wait=5):
+        pass  # free again once the other process let go
+
+
+def test_a_lock_held_by_another_thread_too_long_is_a_clear_error(workspace):
+    engine = workspace.store.engine
+    holding, let_go = threading.Event(), threading.Event()
+
+    def hold():
+        with store_lock.held(engine, "test-lock"):
+            holding.set()
+            let_go.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(30)
+    try:
+        with pytest.raises(store_lock.Busy), store_lock.held(engine, "test-lock", wait=0.2):
+            pass
+    finally:
+        let_go.set()
+        thread.join(30)
