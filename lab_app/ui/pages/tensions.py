@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -17,6 +19,7 @@ SIGNALS = {
     "attributes": "Answers: respondent groups lean opposite ways",
     "text": "Text: opposite ends of a theme (suggestions)",
 }
+OPEN_FIRST = 3  # tensions shown with both sides open; the rest open on a click
 
 st.title("Tensions")
 st.caption(
@@ -157,7 +160,7 @@ def history(row: dict) -> None:
         )
 
 
-def show(row: dict) -> None:
+def show(row: dict, open_sides: bool) -> None:
     with st.container(border=True):
         st.markdown(
             f"**{safe_markdown(row['title'])}**  \n"
@@ -167,12 +170,13 @@ def show(row: dict) -> None:
             names = ", ".join(safe_markdown(label_of(engine, t)) for t in row["themes"])
             st.caption(f"Themes: {names}")
         measures(row)
-        columns = st.columns(len(row["sides"]) or 1)
-        for column, side in zip(columns, row["sides"], strict=False):
-            with column:
-                st.markdown(f"**{safe_markdown(side['label'].capitalize())}**")
-                st.caption(side["summary"])
-                quotes(side)
+        with st.expander("Both sides, in their words", expanded=open_sides):
+            columns = st.columns(len(row["sides"]) or 1)
+            for column, side in zip(columns, row["sides"], strict=False):
+                with column:
+                    st.markdown(f"**{safe_markdown(side['label'].capitalize())}**")
+                    st.caption(side["summary"])
+                    quotes(side)
         with st.expander("History"):
             history(row)
         confirm, dismiss, _ = st.columns([1, 1, 4])
@@ -210,5 +214,16 @@ if not rows:
 visible = [
     r for r in rows if r["signal"] in chosen and (with_dismissed or r["status"] != "dismissed")
 ]
-for row in visible:
-    show(row)
+if visible:
+    counts = Counter(r["status"] for r in visible)
+    st.caption(
+        f"{len(visible)} tensions: "
+        + ", ".join(
+            f"{counts[s]} {s}" for s in ("confirmed", "suggested", "dismissed") if counts[s]
+        )
+        + f". The first {OPEN_FIRST} and every confirmed one open with both sides' words."
+    )
+# A long list of suggestions reads best as titles and measures: open the first few and the
+# confirmed ones; the rest open on a click.
+for position, row in enumerate(visible):
+    show(row, open_sides=row["status"] == "confirmed" or position < OPEN_FIRST)
