@@ -226,7 +226,7 @@ def _assemble(items: list[Extract], kind: str, warnings: list[str]) -> Source:
             counts.update(found)
         person = item.person
         if person:
-            person, found = redact_person(person)
+            person = redact_person(person)[0]
         if text:
             cleaned.append(
                 replace(item, text=text, kind=kind, attributes=attributes, person=person)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import delete, insert, select, update
 
 from lab_app.tables_people import browser_sessions
-from lab_app.theme_state import now
+from lab_app.theme_state import as_utc, now
 
 COOKIE = "qlab_session"
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen is written at most this often per browser
@@ -57,10 +57,10 @@ def resume(engine, token: str | None, idle_minutes: int) -> str | None:
         ).first()
         if row is None:
             return None
-        if _aware(row.last_seen) < cutoff or _aware(row.created_at) < moment - MAX_AGE:
+        if as_utc(row.last_seen) < cutoff or as_utc(row.created_at) < moment - MAX_AGE:
             conn.execute(delete(browser_sessions).where(browser_sessions.c.token_hash == key))
             return None
-        if _aware(row.last_seen) < moment - TOUCH_EVERY:
+        if as_utc(row.last_seen) < moment - TOUCH_EVERY:
             conn.execute(
                 update(browser_sessions)
                 .where(browser_sessions.c.token_hash == key)
@@ -79,10 +79,6 @@ def end(engine, token: str | None) -> None:
 
 
 def end_all(conn, name: str) -> None:
-    """Every browser of this account signs out (account withdrawn or removed)."""
+    """Every browser of this account signs out (withdrawn, disabled, or given a new password);
+    runs in the caller's transaction."""
     conn.execute(delete(browser_sessions).where(browser_sessions.c.name == name))
-
-
-def _aware(moment):
-    # SQLite hands back naive datetimes for what was written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=now().tzinfo)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select, update
 
-from lab_app.participation import MAX_CONTRIBUTION_CHARS, _name
+from lab_app.participation import MAX_CONTRIBUTION_CHARS, required_name
 from lab_app.tables import extracts, themes
 from lab_app.tables_year import idea_comments, idea_history, idea_links, idea_supporters, ideas
 from lab_app.theme_state import now, record_audit
@@ -23,7 +23,7 @@ def create_idea(
     engine, title: str, who: str, description: str = "", links: list[tuple] = ()
 ) -> str:
     """Add an idea (status emerging); links are (target_type, target_id, role). Returns its id."""
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     title, description = _title(title), _description(description)
     for target_type, target_id, role in links:
         _check_link(target_type, target_id, role)
@@ -53,7 +53,7 @@ def edit_idea(
     engine, idea_id: str, who: str, title: str | None = None, description: str | None = None
 ) -> None:
     """Change an idea's title and/or description; the history says which changed."""
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     values = {}
     if title is not None:
         values["title"] = _title(title)
@@ -70,7 +70,7 @@ def edit_idea(
 
 def set_status(engine, idea_id: str, status: str, who: str, note: str = "") -> None:
     """Move an idea to a status (any of STATUSES); the change is dated in its history."""
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
     row = _get(engine, idea_id)
@@ -89,7 +89,7 @@ def set_status(engine, idea_id: str, status: str, who: str, note: str = "") -> N
 
 def link(engine, idea_id: str, target_type: str, target_id: str, who: str, role: str = "") -> None:
     """Link an idea to an extract, theme or source (role: source, evidence or theme)."""
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     role = role or ("theme" if target_type == "theme" else "evidence")
     _check_link(target_type, target_id, role)
     _get(engine, idea_id)
@@ -100,7 +100,7 @@ def link(engine, idea_id: str, target_type: str, target_id: str, who: str, role:
 
 
 def unlink(engine, idea_id: str, target_type: str, target_id: str, who: str) -> None:
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     key = _link_key(idea_id, target_type, target_id)
     with engine.begin() as conn:
         if conn.execute(delete(idea_links).where(key)).rowcount:
@@ -112,7 +112,7 @@ def unlink(engine, idea_id: str, target_type: str, target_id: str, who: str) -> 
 
 def support(engine, idea_id: str, participant: str) -> None:
     """A participant backs an idea (once; backing again changes nothing)."""
-    participant = _name(participant, "participant")
+    participant = required_name(participant, "participant")
     _live(engine, idea_id)
     key = (idea_supporters.c.idea_id == idea_id) & (idea_supporters.c.participant == participant)
     with engine.begin() as conn:
@@ -125,7 +125,7 @@ def support(engine, idea_id: str, participant: str) -> None:
 
 
 def unsupport(engine, idea_id: str, participant: str) -> None:
-    participant = _name(participant, "participant")
+    participant = required_name(participant, "participant")
     key = (idea_supporters.c.idea_id == idea_id) & (idea_supporters.c.participant == participant)
     with engine.begin() as conn:
         if conn.execute(delete(idea_supporters).where(key)).rowcount:
@@ -134,7 +134,7 @@ def unsupport(engine, idea_id: str, participant: str) -> None:
 
 def comment(engine, idea_id: str, author: str, text: str) -> int:
     """Add a comment under an idea; the audit trail keeps its size, never its words."""
-    author = _name(author, "author")
+    author = required_name(author, "author")
     text = (text or "").strip()
     if not text:
         raise ValueError("the comment is empty: write something first")
@@ -151,7 +151,7 @@ def comment(engine, idea_id: str, author: str, text: str) -> int:
 
 def merge(engine, merged: list[str], into: str, who: str) -> None:
     """Fold ideas into one: links, supporters and comments move; the others point on to it."""
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     merged = [i for i in dict.fromkeys(merged) if i != into]
     if not merged:
         raise ValueError("name at least one idea to merge other than the one that remains")

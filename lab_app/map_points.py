@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import func, select
 
+from lab_app.plot_text import html_safe
 from lab_app.tables import extract_attributes, extracts, sources
 from lab_app.themes import placements
 
@@ -136,11 +137,6 @@ def even_sample(indices: np.ndarray, limit: int) -> np.ndarray:
         return indices
     picks = np.linspace(0, len(indices) - 1, limit).round().astype(np.int64)
     return indices[picks]
-
-
-def html_safe(text: str) -> str:
-    """Text for a plotly label or hover: tags in it are shown as written, never interpreted."""
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _wrapped(text: str, width: int) -> list[str]:

@@ -35,7 +35,7 @@ NO_QUOTE_VALUES = ("no", "false", "n", "0")
 
 def vote(engine, participant: str, statement: str, value: int) -> None:
     """Record agree (1), disagree (-1) or pass (0); a participant's new vote replaces the old."""
-    participant = _name(participant, "participant")
+    participant = required_name(participant, "participant")
     if not statement or not str(statement).strip():
         raise ValueError("a vote needs a statement")
     if isinstance(value, bool) or value not in VOTE_VALUES:
@@ -86,7 +86,7 @@ def votes_of(engine, participant: str, statements) -> dict[str, int]:
 
 def submit_contribution(engine, author: str, text: str, thread: str | None = None) -> int:
     """Store a contribution as pending staff approval; return its pending id."""
-    author = _name(author, "author")
+    author = required_name(author, "author")
     text = (text or "").strip()
     if not text:
         raise ValueError("the contribution is empty: write something first")
@@ -129,7 +129,7 @@ def approve(workspace, pending_id: int, reviewer: str):
     Approving an approved contribution again changes nothing. Once reviewed, the waiting copy
     keeps only the redacted text, as the store does.
     """
-    reviewer = _name(reviewer, "reviewer")
+    reviewer = required_name(reviewer, "reviewer")
     engine = workspace.store.engine
     # Two staff approving at once, in any process, must not interleave writing the file and
     # ingesting it: the later ingest would replace the file without the earlier approval.
@@ -166,7 +166,7 @@ def approve(workspace, pending_id: int, reviewer: str):
 def reject(engine, pending_id: int, reviewer: str) -> None:
     """Turn a pending contribution down; it never reaches the store. Rejecting twice is fine.
     What stays in the review queue is redacted: a refusal is often for the identifiers in it."""
-    reviewer = _name(reviewer, "reviewer")
+    reviewer = required_name(reviewer, "reviewer")
     # Under the approvals' lock: an approval finishing meanwhile must not be turned into a
     # rejection, which the next approval's rewrite of the file would then drop from the store.
     with store_lock.held(engine, CONTRIBUTIONS_LOCK):
@@ -303,7 +303,8 @@ def extract_details(engine, extract_ids) -> dict[str, dict]:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _name(value: str | None, role: str) -> str:
+def required_name(value: str | None, role: str) -> str:
+    """A person's name, trimmed; a clear error when it is missing or too long."""
     value = (value or "").strip()
     if not value:
         raise ValueError(f"the {role} name is missing")

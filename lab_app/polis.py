@@ -82,31 +82,31 @@ def read_polis(path: Path) -> Conversation:
             {
                 "id": comment_id,
                 "author": (row.get("author-id") or "").strip(),
-                "timestamp": _integer(row.get("timestamp")),
-                "moderated": _integer(row.get("moderated")) or 0,
+                "timestamp": whole_number(row.get("timestamp")),
+                "moderated": whole_number(row.get("moderated")) or 0,
                 "text": row.get("comment-body") or "",
             }
         )
-    conversation.comments.sort(key=lambda c: _number(c["id"]))
+    conversation.comments.sort(key=lambda c: comment_order(c["id"]))
     for row in _rows(matrix_file, ("participant",), guarded):
         participant = row["participant"].strip()
         if not participant:
             continue
         conversation.participants.append(participant)
-        group = _integer(row.get("group-id"))
+        group = whole_number(row.get("group-id"))
         if group is not None:
             conversation.groups[participant] = group
         for column, value in row.items():
             if column in PARTICIPANT_COLUMNS or column is None:
                 continue
-            vote = _integer(value)
+            vote = whole_number(value)
             if vote in (-1, 0, 1):
                 conversation.votes[(participant, column.strip())] = vote
     votes_file = path / "votes.csv"
     if votes_file.exists():
         for row in _rows(votes_file, ("comment-id", "voter-id"), guarded):
             key = (row["voter-id"].strip(), row["comment-id"].strip())
-            stamp = _integer(row.get("timestamp"))
+            stamp = whole_number(row.get("timestamp"))
             if stamp is not None and key in conversation.votes:
                 conversation.vote_times[key] = max(stamp, conversation.vote_times.get(key, 0))
     return conversation
@@ -155,12 +155,18 @@ def import_polis(workspace, path: Path) -> str:
     )
 
 
+def held_conversation(home: Path) -> dict:
+    """The record of the conversation this workspace holds; {} when it holds none."""
+    record = home / HOME_FOLDER / CONVERSATION_FILE
+    return json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+
+
 def _claim(home: Path, conversation: Conversation) -> None:
     """One conversation per workspace: Pol.is participant numbers only mean something inside
     their own conversation, so a second one would merge different people's votes."""
     record = home / HOME_FOLDER / CONVERSATION_FILE
     if record.exists():
-        held = json.loads(record.read_text(encoding="utf-8"))
+        held = held_conversation(home)
         if held.get("key") != conversation.key:
             raise ValueError(
                 f"this workspace already holds Pol.is conversation {held.get('key')}; import "
@@ -302,20 +308,19 @@ def _write_json(path: Path, data) -> None:
     os.replace(temporary, path)
 
 
-def _integer(value) -> int | None:
+def whole_number(value) -> int | None:
+    """A CSV cell as a whole number ("3", "3.0"); None when it is not a number."""
     try:
         return int(float(str(value).strip()))
     except (TypeError, ValueError):
         return None
 
 
-def _number(value: str):
+def comment_order(value: str):
+    """Sort key for comment ids: numeric ids in number order, then any others by text."""
     return (0, int(value), "") if str(value).lstrip("-").isdigit() else (1, 0, str(value))
 
 
 def _from_millis(stamp: int | None) -> datetime:
     # A vote with no time anywhere gets the epoch: a fixed value keeps re-imports identical.
     return datetime.fromtimestamp((stamp or 0) / 1000, tz=UTC)
-
-
-__all__ = ["Conversation", "import_polis", "polis_matrix", "read_polis"]

@@ -4,9 +4,8 @@ Formula guard: every text cell an export writes goes through exports.safe_cell, 
 such as "=HYPERLINK(...)" opens in a spreadsheet as text ("'=HYPERLINK(...)"). To keep the
 round trip lossless the guard is made reversible: a text cell that already starts with an
 apostrophe gets one more, and summary.csv says so in a row `qlab-guarded-cells,apostrophe`.
-Reading a folder with that row, one leading apostrophe is taken off every cell that has one;
-folders without it (Pol.is's own exports) are read exactly as written. Whole numbers, such as a
--1 vote, are numbers to a spreadsheet, never formulas, and are written as they are.
+Whole numbers, such as a -1 vote, are numbers to a spreadsheet, never formulas, and are
+written as they are.
 """
 
 from __future__ import annotations
@@ -25,17 +24,18 @@ from lab_app.exports import safe_cell
 from lab_app.polis import (
     AUTHOR_PREFIX,
     COMMENT_COLUMNS,
-    CONVERSATION_FILE,
     GUARD_KEY,
     GUARD_VALUE,
     HOME_FOLDER,
     PARTICIPANT_COLUMNS,
     VOTE_COLUMNS,
-    _integer,
-    _number,
+    comment_order,
+    held_conversation,
     statement_ids,
+    whole_number,
 )
 from lab_app.tables import extracts, votes
+from lab_app.theme_state import as_utc
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
@@ -47,7 +47,7 @@ def export_polis(workspace, out: Path) -> str:
 
     engine = workspace.store.engine
     home = workspace.settings.home
-    held = _held_conversation(home)
+    held = held_conversation(home)
     imported = _imported_comments(workspace, held)  # extract id -> comment record
     with engine.connect() as conn:
         vote_rows = conn.execute(
@@ -67,9 +67,9 @@ def export_polis(workspace, out: Path) -> str:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     comment_rows = []
-    for statement, comment in sorted(comment_of.items(), key=lambda item: _number(item[1])):
+    for statement, comment in sorted(comment_of.items(), key=lambda item: comment_order(item[1])):
         record = imported.get(statement, {})
-        stamp = _integer(record.get("timestamp"))
+        stamp = whole_number(record.get("timestamp"))
         author = str(record.get("author", ""))
         comment_rows.append(
             {
@@ -106,11 +106,6 @@ def export_polis(workspace, out: Path) -> str:
         f"wrote {len(comment_rows)} statements and {len(vote_rows)} votes from "
         f"{len(number_of)} participants to {out}"
     )
-
-
-def _held_conversation(home: Path) -> dict:
-    record = home / HOME_FOLDER / CONVERSATION_FILE
-    return json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
 
 
 def _imported_comments(workspace, held: dict) -> dict[str, dict]:
@@ -182,7 +177,7 @@ def _write_votes(out, vote_rows, comment_of, number_of) -> None:
                 "vote": r.value,
             }
         )
-    rows.sort(key=lambda row: (row["timestamp"], _number(row["comment-id"]),
+    rows.sort(key=lambda row: (row["timestamp"], comment_order(row["comment-id"]),
                                int(row["voter-id"])))  # fmt: skip
     _write_table(out / "votes.csv", VOTE_COLUMNS, rows)
 
@@ -219,9 +214,7 @@ def _write_table(path: Path, columns, rows) -> None:
 def _millis(moment: datetime | None) -> int:
     if moment is None:
         return 0
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes that were stored in UTC
-        moment = moment.replace(tzinfo=UTC)
-    return int(round(moment.timestamp() * 1000))
+    return int(round(as_utc(moment).timestamp() * 1000))
 
 
 def _datetime_text(stamp: int | None) -> str:

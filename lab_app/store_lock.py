@@ -25,8 +25,10 @@ class Busy(ValueError):
 
 
 def _busy(name: str, wait: float) -> Busy:
-    return Busy(f"the workspace is busy ({name} in use elsewhere for over {wait:.0f} s): "
-                "try again in a minute")  # fmt: skip
+    return Busy(
+        f"the workspace is busy ({name} in use elsewhere for over {wait:.0f} s): "
+        "try again in a minute"
+    )
 
 
 @contextmanager

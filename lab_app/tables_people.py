@@ -1,4 +1,4 @@
-"""Tables for people: accounts with roles, and consent per person or per source."""
+"""Tables for people: accounts with roles, consent per person or per source, signed-in browsers."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ consent = Table(
 )
 
 # A browser that signed in keeps a random token in a cookie; only its hash is stored here, so a
-# copy of the store cannot sign anyone in. Rows go at sign-out, timeout and withdrawal.
+# copy of the store cannot sign anyone in. Rows go at sign-out, timeout, withdrawal, disabling,
+# a new password, and 12 h after sign-in.
 browser_sessions = Table(
     "browser_sessions",
     metadata,

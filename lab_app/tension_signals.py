@@ -12,9 +12,9 @@ from collections import Counter, defaultdict
 import numpy as np
 from sqlalchemy import select
 
+from lab_app.consent import MIN_GROUP  # smaller respondent groups are never shown
 from lab_app.tables import extract_attributes, extracts, theme_members, themes
 
-MIN_GROUP = 5  # respondent groups smaller than this are never shown (disclosure control)
 QUOTES_PER_SIDE = 3
 
 # --- votes

@@ -18,9 +18,8 @@ EXTRA_STOP_WORDS = {
     # what is left of "haven't", "wouldn't"... once the apostrophe splits the word
     "haven", "hasn", "hadn", "wouldn", "couldn", "shouldn", "weren", "aren", "doesn", "won",
 }  # fmt: skip
-STOP_WORDS = sorted(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS)
 TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z-]*[a-zA-Z]\b"  # words only: never numbers or contractions
-_STOP = frozenset(STOP_WORDS)
 # A word, or any other mark standing alone ("I", "5", an apostrophe): a mark breaks a phrase.
 _PIECE = re.compile(TOKEN + r"|\S")
 # Where a phrase cannot run on: line breaks (one text per line), sentence and clause marks.
@@ -34,7 +33,7 @@ def terms_of(text: str) -> list[str]:
     for run in _BREAK.split(text.lower()):
         previous = None
         for word in _PIECE.findall(run):
-            if len(word) < 2 or word in _STOP:
+            if len(word) < 2 or word in STOP_WORDS:
                 previous = None
                 continue
             found.append(word)
@@ -96,7 +95,7 @@ def _distinct_terms(terms, top: int) -> list[str]:
         if any(_within(term, other) for other in chosen):
             continue
         if " " in term:
-            chosen = [c for c in chosen if not (" " not in c and _within(c, term))]
+            chosen = [c for c in chosen if " " in c or not _within(c, term)]
         chosen.append(term)
         if len(chosen) == top:
             break

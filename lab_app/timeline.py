@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import delete, insert, select, update
 
-from lab_app.participation import _name
+from lab_app.participation import required_name
 from lab_app.tables import extracts, phases, theme_history, themes, votes
 from lab_app.tables_year import events, ideas
 from lab_app.theme_state import record_audit
@@ -19,6 +19,7 @@ MIN_EXTRACTS = 5  # nor one with fewer extracts in the phase
 EMERGE_RATIO = 2.0  # emerged: its share is at least this many times any earlier phase's
 FADE_RATIO = 3.0  # faded: its share stays below its earlier peak divided by this
 GROW_RATIO = 1.5  # grew: its share is at least this many times the phase before's
+SHIFT_EVENTS = ("emerged", "grew", "faded")
 
 
 # --- events ----------------------------------------------------------------------------------
@@ -34,7 +35,7 @@ def add_event(
     description: str = "",
 ) -> int:
     """Add a dated event (a workshop, a survey wave, a milestone); return its id."""
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     values = _event_values(day=day, title=title, kind=kind, place=place, description=description)
     with engine.begin() as conn:
         event_id = conn.execute(insert(events).values(**values)).inserted_primary_key[0]
@@ -44,7 +45,7 @@ def add_event(
 
 def edit_event(engine, event_id: int, who: str, **changes) -> None:
     """Change an event's date, title, kind, place or description."""
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     unknown = set(changes) - set(EVENT_FIELDS)
     if unknown:
         raise ValueError(f"an event has no {', '.join(sorted(unknown))}: use {EVENT_FIELDS}")
@@ -57,7 +58,7 @@ def edit_event(engine, event_id: int, who: str, **changes) -> None:
 
 
 def delete_event(engine, event_id: int, who: str) -> None:
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     _event(engine, event_id)
     with engine.begin() as conn:
         conn.execute(delete(events).where(events.c.id == int(event_id)))
@@ -108,13 +109,14 @@ def list_phases(engine) -> list[dict]:
 
 def save_phases(engine, items: list[dict], who: str) -> list[dict]:
     """Replace the Lab's phases after checking them: named, dated, in order, not overlapping."""
-    who = _name(who, "staff")
+    who = required_name(who, "staff")
     cleaned = []
     for item in items:
         name = " ".join(str(item.get("name") or "").split())
         if not name:
             raise ValueError("every phase needs a name")
-        start, end = _iso(item.get("start"), f"{name} start"), _iso(item.get("end"), f"{name} end")
+        start = iso_date(item.get("start"), f"{name} start")
+        end = iso_date(item.get("end"), f"{name} end")
         if end < start:
             raise ValueError(f"phase {name} ends ({end}) before it starts ({start})")
         cleaned.append({"name": name, "start": start, "end": end})
@@ -181,14 +183,12 @@ def theme_shifts(engine) -> list[dict]:
     phase's dated extracts, and the themes builds reported new or faded during the phase."""
     lab_phases = _phases(engine)
     rows = volumes(engine, by="phase")
-    labels = _theme_labels(engine)
+    labels = labels_by_theme(engine)
     shifts = shifts_from_volumes(rows, _order(lab_phases))
     built = _built_by_phase(engine, lab_phases)
     for row in shifts:
-        for field in ("emerged", "grew", "faded"):
-            row[field] = [
-                dict(t, label=labels.get(t["theme_id"], t["theme_id"])) for t in row[field]
-            ]
+        for field in SHIFT_EVENTS:
+            row[field] = labelled(row[field], labels)
         row["built"] = built.get(row["phase"], [])
     return shifts
 
@@ -238,7 +238,6 @@ def shifts_from_volumes(rows: list[dict], order: list[str]) -> list[dict]:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-# _iso and _theme_labels stay here: timeline_changes imports them (never the other way round).
 
 
 def _phases(engine) -> list:
@@ -250,15 +249,21 @@ def _order(lab_phases) -> list[str]:
     return ["before", *[p.name for p in lab_phases], "after"]
 
 
-def _theme_labels(engine) -> dict[str, str]:
+def labels_by_theme(engine) -> dict[str, str]:
+    """Theme id -> its label."""
     with engine.connect() as conn:
         return dict(conn.execute(select(themes.c.id, themes.c.label)).all())
+
+
+def labelled(items: list[dict], labels: dict[str, str]) -> list[dict]:
+    """Each theme shift with its theme's label (its id when the theme has none)."""
+    return [dict(t, label=labels.get(t["theme_id"], t["theme_id"])) for t in items]
 
 
 def _built_by_phase(engine, lab_phases) -> dict[str, list[dict]]:
     """Theme history from builds (emerged, grew, faded), by the phase the build ran in."""
     found: dict[str, list[dict]] = {}
-    query = select(theme_history).where(theme_history.c.event.in_(["emerged", "grew", "faded"]))
+    query = select(theme_history).where(theme_history.c.event.in_(SHIFT_EVENTS))
     with engine.connect() as conn:
         for r in conn.execute(query.order_by(theme_history.c.id)):
             day = r.at.date().isoformat()
@@ -282,7 +287,7 @@ def _event_values(day, title, kind, place, description) -> dict:
     if not title:
         raise ValueError("the event needs a title")
     return {
-        "date": _iso(day, "the event's date"),
+        "date": iso_date(day, "the event's date"),
         "title": title,
         "kind": (kind or "event").strip().lower()[:32] or "event",
         "place": (place or "").strip(),
@@ -290,7 +295,8 @@ def _event_values(day, title, kind, place, description) -> dict:
     }
 
 
-def _iso(value, what: str) -> str:
+def iso_date(value, what: str) -> str:
+    """A date written YYYY-MM-DD, as text; a clear error naming `what` otherwise."""
     value = str(value or "").strip()
     try:
         date.fromisoformat(value)

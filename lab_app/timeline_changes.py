@@ -15,13 +15,13 @@ from lab_app.tables import (
     votes,
 )
 from lab_app.tables_year import idea_history, ideas
-from lab_app.timeline import _iso, _theme_labels, shifts_from_volumes
+from lab_app.timeline import SHIFT_EVENTS, iso_date, labelled, labels_by_theme, shifts_from_volumes
 
 
 def changes_since(engine, since: str) -> dict:
     """What happened in the Lab from a date on: material by its Lab date (a source's own date or
     its ingest day), themes by their share before and after, builds, ideas and participation."""
-    since = _iso(since, "the date")
+    since = iso_date(since, "the date")
     with engine.connect() as conn:
         first = dict(
             conn.execute(
@@ -47,7 +47,7 @@ def changes_since(engine, since: str) -> dict:
                 "date": r.at.date().isoformat(),
             }
             for r in conn.execute(select(theme_history).order_by(theme_history.c.id))
-            if r.at.date().isoformat() >= since and r.event in ("emerged", "grew", "faded")
+            if r.at.date().isoformat() >= since and r.event in SHIFT_EVENTS
         ]
         new_ideas = [
             {"id": r.id, "title": r.title, "status": r.status}
@@ -90,18 +90,14 @@ def changes_since(engine, since: str) -> dict:
 def _theme_change(engine, since: str) -> dict:
     """Themes new, grown or faded: their share of dated extracts from `since` against before."""
     shifts = shifts_from_volumes(_day_volumes(engine, since), ["before", "after"])
-    labels = _theme_labels(engine)
+    labels = labels_by_theme(engine)
     after = next((s for s in shifts if s["phase"] == "after"), None)
     if after is None or len(shifts) < 2:
         return {"new": [], "grown": [], "faded": []}
-
-    def named(items):
-        return [dict(t, label=labels.get(t["theme_id"], t["theme_id"])) for t in items]
-
     return {
-        "new": named(after["emerged"]),
-        "grown": named(after["grew"]),
-        "faded": named(after["faded"]),
+        "new": labelled(after["emerged"], labels),
+        "grown": labelled(after["grew"], labels),
+        "faded": labelled(after["faded"], labels),
     }
 
 

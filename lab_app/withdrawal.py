@@ -164,7 +164,7 @@ def _remove(workspace, person: str, who: str) -> Withdrawal:
         _remove_extracts(conn, mine)
         report.sources = sorted({r.source_id for r in mine})
         _remove_participation(conn, person, ids, report)
-        scrub_derived(conn, ids, words, report)
+        report.essays_flagged = scrub_derived(conn, ids, words)
         _forget_name(conn, person)
         if not report.found_anything():
             raise ValueError(

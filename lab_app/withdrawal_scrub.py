@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
@@ -11,9 +10,6 @@ from lab_app.tables import themes
 from lab_app.tables_essays import essay_sections, essay_versions, essays
 from lab_app.tables_year import ideas, tension_history, tensions
 from lab_app.theme_state import now
-
-if TYPE_CHECKING:  # for annotations only: withdrawal imports this module at run time
-    from lab_app.withdrawal import Withdrawal
 
 REMOVED = "[quote removed: the person withdrew]"
 UNTITLED = "[title removed: its author withdrew; staff, give this idea a new title]"
@@ -23,9 +19,9 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # drafts escape Markdown in quot
 _QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"|^>\s?(.+)$", re.M)
 
 
-def scrub_derived(conn, ids: list[str], words: list[str], report: Withdrawal) -> None:
-    """Quotes of their words in themes, tensions, ideas and essay drafts are removed; drafts
-    that quoted them are flagged for their authors."""
+def scrub_derived(conn, ids: list[str], words: list[str]) -> list[int]:
+    """Quotes of their words in themes, tensions, ideas and essay drafts are removed; returns
+    the ids of the drafts that quoted them, to be flagged for their authors."""
     gone = set(ids)
     passages = [_flat(w) for w in words if w.strip()]
     stamp = now()
@@ -61,7 +57,7 @@ def scrub_derived(conn, ids: list[str], words: list[str], report: Withdrawal) ->
             values["title"] = UNTITLED
         if values:
             conn.execute(update(ideas).where(ideas.c.id == row.id).values(**values))
-    report.essays_flagged = sorted(_essays_quoting(conn, gone, passages))
+    return sorted(_essays_quoting(conn, gone, passages))
 
 
 def _essays_quoting(conn, gone: set[str], passages: list[str]) -> dict[int, list[str]]:

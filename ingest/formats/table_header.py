@@ -11,6 +11,10 @@ from ingest.records import Table
 HEADER_SEARCH_ROWS = 20  # junk rows above a header are title lines, never whole pages
 # Records looked at for the usual row width; tabular's delimiter sniffing reads as many.
 SAMPLE_RECORDS = 200
+_NUMBER = re.compile(r"^[-+]?[\d.,]+%?$")
+_QUALTRICS_ID = re.compile(r"^(V\d+|Q\d+\S*|QID\d+\S*)$", re.IGNORECASE)
+_IMPORT_ID = re.compile(r'^\{\s*"ImportId"', re.IGNORECASE)
+_MONKEY_ROW2 = {"response", "open-ended response"}
 
 
 def build_table(records: list[tuple[int, list[str]]], warn_short_rows: bool = True) -> Table:
@@ -81,9 +85,6 @@ def _modal_width(rows: list[tuple[int, list[str]]]) -> int:
     return widths.most_common(1)[0][0] if widths else 0
 
 
-_NUMBER = re.compile(r"^[-+]?[\d.,]+%?$")
-
-
 def _header_index(rows: list[tuple[int, list[str]]], width_mode: int) -> int:
     """Index of the first row that is mostly filled, distinct and non-numeric, with data after."""
     need = max(1, min(2, width_mode), -(-width_mode // 2))
@@ -101,11 +102,6 @@ def _header_index(rows: list[tuple[int, list[str]]], width_mode: int) -> int:
             continue  # a data row: headers are words
         return index
     return 0
-
-
-_QUALTRICS_ID = re.compile(r"^(V\d+|Q\d+\S*|QID\d+\S*)$", re.IGNORECASE)
-_IMPORT_ID = re.compile(r'^\{\s*"ImportId"', re.IGNORECASE)
-_MONKEY_ROW2 = {"response", "open-ended response"}
 
 
 def _resolve_header(

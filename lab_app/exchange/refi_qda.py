@@ -26,7 +26,7 @@ from lab_app.exchange.gather import (
     theme_of_extract,
 )
 from lab_app.tables_year import ideas
-from lab_app.theme_state import history_for
+from lab_app.theme_state import as_utc, history_for
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -276,9 +276,7 @@ def _element(parent, ns: str, tag: str, **attributes):
 def _when(value) -> str:
     if value is None:
         value = datetime(2020, 1, 1, tzinfo=UTC)
-    if value.tzinfo is None:  # SQLite gives naive datetimes back; they were stored in UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return as_utc(value).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _xml_bytes(root) -> bytes:

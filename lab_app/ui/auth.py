@@ -8,10 +8,13 @@ import time
 import streamlit as st
 
 from lab_app import accounts, browser_sessions
+from lab_app.browser_sessions import TOUCH_EVERY
 from lab_app.settings import Settings
 from lab_app.ui.resources import workspace
 
-SESSION_KEY = "qlab-user"  # {"name", "role", "at": last activity}, kept on the server only
+# {"name", "role", "at": last activity, "token": the browser's, "touched": its last refresh},
+# kept on the server only
+SESSION_KEY = "qlab-user"
 DEFAULT_SESSION_MINUTES = Settings.session_minutes
 NOTICE_KEY = "qlab-auth-notice"
 COOKIE_KEY = "qlab-cookie"  # the cookie to write on the next run: a token, or "" to clear it
@@ -41,7 +44,7 @@ def current_user() -> dict | None:
         _forget("Your session timed out: sign in again.")
         return None
     engine = workspace().store.engine
-    if signed.get("token") and time.time() - signed["touched"] > 60:
+    if signed.get("token") and time.time() - signed["touched"] > TOUCH_EVERY.total_seconds():
         # Keep the browser's token alive while the person works; a token ended elsewhere
         # (signed out in another tab, account withdrawn) ends this session too.
         if browser_sessions.resume(engine, signed["token"], session_minutes()) is None:

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from lab_app import accounts, browser_sessions, participation
 from lab_app.tables_people import browser_sessions as table
-from lab_app.theme_state import now
+from lab_app.theme_state import as_utc, now
 from lab_app.withdrawal import withdraw
 
 
@@ -65,7 +65,7 @@ def test_use_keeps_a_token_alive(workspace):
     assert browser_sessions.resume(engine, token, idle_minutes=60) == "ana"  # touched now
     with engine.connect() as conn:
         seen = conn.execute(select(table.c.last_seen)).scalar_one()
-    assert browser_sessions._aware(seen) > now() - timedelta(minutes=1)
+    assert as_utc(seen) > now() - timedelta(minutes=1)
 
 
 def test_withdrawing_a_participant_ends_their_browser_sessions(demo_workspace):

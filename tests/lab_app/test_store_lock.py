@@ -44,6 +44,15 @@ def _stored_contribution_ids(workspace) -> list[str]:
         return sorted(meta["id"] for meta in conn.execute(query).scalars())
 
 
+def _fail_with_output(procs) -> list[tuple[str, str]]:
+    """What each approver wrote, for a failure message. Any still running is killed first: it
+    waits for "go", so communicate() on it would never return."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+    return [proc.communicate() for proc in procs]
+
+
 def test_two_processes_approving_at_once_keep_every_approval(workspace, tmp_path):
     engine = workspace.store.engine
     topics = ["walking groups", "evening sessions", "carers' cafés", "online meet-ups",
@@ -69,7 +78,7 @@ def test_two_processes_approving_at_once_keep_every_approval(workspace, tmp_path
     ]
     deadline = time.monotonic() + 240
     while len(list(signals.glob("ready-*"))) < 2 and time.monotonic() < deadline:
-        assert all(proc.poll() is None for proc in procs), [proc.communicate() for proc in procs]
+        assert all(proc.poll() is None for proc in procs), _fail_with_output(procs)
         time.sleep(0.1)
     (signals / "go").touch()
     for proc in procs:
@@ -112,7 +121,7 @@ def test_a_lock_held_elsewhere_too_long_is_a_clear_error_then_free(workspace, tm
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while not (signals / "holding").exists():
-        assert holder.poll() is None and time.monotonic() < deadline, holder.communicate()
+        assert holder.poll() is None and time.monotonic() < deadline, _fail_with_output([holder])
         time.sleep(0.05)
     busy = pytest.raises(store_lock.Busy, match="busy .*try again")
     with busy, store_lock.held(engine, "test-lock", wait=0.5):

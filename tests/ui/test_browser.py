@@ -383,7 +383,6 @@ def _dismiss_dialogs(tab) -> str:
 
 
 def test_a_participant_reaches_no_staff_page_by_link_or_address(chromium, server):
-
     context, tab = _new_tab(chromium)
     try:
         _sign_in(tab, server, "participant")

@@ -11,7 +11,7 @@ from lab_app.settings import Settings
 from lab_app.store import Store
 from lab_app.tables import extracts
 from lab_app.ui.auth import COOKIE_KEY, SESSION_KEY
-from tests.ui.conftest import TEST_ACCOUNTS, TEST_PASSWORD
+from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD
 
 STAFF_PAGES = ["sources", "themes", "contributions", "essays", "exports", "people", "audit"]
 EVERYONE = ["overview", "explore", "map", "timeline", "ideas", "tensions"]
@@ -62,8 +62,6 @@ def test_signing_in_with_the_right_password_and_not_with_a_wrong_one(open_page, 
 def test_a_sign_in_gives_the_browser_a_token(open_page, app_home):
     from streamlit.testing.v1 import AppTest
 
-    from tests.ui.conftest import APP
-
     engine = _engine(app_home)
     at = open_page(role=None)
     _sign_in(at, TEST_ACCOUNTS["participant"], TEST_PASSWORD)
@@ -97,8 +95,6 @@ def test_staff_pages_stop_a_participant_even_when_run_directly(app_home):
     """The pages' own guard: run as a script outside the navigation, they stop at once."""
     from streamlit.testing.v1 import AppTest
 
-    from tests.ui.conftest import APP
-
     for page in ("people", "audit", "sources", "themes", "contributions", "essays", "exports"):
         at = AppTest.from_file(str(APP.parent / "pages" / f"{page}.py"), default_timeout=30)
         at.session_state[SESSION_KEY] = {
@@ -122,8 +118,6 @@ def test_a_disabled_account_is_signed_out(open_page, app_home):
 
 def test_an_idle_session_times_out(app_home):
     from streamlit.testing.v1 import AppTest
-
-    from tests.ui.conftest import APP
 
     at = AppTest.from_file(str(APP), default_timeout=30)
     at.session_state[SESSION_KEY] = {"name": TEST_ACCOUNTS["staff"], "role": "staff", "at": 0.0}

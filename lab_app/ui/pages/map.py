@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lab_app import consent, map_points, participation, projection
+from lab_app.plot_text import html_safe
 from lab_app.ui.auth import current_user, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -80,7 +81,7 @@ def figure_for(points: dict, xy: np.ndarray, shown: np.ndarray) -> tuple[go.Figu
                 x=xy[rows, 0],
                 y=xy[rows, 1],
                 mode="markers",
-                name=map_points.html_safe(legend[:60]),
+                name=html_safe(legend[:60]),
                 marker=dict(size=6, color=colours.get(theme, GREY), opacity=0.8),
                 customdata=np.column_stack([ids[rows], hover[rows]]),
                 hovertemplate="%{customdata[1]}<extra></extra>",

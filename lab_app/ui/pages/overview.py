@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lab_app import overview
-from lab_app.map_points import html_safe
+from lab_app.plot_text import html_safe
 from lab_app.projection import fingerprint
 from lab_app.ui.auth import current_user, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text

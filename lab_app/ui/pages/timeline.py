@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lab_app import timeline, timeline_changes
-from lab_app.map_points import html_safe
+from lab_app.plot_text import html_safe
 from lab_app.theme_state import current_user
 from lab_app.theme_time import volumes
 from lab_app.ui.components import safe_markdown, show_error, user_text
