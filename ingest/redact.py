@@ -7,7 +7,9 @@ import re
 from collections import Counter
 
 # Order matters: a URL can hold an e-mail address, and an NHS number looks like a phone number.
-URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"')\]]*\?[^\s<>\"')\]]+", re.IGNORECASE)
+# A URL starts anywhere not inside a word: after a digit too ("…07700900123www.x.org?a=1"), or
+# the phone rule would take the digits first and leave the address for a second pass.
+URL = re.compile(r"(?<![A-Za-z])(?:https?://|www\.)[^\s<>\"')\]]*\?[^\s<>\"')\]]+", re.IGNORECASE)
 EMAIL = re.compile(r"\b[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 TEN_DIGITS = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?![\d])")
 PHONE = re.compile(

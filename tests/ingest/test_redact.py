@@ -63,3 +63,16 @@ def test_a_person_named_by_an_identifier_gets_a_stable_pseudonym():
     assert redact_person("jo.bloggs@example.org")[0] == first
     assert redact_person("other@example.org")[0] != first
     assert redact_person("Jo Bloggs") == ("Jo Bloggs", Counter())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call 01234567890www.example.com?a=1 or jo@example.org",
+        "07700 900123, SW1A 1AA, https://x.org/?id=943 476 5919",
+        "my nhs number 943 476 5919www.nhs.uk?q=1 thanks",
+    ],
+)
+def test_one_pass_of_redaction_catches_everything_a_second_would(text):
+    once, _ = redact(text)
+    assert redact(once) == (once, Counter())
