@@ -138,7 +138,7 @@ def approve(workspace, pending_id: int, reviewer: str):
         if row["status"] == "rejected":
             raise ValueError(f"contribution {pending_id} was rejected; it cannot be approved")
         already = row["status"] == "approved"
-        row["text"], found = redact(row["text"])
+        found = redact(row["text"])[1]  # the file and the queue are redacted where written
         approved = _approved_rows(engine)
         if not already:
             approved.append(row)

@@ -8,7 +8,6 @@ import time
 import streamlit as st
 
 from lab_app import accounts, browser_sessions
-from lab_app.browser_sessions import TOUCH_EVERY
 from lab_app.settings import Settings
 from lab_app.ui.resources import workspace
 
@@ -44,7 +43,8 @@ def current_user() -> dict | None:
         _forget("Your session timed out: sign in again.")
         return None
     engine = workspace().store.engine
-    if signed.get("token") and time.time() - signed["touched"] > TOUCH_EVERY.total_seconds():
+    touch_every = browser_sessions.TOUCH_EVERY.total_seconds()
+    if signed.get("token") and time.time() - signed["touched"] > touch_every:
         # Keep the browser's token alive while the person works; a token ended elsewhere
         # (signed out in another tab, account withdrawn) ends this session too.
         if browser_sessions.resume(engine, signed["token"], session_minutes()) is None:
@@ -84,6 +84,13 @@ def sign_out() -> None:
     _forget(None)
     if sso_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
+
+
+def current_name() -> str:
+    """The signed-in account's name, under which votes, backing and comments are kept; ""
+    when nobody is signed in."""
+    user = current_user()
+    return user["name"] if user else ""
 
 
 def is_staff(user: dict | None) -> bool:
@@ -140,7 +147,7 @@ def _from_cookie() -> dict | None:
         return None
     try:
         name = browser_sessions.resume(workspace().store.engine, token, session_minutes())
-    except Exception:  # the store is unreachable: the sign-in page says so, not a traceback
+    except Exception:  # the store is unreachable: the sign-in page opens, not a traceback
         return None
     if name is None:
         return None

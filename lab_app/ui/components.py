@@ -41,6 +41,11 @@ def show_error(err: Exception) -> None:
     st.error(str(err) or type(err).__name__, icon="⚠️")
 
 
-def coming_later(what: str, issue: str) -> None:
-    """A page a later piece of work fills in: say plainly what will be here, invent nothing."""
-    st.info(f"{what}\n\nThis page arrives with {issue}. Nothing is shown until then.")
+def open_theme_page(theme_id: str, staff: bool) -> None:
+    """Go to the theme: the Themes page for staff; Explore for participants, who have no Themes
+    page (Explore opens the theme on its next run)."""
+    if staff:
+        st.session_state["selected_theme"] = theme_id
+        st.switch_page("pages/themes.py")
+    st.session_state["explore-open-theme"] = theme_id
+    st.switch_page("pages/explore.py")

@@ -7,7 +7,7 @@ import streamlit as st
 from lab_app import participation
 from lab_app.theme_state import load_state
 from lab_app.themes import placements
-from lab_app.ui.auth import current_user, is_staff
+from lab_app.ui.auth import current_name, current_user, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
@@ -24,14 +24,8 @@ st.title("Explore")
 ws = workspace()
 engine = ws.store.engine
 
-
-def participant_name() -> str:
-    """Who votes and contributes: the signed-in account, staff included; "" when nobody is."""
-    user = current_user()
-    return user["name"] if user else ""
-
-
-participant = participant_name()
+# Who votes and contributes: the signed-in account, staff included; "" when nobody is.
+participant = current_name()
 staff = is_staff(current_user())
 
 if error := st.session_state.pop("explore-error", None):
@@ -52,7 +46,7 @@ if staff:
 def _cast(extract_id: str, value: int) -> None:
     # A callback runs before the page, so the counts drawn afterwards already include the vote.
     try:
-        participation.vote(engine, participant_name(), extract_id, value)
+        participation.vote(engine, current_name(), extract_id, value)
     except Exception as err:  # one line in the page, never a traceback
         st.session_state["explore-error"] = str(err) or type(err).__name__
 

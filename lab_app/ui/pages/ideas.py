@@ -27,12 +27,6 @@ ws = workspace()
 engine = ws.store.engine
 
 
-def participant_name() -> str:
-    """Who backs, comments and (for staff) edits: the signed-in account; "" when nobody is."""
-    user = auth.current_user()
-    return user["name"] if user else ""
-
-
 def act(action, *args, done: str = "") -> None:
     """Run a change from a callback; its outcome shows as one line on the next run."""
     try:
@@ -44,7 +38,8 @@ def act(action, *args, done: str = "") -> None:
             st.session_state["ideas-flash"] = ("ok", done)
 
 
-participant = participant_name()
+# Who backs, comments and (for staff) edits: the signed-in account; "" when nobody is.
+participant = auth.current_name()
 staff = auth.is_staff(auth.current_user())
 if flash := st.session_state.pop("ideas-flash", None):
     (st.success if flash[0] == "ok" else st.error)(flash[1])
@@ -154,7 +149,7 @@ def change_status(idea_id: str) -> None:
         engine,
         idea_id,
         status,
-        participant_name(),
+        auth.current_name(),
         note,
         done=f"Status is now {status}.",
     )
@@ -198,7 +193,7 @@ def staff_tools(idea: dict) -> None:
             key="ideas-merge-submit",
             disabled=not merged,
             on_click=act,
-            args=(ideas.merge, engine, merged, idea["id"], participant_name()),
+            args=(ideas.merge, engine, merged, idea["id"], auth.current_name()),
             kwargs={"done": f"Merged into {idea['id']}."},
         )
 
@@ -210,7 +205,7 @@ def cached_candidates(home: str, extracts: int, ideas_count: int) -> list[dict]:
 
 def accept(candidate: dict, key: str) -> None:
     title = st.session_state.get(key) or candidate["title"]
-    who = participant_name()
+    who = auth.current_name()
     act(idea_suggestions.accept_candidate, engine, candidate, who, title, done="Idea added.")
 
 
@@ -251,7 +246,7 @@ def add_section() -> None:
         description = st.text_area("Description", key="ideas-add-description")
         add = st.form_submit_button("Add idea", key="ideas-add-submit")
     if add:
-        act(ideas.create_idea, engine, title, participant_name(), description, done="Idea added.")
+        act(ideas.create_idea, engine, title, auth.current_name(), description, done="Idea added.")
         st.rerun()
 
 

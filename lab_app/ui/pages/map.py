@@ -12,7 +12,13 @@ import streamlit as st
 from lab_app import consent, map_points, participation, projection
 from lab_app.plot_text import html_safe
 from lab_app.ui.auth import current_user, is_staff
-from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
+from lab_app.ui.components import (
+    open_theme_page,
+    provenance,
+    safe_markdown,
+    show_error,
+    user_text,
+)
 from lab_app.ui.resources import workspace
 
 MAX_POINTS = 20_000  # above this the map draws an even sample so the browser stays quick
@@ -174,12 +180,7 @@ def selection_panel(ws, points: dict, chosen: list[str]) -> None:
         share = f" ({count:,} of {len(rows):,} selected)" if len(rows) > 1 else ""
         text = safe_markdown(f"Open theme {theme_id}: {label}{share}")
         if st.button(text, key="map-open-theme"):
-            if staff:
-                st.session_state["selected_theme"] = theme_id
-                st.switch_page("pages/themes.py")
-            # Participants have no Themes page: Explore opens the theme on its next run.
-            st.session_state["explore-open-theme"] = theme_id
-            st.switch_page("pages/explore.py")
+            open_theme_page(theme_id, staff)
 
 
 def position_of_theme(points: dict, theme_id: str) -> int:

@@ -11,7 +11,13 @@ from lab_app import overview
 from lab_app.plot_text import html_safe
 from lab_app.projection import fingerprint
 from lab_app.ui.auth import current_user, is_staff
-from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
+from lab_app.ui.components import (
+    open_theme_page,
+    provenance,
+    safe_markdown,
+    show_error,
+    user_text,
+)
 from lab_app.ui.resources import workspace
 
 KIND_COLOURS = {"evidence": "#1f77b4", "survey": "#ff7f0e", "contribution": "#2ca02c"}
@@ -37,11 +43,7 @@ def open_theme(theme: dict, suffix: str = "") -> None:
     (who have no Themes page). Labels are shown as plain text."""
     label = safe_markdown(f"{theme['label']} ({theme['id']})")
     if st.button(label, key=f"overview-theme-{theme['id']}{suffix}", width="stretch"):
-        if staff:
-            st.session_state["selected_theme"] = theme["id"]
-            st.switch_page("pages/themes.py")
-        st.session_state["explore-open-theme"] = theme["id"]  # Explore opens it on its next run
-        st.switch_page("pages/explore.py")
+        open_theme_page(theme["id"], staff)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

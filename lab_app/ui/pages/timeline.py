@@ -13,6 +13,7 @@ from lab_app import timeline, timeline_changes
 from lab_app.plot_text import html_safe
 from lab_app.theme_state import current_user
 from lab_app.theme_time import volumes
+from lab_app.ui import auth
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
@@ -189,16 +190,7 @@ if not events:
     st.caption("No events yet.")
 
 
-def is_staff() -> bool:
-    """Staff tools are shown to staff; before roles exist everyone sees them, marked."""
-    try:
-        from lab_app.ui import auth
-    except ImportError:
-        return True
-    return auth.is_staff(auth.current_user())
-
-
-if not is_staff():
+if not auth.is_staff(auth.current_user()):  # the rest of the page is staff tools
     st.stop()
 st.divider()
 st.subheader("Staff: events and phases")
