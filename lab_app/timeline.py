@@ -179,13 +179,20 @@ def activity_by_phase(engine) -> list[dict]:
 
 
 def theme_shifts(engine) -> list[dict]:
-    """Per phase: themes that emerged, grew or faded there, judged by their share of the
-    phase's dated extracts, and the themes builds reported new or faded during the phase."""
+    """Per Lab phase: themes that emerged, grew or faded there, judged by their share of the
+    phase's dated extracts, and the themes builds reported new or faded during the phase.
+
+    Only the Lab's phases are compared: material dated before the first phase is prior
+    evidence and material after the last is follow-up, neither a phase of the year. Builds run
+    after the last phase are listed in one more row, "after", with no shares of its own."""
     lab_phases = _phases(engine)
-    rows = volumes(engine, by="phase")
+    names = [p.name for p in lab_phases]
+    rows = [r for r in volumes(engine, by="phase") if r["period"] in names]
     labels = labels_by_theme(engine)
-    shifts = shifts_from_volumes(rows, _order(lab_phases))
+    shifts = shifts_from_volumes(rows, names)
     built = _built_by_phase(engine, lab_phases)
+    if built.get("after"):
+        shifts.append({"phase": "after", "extracts": 0, **{f: [] for f in SHIFT_EVENTS}})
     for row in shifts:
         for field in SHIFT_EVENTS:
             row[field] = labelled(row[field], labels)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import time_machine
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
@@ -19,6 +20,19 @@ def _eval_path(*parts: str) -> Path:
             pytest.fail(f"{where} is missing and QLAB_REQUIRE_EVAL=1 (CI must have it)")
         pytest.skip(f"{where} not present: evaluation data ships beside the project, not in it")
     return path
+
+
+# The demo Lab's year runs 1 December 2025 to 30 November 2026. Every test runs with the clock
+# set to a day near its end (and ticking from there), so votes, ideas, builds and sign-ins made
+# by a test fall in the Lab's Share phase whatever the machine's date. A test about another day
+# moves the clock itself (the `time_machine` fixture).
+LAB_TODAY = "2026-11-25T10:00:00+00:00"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _lab_clock():
+    with time_machine.travel(LAB_TODAY, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

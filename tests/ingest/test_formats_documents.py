@@ -387,6 +387,15 @@ def test_text_encodings_decode_to_the_same_paragraphs(tmp_path, encoding):
     ]
 
 
+def test_a_date_line_near_the_top_dates_a_text_note(tmp_path):
+    # The note's own date, not the file's modified time (a fresh checkout's would be today).
+    path = tmp_path / "memo.txt"
+    path.write_text("POSITION NOTE\nDate: 19 October 2026\nFrom: the ICB\n\nBody.\n", "utf-8")
+    assert text.parse(path).date == "2026-10-19"
+    (tmp_path / "later.txt").write_text("Notes\n\n" + "line\n" * 12 + "Date: 1 May 2026\n")
+    assert text.parse(tmp_path / "later.txt").date is None  # only the top lines date a note
+
+
 def test_binary_file_named_txt_is_refused(tmp_path):
     path = tmp_path / "image.txt"
     path.write_bytes(bytes(range(256)) * 20)

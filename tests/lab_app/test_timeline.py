@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -117,7 +116,7 @@ def _phase_where(shifts: list[dict], field: str, theme_id: str) -> list[str]:
 
 
 def test_shifts_tell_the_planted_theme_dynamics(demo_workspace):
-    order = ["before", *[p["name"] for p in LAB["phases"]], "after"]
+    order = [p["name"] for p in LAB["phases"]]  # the year's phases: nothing before or after
     shifts = timeline.shifts_from_volumes(_truth_volumes(demo_workspace.store.engine), order)
     assert set(TRUTH["theme_dynamics"]) == {
         "digital-online", "funding-commissioning", "peer-worker-wellbeing"
@@ -158,10 +157,24 @@ def test_built_themes_show_digital_fading_and_wellbeing_emerging(themed):
     assert {b["event"] for b in built} == {"emerged"}  # one first build: every theme is new
 
 
+def test_after_the_year_shifts_stay_on_the_lab_phases(themed, time_machine):
+    # A rebuild after the last phase is listed in an "after" row of its own; the shares that
+    # say what emerged, grew or faded are still the Lab's phases only.
+    engine = themed.store.engine
+    during = timeline.theme_shifts(engine)
+    time_machine.move_to("2027-03-01T09:00:00+00:00")
+    themed.build_themes(fresh=True, k=6)  # fewer themes: some fade, in 2027
+    after = timeline.theme_shifts(engine)
+    assert [s["phase"] for s in after] == [p["name"] for p in LAB["phases"]] + ["after"]
+    assert after[-1]["built"] and {b["date"][:4] for b in after[-1]["built"]} == {"2027"}
+    assert after[-1]["extracts"] == 0 and not any(after[-1][f] for f in timeline.SHIFT_EVENTS)
+    assert len(during) == len(after) - 1
+
+
 def test_changes_since_a_date(themed):
     engine = themed.store.engine
-    # Ideas and votes are dated by the clock: a date not after today keeps them in view.
-    since = min(_phase_start("Test"), date.today().isoformat())
+    # Ideas and votes are dated by the clock, which the tests set inside the Share phase.
+    since = _phase_start("Test")
     idea = ideas.create_idea(engine, "A directory kept by the groups", "staff-a")
     ideas.set_status(engine, idea, "testing", "staff-a")
     participation.vote(engine, "birch", "statement-1", 1)
