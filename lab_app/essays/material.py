@@ -33,8 +33,8 @@ class ThemeMaterial:
     #                       choosing varied voices only: it is never written anywhere)
     months: list[tuple[str, int]] = field(default_factory=list)
     phases: list[tuple[str, int]] = field(default_factory=list)
-    tensions: list[dict] = field(default_factory=list)
-    ideas: list[dict] = field(default_factory=list)
+    tensions: list[dict] = field(default_factory=list)  # confirmed by staff
+    ideas: list[dict] = field(default_factory=list)  # adopted, testing or marked for the essay
     related: list[dict] = field(default_factory=list)  # evidence near the theme, not in it
 
 
@@ -126,9 +126,22 @@ def theme_material(engine, theme_id: str, month_rows=None, phase_rows=None) -> T
     ]
     by_phase = {r["period"]: r["extracts"] for r in phase_rows if r["theme_id"] == theme_id}
     material.phases = [(name, by_phase.get(name, 0)) for name in phase_names(engine)]
-    material.tensions = tensions_for(engine, theme_id)
-    material.ideas = ideas_for(engine, {theme_id}, set(members))
+    # Only what staff decided: confirmed tensions, ideas taken forward (a local import, as
+    # staff_decisions reads ideas_for from here).
+    from lab_app.essays.staff_decisions import accepted_ideas, confirmed_tensions
+
+    material.tensions = confirmed_tensions(engine, theme_id)
+    material.ideas = accepted_ideas(engine, {theme_id})
     return material
+
+
+def theme_member_ids(engine, theme_id: str) -> set[str]:
+    """The extracts placed in a theme."""
+    query = select(theme_members.c.extract_id).where(
+        theme_members.c.theme_id == theme_id, theme_members.c.status == "placed"
+    )
+    with engine.connect() as conn:
+        return set(conn.execute(query).scalars())
 
 
 def phase_names(engine) -> list[str]:

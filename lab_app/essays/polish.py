@@ -47,7 +47,7 @@ def polish_section(engine, essay_id: int, key: str, who: str, url: str | None = 
         raise ValueError(f"prose polishing is off: set {URL_VARIABLE} to a local model server")
     essay = store.load_essay(engine, essay_id)
     section = store.section_of(essay, key)
-    rewrite = _strip_fence(ask(url, section["body"], essay["audience"] or "a general reader"))
+    rewrite = strip_fence(ask(url, section["body"], essay["audience"] or "a general reader"))
     if not rewrite.strip():
         raise ValueError("the model sent back an empty section: the section is unchanged")
     problems = check_body(engine, section["heading"], rewrite)
@@ -64,13 +64,19 @@ def polish_section(engine, essay_id: int, key: str, who: str, url: str | None = 
     return store.save_section(engine, essay_id, key, rewrite.strip() + "\n", who)
 
 
-def ask(url: str, body: str, audience: str) -> str:
+def ask(
+    url: str,
+    body: str,
+    audience: str,
+    instructions: str = INSTRUCTIONS,
+    timeout: float = TIMEOUT_SECONDS,
+) -> str:
     """One chat completion from an OpenAI-compatible server (standard library only)."""
     payload = {
         "model": os.environ.get(MODEL_VARIABLE, "local"),
         "temperature": 0.2,
         "messages": [
-            {"role": "system", "content": INSTRUCTIONS.format(audience=audience)},
+            {"role": "system", "content": instructions.format(audience=audience)},
             {"role": "user", "content": body},
         ],
     }
@@ -81,7 +87,7 @@ def ask(url: str, body: str, audience: str) -> str:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             answer = json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as err:
         raise ValueError(f"the model server answered {err.code}: check {URL_VARIABLE}") from None
@@ -100,7 +106,7 @@ def ask(url: str, body: str, audience: str) -> str:
         raise ValueError("the model server's answer has no choices[0].message.content") from None
 
 
-def _strip_fence(text: str) -> str:
+def strip_fence(text: str) -> str:
     """Models often wrap Markdown in ``` fences; the section itself is inside."""
     stripped = text.strip()
     if stripped.startswith("```") and stripped.endswith("```"):
