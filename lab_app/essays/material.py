@@ -119,13 +119,7 @@ def theme_material(engine, theme_id: str, month_rows=None, phase_rows=None) -> T
         over_represented=over,
         extracts=chosen,
     )
-    month_rows = volumes(engine, "month") if month_rows is None else month_rows
-    phase_rows = volumes(engine, "phase") if phase_rows is None else phase_rows
-    material.months = [
-        (r["period"], r["extracts"]) for r in month_rows if r["theme_id"] == theme_id
-    ]
-    by_phase = {r["period"]: r["extracts"] for r in phase_rows if r["theme_id"] == theme_id}
-    material.phases = [(name, by_phase.get(name, 0)) for name in phase_names(engine)]
+    _over_the_year(engine, material, month_rows, phase_rows)
     # Only what staff decided: confirmed tensions, ideas taken forward (a local import, as
     # staff_decisions reads ideas_for from here).
     from lab_app.essays.staff_decisions import accepted_ideas, confirmed_tensions
@@ -133,6 +127,16 @@ def theme_material(engine, theme_id: str, month_rows=None, phase_rows=None) -> T
     material.tensions = confirmed_tensions(engine, theme_id)
     material.ideas = accepted_ideas(engine, {theme_id})
     return material
+
+
+def _over_the_year(engine, material: ThemeMaterial, month_rows, phase_rows) -> None:
+    """The theme's extracts per month and per phase of the Lab."""
+    month_rows = volumes(engine, "month") if month_rows is None else month_rows
+    phase_rows = volumes(engine, "phase") if phase_rows is None else phase_rows
+    mine = material.id
+    material.months = [(r["period"], r["extracts"]) for r in month_rows if r["theme_id"] == mine]
+    by_phase = {r["period"]: r["extracts"] for r in phase_rows if r["theme_id"] == mine}
+    material.phases = [(name, by_phase.get(name, 0)) for name in phase_names(engine)]
 
 
 def theme_member_ids(engine, theme_id: str) -> set[str]:

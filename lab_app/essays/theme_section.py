@@ -227,12 +227,13 @@ def _sentence(text: str) -> str:
 def side_quote(engine, side: dict, used: set[str] = frozenset()) -> tuple[str, str, str] | None:
     """(passage, attribution, extract id) for one side of a tension, from that side's extracts
     only: a quote the side names if it is verbatim in one of them, else an excerpt of its first
-    extract worth quoting; never an extract `used` already."""
+    extract worth quoting; extracts `used` already in the section only when no other will do."""
     ids = [e for e in side.get("extract_ids") or [] if isinstance(e, str)]
     for quote in side.get("quotes") or []:
         if isinstance(quote, dict) and quote.get("extract_id"):
             ids.append(quote["extract_id"])
-    ids = [e for e in dict.fromkeys(ids) if e not in used]
+    # Words not yet quoted in the section come first; a side never goes unquoted for that.
+    ids = sorted(dict.fromkeys(ids), key=lambda e: e in used)
     rows = extracts_by_ids(engine, ids)
     allowed = [e for e in ids if e in may_quote(engine, rows)]
     if not allowed:

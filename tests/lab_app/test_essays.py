@@ -25,6 +25,7 @@ from lab_app.essays.grounding import (
 from lab_app.essays.lab import lab_facts
 from lab_app.essays.markup import BODY_MARKER, is_verbatim, parse, quotations
 from lab_app.essays.material import active_themes
+from lab_app.essays.quotable import worth_quoting
 from lab_app.essays.writing import readable_label
 from lab_app.store import extracts_by_ids
 from lab_app.tables import extracts, sources, theme_members
@@ -406,7 +407,10 @@ def test_tensions_and_ideas_appear_with_both_sides_quoted(themed):
             .scalars()
             .all()
         )
-    quotable = [e for e in members if e in may_quote(engine, members)]
+    # Extracts that may be quoted and read as prose (not a bare phrase or a placeholder).
+    texts = extracts_by_ids(engine, members)
+    allowed = may_quote(engine, members)
+    quotable = [e for e in members if e in allowed and worth_quoting(texts[e]["text"])]
     _tension(engine, "t-one", theme, [quotable[0:2], quotable[2:4]])
     _idea(engine, "idea-small", "A small idea few backed", [quotable[4]], 1, "adopted")
     _idea(engine, "idea-big", "The idea most people backed", [quotable[5]], 6, "testing")

@@ -119,6 +119,6 @@ def test_staff_mark_ideas_for_essays_and_download_the_report(open_page, app_home
 
     at.button(key="essay-report").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    page = at.session_state["essay-report"].decode("utf-8")
+    page = at.session_state["essay-report-html"].decode("utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page
     assert "Peer navigators in every practice" in page

@@ -140,7 +140,7 @@ def _mark_ideas(widget: str, offered: list[str]) -> str:
 
 def _report() -> str:
     page = report_page(ws, build_report(ws))
-    st.session_state["essay-report"] = page.encode("utf-8")
+    st.session_state["essay-report-html"] = page.encode("utf-8")
     audit_log.record(engine, "report.write", "download", {"bytes": len(page)})
     return "The report is checked and ready to download: one HTML file that opens offline."
 
@@ -185,10 +185,10 @@ def _ideas_and_report() -> None:
         "how people voted and the ideas taken forward: one HTML file that opens offline."
     )
     st.button("Write the shareable report", key="essay-report", on_click=_guarded, args=(_report,))
-    if st.session_state.get("essay-report"):
+    if st.session_state.get("essay-report-html"):
         st.download_button(
             "Download the report (HTML)",
-            st.session_state["essay-report"],
+            st.session_state["essay-report-html"],
             file_name="lab-report.html",
             mime="text/html",
             key="essay-report-download",
