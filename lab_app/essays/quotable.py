@@ -27,6 +27,7 @@ _BYLINE = re.compile(
     r"^Published\b",
     re.IGNORECASE,
 )
+_PUBLISHED = re.compile(r"\bPublished (?:on )?\d|\bPosted by\b")
 _FIELD = re.compile(r"\b(?:Date|From|To|Subject|Venue|Prepared by|Published):\s")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
@@ -71,6 +72,13 @@ def quote_problem(text: str, avoid: tuple[str, ...] = ()) -> str | None:
     if any(_is_heading(line) for line in lines):
         return "it is a heading"
     return _not_prose(whole)
+
+
+def front_matter(line: str) -> bool:
+    """A document's byline line ('Written up by … Comments are attributed by role only.'):
+    nothing on it is the document speaking, so no sentence of it is quoted."""
+    line = flat(line)
+    return bool(_BYLINE.search(line) or _PUBLISHED.search(line))
 
 
 def worth_quoting(text: str, avoid: tuple[str, ...] = ()) -> bool:

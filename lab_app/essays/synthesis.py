@@ -11,7 +11,7 @@ import numpy as np
 
 from lab_app.essays.attribution import role_of, source_name
 from lab_app.essays.markup import flat
-from lab_app.essays.quotable import title_parts, worth_quoting
+from lab_app.essays.quotable import front_matter, title_parts, worth_quoting
 from lab_app.essays.writing import inline_quote, prose, sentences
 from lab_app.store import text_hash
 
@@ -26,10 +26,13 @@ _LEANING = re.compile(
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"^(?:I|I'm|I've|I'd|My|We|We're|We've|Our|Me)\b")
-# "Having information in the hospital." answers a survey question but reads oddly as something
-# said: such fragments are chosen only after whole sentences.
+# "Having information in the hospital." or "Clinicians not understanding what peer workers are
+# for." answer a survey question but read oddly as something said: an -ing word among the first
+# few, with no finite verb before it, marks such a fragment, chosen only after whole sentences.
 _FRAGMENT = re.compile(
-    r"^(?!During\b|Nothing\b|Something\b|Everything\b|Anything\b)[A-Z][a-z]+ing\b"
+    r"^(?!During\b|Nothing\b|Something\b|Everything\b|Anything\b)"
+    r"(?:(?!(?:is|are|was|were|am|be|been|have|has|had|do|does|did|can|could|will|would|"
+    r"should|must|may|might)\b)[A-Za-z]+ ){0,3}(?:not )?[A-Za-z]*ing\b(?<!thing)"
 )
 FRAGMENT_PENALTY = 0.1
 
@@ -97,8 +100,10 @@ def _vectors(workspace, candidates: list[_Candidate]) -> np.ndarray:
 
 
 def _lines_sentences(text: str) -> list[str]:
-    """Sentences line by line, so a heading on its own line never runs into the text below."""
-    return [s for line in (text or "").split("\n") for s in sentences(line)]
+    """Sentences line by line, so a heading on its own line never runs into the text below;
+    none from a document's byline."""
+    lines = [line for line in (text or "").split("\n") if not front_matter(line)]
+    return [s for line in lines for s in sentences(line)]
 
 
 def choose(candidates: list[_Candidate], vectors: np.ndarray, count: int) -> list[_Candidate]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from lab_app.essays.markup import ATTRIBUTION_DASH, ELISION, escape, flat
-from lab_app.essays.quotable import worth_quoting
+from lab_app.essays.quotable import front_matter, worth_quoting
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'‘(])")
 
@@ -22,6 +22,8 @@ def inline_sentence(
     delimit the quotation), and worth quoting (no placeholder, heading or list; none of `avoid`,
     the lower-case title parts a page's running header glues onto its first line)."""
     for line in (text or "").split("\n"):
+        if front_matter(line):
+            continue
         for sentence in sentences(line):
             whole = sentence.endswith((".", "!", "?")) and len(sentence.split()) >= 6
             fits = shortest <= len(sentence) <= longest
