@@ -37,12 +37,23 @@ def confirmed_tensions(engine, theme_id: str | None = None) -> list[dict]:
         rows = [t for t in rows if theme_id in (t["themes"] or [])]
     names = theme_names(engine)
     for row in rows:
+        row["title"] = _untruncated(row)
         for theme in row["themes"] or []:
             current, old = names.get(theme, ("", []))
             for label in sorted(old, key=len, reverse=True):
                 if label and label != current:
                     row["title"] = row["title"].replace(label, current)
     return rows
+
+
+def _untruncated(row: dict) -> str:
+    """A title the signal cut short ("…") written out from its own measures, when they hold
+    the full question and grouping; any other title as it is."""
+    measures = row["measures"] or {}
+    question, grouped = measures.get("question"), measures.get("grouped_by")
+    if "…" not in row["title"] or not (question and grouped):
+        return row["title"]
+    return f"Answers to ‘{question}’ differ by how people answered ‘{grouped}’"
 
 
 def theme_names(engine) -> dict[str, tuple[str, list[str]]]:

@@ -50,6 +50,8 @@ def theme_body(
     It opens with the synthesis (what people said, in their words); "Where views differ" and
     the ideas appear only when staff confirmed a tension or took an idea forward."""
     used: set[str] = set(synthesis.used) if synthesis else set()
+    # Each side of a tension gets first pick of its own words; other parts avoid them.
+    tensions = _tensions(engine, theme, sizes["tensions"], used)
     parts = [
         f"### {SUBHEADINGS['heard']}",
         prose(theme.description) if theme.description else "",
@@ -60,7 +62,6 @@ def theme_body(
         f"### {SUBHEADINGS['evidence']}",
         *_evidence(theme, sizes["evidence"], documents, used),
     ]
-    tensions = _tensions(engine, theme, sizes["tensions"], used)
     if tensions:
         parts += [f"### {SUBHEADINGS['tensions']}", *tensions]
     if theme.ideas:
@@ -221,7 +222,7 @@ def _tensions(engine, theme: ThemeMaterial, count: int, used: set[str]) -> list[
 
 
 def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return text if text.rstrip("’”)'").endswith((".", "!", "?")) else text + "."
 
 
 def side_quote(engine, side: dict, used: set[str] = frozenset()) -> tuple[str, str, str] | None:
