@@ -15,7 +15,8 @@ from lab_app.essays.quotable import front_matter, title_parts, worth_quoting
 from lab_app.essays.writing import inline_quote, prose, sentences
 from lab_app.store import text_hash
 
-POOL = 60  # most central extracts whose sentences are weighed: the centre of the theme
+POOL = 40  # most central extracts whose sentences are weighed: the centre of the theme
+PER_EXTRACT = 3  # sentences weighed per extract: the model's time goes on each one
 RELEVANCE = 0.65  # MMR: weight on centrality against difference from what is already chosen
 SAME = 0.85  # two sentences this similar say the same thing: never both
 SHORTEST_WORDS, LONGEST_WORDS = 8, 45
@@ -67,20 +68,25 @@ def synthesise(
 
 
 def _candidates(rows: list[dict], documents: dict[str, dict]) -> list[_Candidate]:
+    """Whole, quotable sentences of readable length that stand on their own, PER_EXTRACT at
+    most from each extract."""
     found = []
     for row in rows:
         document = documents.get(row.get("source"), {})
         avoid = title_parts(document.get("title", ""), document.get("organisation", ""))
-        for sentence in _lines_sentences(row["text"]):
-            words = len(sentence.split())
-            if not SHORTEST_WORDS <= words <= LONGEST_WORDS or _LEANING.match(sentence):
-                continue
-            if not sentence.endswith((".", "!", "?")) or "“" in sentence or "”" in sentence:
-                continue
-            if worth_quoting(sentence, avoid):
-                person = row.get("person") or f"extract:{row['extract_id']}"
-                found.append(_Candidate(sentence, row, person, row["kind"] != "evidence"))
+        person = row.get("person") or f"extract:{row['extract_id']}"
+        kept = [s for s in _lines_sentences(row["text"]) if _stands_alone(s, avoid)]
+        found += [_Candidate(s, row, person, row["kind"] != "evidence") for s in kept[:PER_EXTRACT]]
     return found
+
+
+def _stands_alone(sentence: str, avoid: tuple[str, ...]) -> bool:
+    words = len(sentence.split())
+    if not SHORTEST_WORDS <= words <= LONGEST_WORDS or _LEANING.match(sentence):
+        return False
+    if not sentence.endswith((".", "!", "?")) or "“" in sentence or "”" in sentence:
+        return False
+    return worth_quoting(sentence, avoid)
 
 
 def _vectors(workspace, candidates: list[_Candidate]) -> np.ndarray:
