@@ -87,7 +87,7 @@ def _quoter(engine, extract_ids: list[str]):
 
 
 def _verb(direction: str) -> str:
-    return "agreed more than others with" if direction == "agree" else "disagreed more with"
+    return f"{_past(direction)} more than others with"
 
 
 def _past(direction: str) -> str:
