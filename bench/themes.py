@@ -24,11 +24,11 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.records import Extract, Source  # noqa: E402
-from lab_app import clustering  # noqa: E402
-from lab_app.embedder import Embedder  # noqa: E402
-from lab_app.store import Store  # noqa: E402
-from lab_app.themes import build, placements  # noqa: E402
+from ingest.records import Extract, Source
+from lab_app.material.embedder import Embedder
+from lab_app.material.store import Store
+from lab_app.themes import clustering
+from lab_app.themes.build import build, placements
 
 EVAL = ROOT.parent / "shared" / "eval" / "clustering"
 DATASETS = {

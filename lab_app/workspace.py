@@ -12,13 +12,13 @@ import numpy as np
 from ingest.errors import IngestError
 from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
-from lab_app.audit_log import record
-from lab_app.embedder import Embedder
-from lab_app.exports import EXTRACT_COLUMNS, write_csv
-from lab_app.index import VectorIndex, connect
-from lab_app.settings import Settings
-from lab_app.store import Store, text_hash
-from lab_app.withdrawal import drop_withdrawn
+from lab_app.core.audit import record
+from lab_app.core.settings import Settings
+from lab_app.exchange.csv_export import EXTRACT_COLUMNS, write_csv
+from lab_app.material.embedder import Embedder
+from lab_app.material.index import VectorIndex, connect
+from lab_app.material.store import Store, text_hash
+from lab_app.people.withdrawal import drop_withdrawn
 
 Progress = Callable[[int, int], None]
 # Up to this many extracts of a kind, a filtered search scores them exactly from the store.
@@ -239,7 +239,7 @@ class Workspace:
         return self.index.count()
 
     def export_extracts(self, out: Path) -> int:
-        from lab_app.themes import placements
+        from lab_app.themes.build import placements
 
         names, rows = self.store.export_rows()
         placement = placements(self.store.engine)
@@ -254,8 +254,8 @@ class Workspace:
 
     # scikit-learn loads only when themes are asked for: `qlab ingest` starts faster.
     def build_themes(self, kind: str | None = None, k: int | None = None, fresh: bool = False):
-        from lab_app.projection import map_layout
-        from lab_app.themes import build
+        from lab_app.themes.build import build
+        from lab_app.themes.map import map_layout
 
         report = build(self.store.engine, kind=kind, k=k, fresh=fresh)
         # The Map's 2-D layout is laid out now (unless the vectors are unchanged since it was),
@@ -264,7 +264,7 @@ class Workspace:
         return report
 
     def list_themes(self) -> list[dict]:
-        from lab_app.themes import list_themes
+        from lab_app.themes.build import list_themes
 
         return list_themes(self.store.engine)
 

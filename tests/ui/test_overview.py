@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from lab_app.settings import Settings
+from lab_app.core.settings import Settings
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
 
@@ -95,8 +95,8 @@ def test_an_empty_workspace_says_so_in_every_section(empty_app):
 def test_a_withheld_contribution_is_marked_for_staff_and_replaced_for_participants(
     open_page, app_home
 ):
-    from lab_app.consent import set_consent
-    from lab_app.overview import latest_contributions
+    from lab_app.material.consent import set_consent
+    from lab_app.year.overview import latest_contributions
 
     engine = Workspace(Settings.from_env(home=app_home)).store.engine
     newest = latest_contributions(engine, 1)[0]

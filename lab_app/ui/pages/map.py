@@ -9,9 +9,12 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import consent, map_points, participation, projection
-from lab_app.plot_text import html_safe
-from lab_app.ui.auth import current_user, is_staff
+from lab_app.core.text import html_safe
+from lab_app.material import consent
+from lab_app.opinions import participation
+from lab_app.themes import map as projection
+from lab_app.themes import map_points
+from lab_app.ui.auth import current_account, is_staff
 from lab_app.ui.components import (
     open_theme_page,
     provenance,
@@ -192,7 +195,7 @@ st.write(
     "Every extract placed by meaning: extracts that say similar things sit close together. "
     "Colours are themes; grey is Unsorted. Hover for the text, click (or draw a box) to select."
 )
-staff = is_staff(current_user())
+staff = is_staff(current_account())
 try:
     ws = workspace()
     engine = ws.store.engine

@@ -7,10 +7,9 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import overview
-from lab_app.plot_text import html_safe
-from lab_app.projection import fingerprint
-from lab_app.ui.auth import current_user, is_staff
+from lab_app.core.text import html_safe
+from lab_app.themes.map import fingerprint
+from lab_app.ui.auth import current_account, is_staff
 from lab_app.ui.components import (
     open_theme_page,
     provenance,
@@ -19,6 +18,7 @@ from lab_app.ui.components import (
     user_text,
 )
 from lab_app.ui.resources import workspace
+from lab_app.year import overview
 
 KIND_COLOURS = {"evidence": "#1f77b4", "survey": "#ff7f0e", "contribution": "#2ca02c"}
 OTHER_COLOUR = "#9467bd"
@@ -221,7 +221,7 @@ def contributions_section(data: dict) -> None:
 
 
 st.title("Q Lab Workspace")
-staff = is_staff(current_user())
+staff = is_staff(current_account())
 st.write("The Lab at a glance: what has been gathered, where the year stands, and what is new.")
 try:
     engine = workspace().store.engine

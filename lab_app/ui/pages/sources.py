@@ -8,7 +8,7 @@ import streamlit as st
 
 from ingest.pipeline import IngestOptions, detect_kind
 from ingest.survey import ROLES
-from lab_app import uploads
+from lab_app.material import uploads
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
