@@ -257,7 +257,7 @@ class Workspace:
         from lab_app.themes.build import build
         from lab_app.themes.map import map_layout
 
-        report = build(self.store.engine, kind=kind, k=k, fresh=fresh)
+        report = build(self.store.engine, kind=kind, k=k, fresh=fresh, embedder=self.embedder)
         # The Map's 2-D layout is laid out now (unless the vectors are unchanged since it was),
         # so the first visit after a build reads it instead of computing it (~1 s at 20k).
         map_layout(self.store.engine)

@@ -76,6 +76,8 @@ def cmd_themes(workspace: Workspace, args) -> int:
             f"{report['themes']} themes over {report['extracts']} extracts ({report['mode']}); "
             f"unsorted {report['unsorted']} ({report['unsorted_share']:.1%})"
         )
+        if report.get("fit_none"):
+            print(f"{report['fit_none']} extracts fit no theme: review them in Unsorted")
         for key in ("new", "grown", "merged", "split", "faded"):
             if report[key]:
                 print(f"{key:7} {', '.join(report[key])}")

@@ -26,7 +26,9 @@ def endpoint(url: str) -> str:
     return f"{url}/chat/completions" if url.endswith("/v1") else f"{url}/v1/chat/completions"
 
 
-def chat(url: str, system: str, user: str, temperature: float = 0.2) -> str:
+def chat(
+    url: str, system: str, user: str, temperature: float = 0.2, timeout: float = TIMEOUT_SECONDS
+) -> str:
     """One chat completion: the system instructions and one user message; the answer's text."""
     payload = {
         "model": setting("llm_model"),
@@ -43,7 +45,7 @@ def chat(url: str, system: str, user: str, temperature: float = 0.2) -> str:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             answer = json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as err:
         raise ValueError(f"the model server answered {err.code}: check QLAB_LLM_URL") from None

@@ -12,8 +12,24 @@ from collections import Counter
 import numpy as np
 
 from lab_app.material.store import theme_inputs
-from lab_app.themes import clustering
-from lab_app.themes import labels as theme_labels
+from lab_app.themes import (
+    areas as theme_areas,
+)
+from lab_app.themes import (
+    clustering,
+)
+from lab_app.themes import (
+    descriptions as theme_text,
+)
+from lab_app.themes import (
+    gate as theme_gate,
+)
+from lab_app.themes import (
+    labels as theme_labels,
+)
+from lab_app.themes import (
+    names as theme_names,
+)
 from lab_app.themes.state import (
     Membership,
     ThemeState,
@@ -25,8 +41,8 @@ from lab_app.themes.state import (
 
 MAX_UNSORTED = 0.15  # share of extracts Unsorted may hold
 MIN_THEME = 5  # smallest group that becomes a theme of its own
-FIT_FLOOR = 0.30  # below this similarity an extract does not join a theme on its own merit
-UNSORTED_FLOOR = 0.20  # below this it is Unsorted rather than a poor fit
+UNSORTED_FLOOR = 0.20  # a fresh group's members below this are Unsorted rather than a poor fit
+# New material joins an existing theme only through its relevance gate (lab_app.themes.gate).
 # Seed themes from an imported codebook (status "seed", lab_app.exchange.seeds): an open
 # extract is drawn to the seed whose "name: description" vector it is nearest, at SEED_FLOOR or
 # more, and stays when it is at SEED_FIT or more from the centre of what that seed drew.
@@ -36,9 +52,16 @@ SEED_FLOOR = 0.30
 SEED_FIT = 0.40
 
 
-def build(engine, kind: str | None = None, k: int | None = None, fresh: bool = False) -> dict:
-    """Build or rebuild themes over the store's extracts (or one kind); return the report."""
-    data = theme_inputs(engine, kind)
+def build(
+    engine, kind: str | None = None, k: int | None = None, fresh: bool = False, embedder=None
+) -> dict:
+    """Build or rebuild themes over the store's extracts (or one kind); return the report.
+    embedder names themes with the extracts' own model (the packaged one if not given)."""
+    if embedder is None:
+        from lab_app.material.embedder import Embedder
+
+        embedder = Embedder()
+    data = by_content(theme_inputs(engine, kind))
     state = load_state(engine)
     existing = set(state.themes)
     ids, vectors, texts = data["ids"], data["vectors"], data["texts"]
@@ -60,7 +83,9 @@ def build(engine, kind: str | None = None, k: int | None = None, fresh: bool = F
         new_themes = _place_new(state, members, ids, vectors, texts, open_rows)
     new_themes.update(seeded)
     _cap_unsorted(state, members, ids, vectors, len(ids))
-    changed, history, similarity = _describe(state, members, data, new_themes, before, first)
+    changed, history, similarity = _describe(
+        state, members, data, new_themes, before, first, embedder.embed
+    )
     report = _report(members, ids, before, changed, new_themes, first, fresh)
     report.update(curation_since_last_build(engine))
     scope = set(ids)
@@ -68,6 +93,17 @@ def build(engine, kind: str | None = None, k: int | None = None, fresh: bool = F
         engine, existing, changed, members, similarity, scope, report, history, report["mode"]
     )
     return report
+
+
+def by_content(data: dict) -> dict:
+    """The extracts in order of their text (ids break ties): every later step that follows
+    row order (micro-cluster seeding, theme numbering, ties) then depends on what the texts say,
+    not on the ids, which hash the source's file name."""
+    order = sorted(range(len(data["ids"])), key=lambda i: (data["texts"][i], data["ids"][i]))
+    return {
+        key: values[order] if key == "vectors" else [values[i] for i in order]
+        for key, values in data.items()
+    }
 
 
 def _sizes(state: ThemeState) -> Counter:
@@ -156,36 +192,38 @@ def _inherit_ids(state: ThemeState, groups: dict[int, list[int]], ids) -> dict[i
     return names
 
 
-def _centroids(state, members, ids, vectors) -> dict[str, np.ndarray]:
-    rows_by_theme: dict[str, list[int]] = {}
+def _rows_by_theme(members, ids) -> dict[str, list[int]]:
     index = {extract_id: i for i, extract_id in enumerate(ids)}
+    rows_by_theme: dict[str, list[int]] = {}
     for extract_id, member in members.items():
         if member.status == "placed" and extract_id in index:
             rows_by_theme.setdefault(member.theme_id, []).append(index[extract_id])
+    return dict(sorted(rows_by_theme.items()))
+
+
+def _centroids(rows_by_theme, vectors) -> dict[str, np.ndarray]:
     return {
         theme_id: clustering.normalise(vectors[rows].mean(axis=0, keepdims=True))[0]
-        for theme_id, rows in sorted(rows_by_theme.items())
+        for theme_id, rows in rows_by_theme.items()
     }
 
 
 def _place_new(state, members, ids, vectors, texts, open_rows) -> dict:
-    """New and Unsorted extracts join the theme they fit; the rest may form emerging themes."""
-    centres = _centroids(state, members, ids, vectors)
-    open_ids = [t for t in sorted(centres) if not state.themes[t]["locked"]]
+    """New and Unsorted extracts join the closest theme whose gate they pass; the rest may form
+    emerging themes, or wait in Unsorted."""
+    rows_by_theme = _rows_by_theme(members, ids)
+    centres = _centroids(rows_by_theme, vectors)
+    gate = theme_gate.gates(vectors, rows_by_theme, centres)
+    open_ids = [t for t in centres if not state.themes[t]["locked"]]
     if not open_rows:
         return {}
+    best, fits = theme_gate.admit(vectors[open_rows], open_ids, centres, gate)
     left: list[int] = []
-    if open_ids:
-        matrix = np.vstack([centres[t] for t in open_ids])
-        similarity = vectors[open_rows] @ matrix.T
-        best = similarity.argmax(axis=1)
-        for row, choice, sims in zip(open_rows, best, similarity, strict=True):
-            if sims[choice] >= FIT_FLOOR:
-                members[ids[row]] = Membership(open_ids[choice], "placed", "build")
-            else:
-                left.append(row)
-    else:
-        left = list(open_rows)
+    for row, choice, fit in zip(open_rows, best, fits, strict=True):
+        if fit:
+            members[ids[row]] = Membership(open_ids[choice], "placed", "build")
+        else:
+            left.append(row)
     created: dict[str, list[int]] = {}
     if len(left) >= 2 * MIN_THEME:
         rows = np.array(left, dtype=np.int64)
@@ -208,12 +246,14 @@ def _place_new(state, members, ids, vectors, texts, open_rows) -> dict:
 
 def _cap_unsorted(state, members, ids, vectors, total: int) -> None:
     """Unsorted keeps genuine outliers only, and never more than MAX_UNSORTED of the extracts:
-    beyond that the best-fitting leftovers join their nearest theme."""
-    centres = _centroids(state, members, ids, vectors)
-    theme_ids = [t for t in sorted(centres) if not state.themes[t]["locked"]]
+    beyond that the best-fitting leftovers join their nearest theme, but only through its
+    relevance gate, so material that fits no theme is never forced into one."""
+    rows_by_theme = _rows_by_theme(members, ids)
+    centres = _centroids(rows_by_theme, vectors)
+    gate = theme_gate.gates(vectors, rows_by_theme, centres)
+    theme_ids = [t for t in centres if not state.themes[t]["locked"]]
     if not theme_ids:
         return
-    matrix = np.vstack([centres[t] for t in theme_ids])
     index = {extract_id: i for i, extract_id in enumerate(ids)}
     unsorted = [e for e, m in members.items() if m.status == "unsorted" and e in index]
     placed_by_build = [
@@ -228,35 +268,34 @@ def _cap_unsorted(state, members, ids, vectors, total: int) -> None:
             unsorted.append(extract_id)
     if not unsorted:
         return
-    sims = vectors[[index[e] for e in unsorted]] @ matrix.T
-    best, score = sims.argmax(axis=1), sims.max(axis=1)
+    rows = vectors[[index[e] for e in unsorted]]
+    best, fits = theme_gate.admit(rows, theme_ids, centres, gate)
+    score = np.where(fits, (rows @ np.vstack([centres[t] for t in theme_ids]).T).max(axis=1), -1)
     allowed = int(MAX_UNSORTED * total)
-    order = np.argsort(-score)
+    order = np.argsort(-score, kind="stable")
     for rank, i in enumerate(order):
         keep_out = score[i] < UNSORTED_FLOOR and (len(order) - rank) <= allowed
-        if not keep_out:
+        if fits[i] and not keep_out:
             members[unsorted[i]] = Membership(theme_ids[best[i]], "placed", "build")
 
 
-def _describe(state, members, data, new_themes, before, first):
+def _describe(state, members, data, new_themes, before, first, embed):
     """Label, describe and summarise every active theme; history events for what changed."""
     ids, vectors, texts = data["ids"], data["vectors"], data["texts"]
     index = {extract_id: i for i, extract_id in enumerate(ids)}
-    rows_by_theme: dict[str, list[int]] = {}
-    for extract_id, member in members.items():
-        if member.status == "placed" and extract_id in index:
-            rows_by_theme.setdefault(member.theme_id, []).append(index[extract_id])
-    theme_ids = sorted(rows_by_theme)
-    phrases = theme_labels.key_phrases(
-        ["\n".join(texts[r] for r in rows_by_theme[t]) for t in theme_ids]
+    rows_by_theme = {t: sorted(rows) for t, rows in _rows_by_theme(members, ids).items()}
+    theme_ids = list(rows_by_theme)
+    groups = [rows_by_theme[t] for t in theme_ids]
+    names = theme_names.name_groups(texts, vectors, groups, embed)
+    centres = _centroids(rows_by_theme, vectors)
+    matrix = np.vstack([centres[t] for t in theme_ids]) if theme_ids else np.zeros((0, 384))
+    descriptions = theme_text.describe_groups(ids, texts, vectors, groups, matrix, embed)
+    previous = {t: r["area"] for t, r in state.themes.items() if r.get("status") == "active"}
+    areas = theme_areas.area_names(
+        theme_ids, centres, rows_by_theme, texts, vectors, embed, previous
     )
-    centres = {
-        t: clustering.normalise(vectors[rows_by_theme[t]].mean(axis=0, keepdims=True))[0]
-        for t in theme_ids
-    }
-    areas = _areas(theme_ids, centres, rows_by_theme, texts)
     changed, history, similarity = {}, [], {}
-    for theme_id, words in zip(theme_ids, phrases, strict=True):
+    for i, theme_id in enumerate(theme_ids):
         rows = rows_by_theme[theme_id]
         row_state = state.themes.get(theme_id, {})
         theme_vectors = vectors[rows]
@@ -270,16 +309,19 @@ def _describe(state, members, data, new_themes, before, first):
         central = rows[int(np.argmax(sims))]
         # A theme seeded from a codebook keeps the codebook's area and its seed record.
         seed = (row_state.get("details") or {}).get("seed")
+        description, described_by = descriptions[i]
         values = {
             "status": "active",
             "centroid": vector_bytes(centres[theme_id]),
             "area": (seed or {}).get("area") or areas[theme_id],
             "details": {
-                "phrases": words,
+                "phrases": names[i].phrases,
                 "size": len(rows),
                 "kinds": dict(Counter(data["kinds"][r] for r in rows)),
                 "exemplars": [ids[rows[i]] for i in exemplars],
                 "central": ids[central],
+                "description_source": described_by,
+                "summary": names[i].summary,
                 "attributes": theme_labels.over_represented(
                     [data["attributes"][r] for r in rows], data["attributes"]
                 ),
@@ -288,9 +330,9 @@ def _describe(state, members, data, new_themes, before, first):
         if seed:
             values["details"]["seed"] = seed
         if not row_state.get("label_by_staff") and (row_state.get("status") in (None, "new")):
-            values["label"] = theme_labels.label_from(words, theme_id)
+            values["label"] = names[i].label
         if not row_state.get("description_by_staff"):
-            values["description"] = theme_labels.first_sentence(texts[central])
+            values["description"] = description
         changed[theme_id] = values
         size_before = before.get(theme_id, 0)
         event = _event(size_before, len(rows), theme_id in new_themes and size_before == 0)
@@ -318,27 +360,6 @@ def _event(before: int, after: int, created: bool) -> str | None:
     return None
 
 
-def _areas(theme_ids, centres, rows_by_theme, texts) -> dict[str, str]:
-    if not theme_ids:
-        return {}
-    matrix = np.vstack([centres[t] for t in theme_ids])
-    labels = clustering.group_areas(matrix)
-    documents = [
-        "\n".join(
-            texts[r]
-            for t, a in zip(theme_ids, labels, strict=True)
-            if a == area
-            for r in rows_by_theme[t]
-        )
-        for area in range(int(labels.max()) + 1)
-    ]
-    names = [
-        theme_labels.label_from(words[:2], f"Area {i + 1}")
-        for i, words in enumerate(theme_labels.key_phrases(documents, top=2))
-    ]
-    return {t: names[a] for t, a in zip(theme_ids, labels, strict=True)}
-
-
 def _report(members, ids, before, changed, new_themes, first, fresh) -> dict:
     after = Counter(m.theme_id for e, m in members.items() if m.status == "placed")
     active = sorted(t for t, v in changed.items() if v.get("status") == "active")
@@ -356,6 +377,8 @@ def _report(members, ids, before, changed, new_themes, first, fresh) -> dict:
         "extracts": total,
         "unsorted": unsorted,
         "unsorted_share": round(unsorted / total, 4) if total else 0.0,
+        # Unsorted is what passed no theme's relevance gate: staff review it.
+        "fit_none": unsorted,
         "new": sorted(new_themes),
         "grown": grown,
         "faded": sorted(set(faded)),

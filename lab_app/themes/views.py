@@ -335,7 +335,7 @@ def labelled_report(engine, report: dict) -> dict:
 
     result = {
         key: report.get(key)
-        for key in ("mode", "themes", "extracts", "unsorted", "unsorted_share", "build")
+        for key in ("mode", "themes", "extracts", "unsorted", "unsorted_share", "fit_none", "build")
     }
     for key in FLAGS:
         result[key] = [named(t) for t in report.get(key, [])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import colorsys
 from collections import Counter
 from datetime import date
 
@@ -67,7 +68,22 @@ def cached_participant_points(key: str, _engine) -> dict:
 def colours_for(points: dict) -> dict:
     """Theme id -> colour, from every theme in the store so filtering never recolours."""
     ids = sorted({t for t in points["theme_id"] if t not in NO_THEME})
-    return {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(ids)}
+    return dict(zip(ids, distinct_colours(len(ids)), strict=True))
+
+
+def distinct_colours(n: int) -> list[str]:
+    """n different colours: the palette first, then hues a golden angle apart (never a repeat,
+    however many themes a build finds)."""
+    colours = PALETTE[:n]
+    i = 0
+    while len(colours) < n:
+        hue, light = (i * 0.618034) % 1.0, 0.35 + 0.15 * (i % 3)
+        red, green, blue = colorsys.hls_to_rgb(hue, light, 0.65)
+        colour = f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+        if colour not in colours and colour != GREY:
+            colours.append(colour)
+        i += 1
+    return colours
 
 
 def figure_for(points: dict, xy: np.ndarray, shown: np.ndarray) -> tuple[go.Figure, list]:

@@ -148,6 +148,11 @@ if "themes-report" in st.session_state:
             f"**Rebuilt ({report['mode']}, build #{report['build']}):** {report['themes']} "
             f"themes over {report['extracts']:,} extracts; {report['unsorted']:,} unsorted "
             f"({report['unsorted_share']:.1%})."
+            + (
+                f" {report['fit_none']:,} extracts fit no theme: review."
+                if report.get("fit_none")
+                else ""
+            )
         )
         for key in ("new", "grown", "faded"):
             names = ", ".join(f"{safe_markdown(t['label'])} ({t['id']})" for t in report[key])
