@@ -15,6 +15,7 @@ from ingest.records import Source
 from lab_app.core.audit import record
 from lab_app.core.settings import Settings
 from lab_app.exchange.csv_export import EXTRACT_COLUMNS, write_csv
+from lab_app.material import set_aside
 from lab_app.material.embedder import Embedder
 from lab_app.material.index import VectorIndex, connect
 from lab_app.material.store import Store, text_hash
@@ -35,6 +36,12 @@ class FileOutcome:
     reason: str = ""
     redactions: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    non_answers: int = 0  # survey replies such as "Nothing" or "N/A": counted, not stored
+    blank: int = 0  # survey replies left empty
+
+    def set_aside_note(self) -> str:
+        """ "312 non-answers and 40 blank answers kept aside", or ""."""
+        return set_aside.note(self.non_answers, self.blank)
 
 
 @dataclass
@@ -135,12 +142,15 @@ class Workspace:
         vectors = self._vectors_for(source, progress)
         source_id = self.store.replace_source(source, vectors)
         self._sync_index(source_id, shown)
+        non_answers, blank = set_aside.split(set_aside.counts_by_question(source.set_aside))
         return FileOutcome(
             shown,
             "ingested",
             len(source.extracts),
             redactions=source.redactions,
             warnings=source.warnings,
+            non_answers=non_answers,
+            blank=blank,
         )
 
     def _vectors_for(self, source: Source, progress: Progress | None) -> np.ndarray:
@@ -223,6 +233,7 @@ class Workspace:
 
     def status(self) -> dict:
         counts = self.store.counts()
+        counts.update(set_aside.totals(self.store.engine))
         counts["indexed"] = self.index.count()
         counts["home"] = str(self.settings.home)
         return counts

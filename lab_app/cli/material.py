@@ -15,6 +15,7 @@ from lab_app.core.settings import describe
 
 if TYPE_CHECKING:  # the workspace (Chroma, the model) loads only when a command runs
     from lab_app.workspace import FileOutcome, Workspace
+from lab_app.material import set_aside
 
 
 def add_commands(commands) -> None:
@@ -89,8 +90,11 @@ def report_ingest(outcomes) -> list[FileOutcome]:
         done.append(outcome)
         if outcome.status == "ingested":
             line = f"ingested {outcome.path}: {outcome.extracts} extracts"
+            details = [outcome.set_aside_note()]
             if outcome.redactions:
-                line += " (redacted " + _count_list(outcome.redactions) + ")"
+                details.append("redacted " + _count_list(outcome.redactions))
+            if any(details):
+                line += " (" + "; ".join(d for d in details if d) + ")"
         elif outcome.status == "unchanged":
             line = f"unchanged {outcome.path}"
             if outcome.reason:
@@ -109,6 +113,12 @@ def report_ingest(outcomes) -> list[FileOutcome]:
     )
     if redactions:
         summary += "; redacted " + _count_list(redactions)
+    kept_aside = set_aside.note(
+        sum(o.non_answers for o in done if o.status == "ingested"),
+        sum(o.blank for o in done if o.status == "ingested"),
+    )
+    if kept_aside:
+        summary += f"; {kept_aside}"
     print(summary)
     return done
 
@@ -174,6 +184,10 @@ def cmd_status(workspace: Workspace, args) -> int:
     print(f"indexed   {status['indexed']}")
     if status["redactions"]:
         print(f"redacted  {_count_list(status['redactions'])}")
+    if status["non_answers"] or status["blank_answers"]:
+        kept = set_aside.note(status["non_answers"], status["blank_answers"])
+        by_type = _count_list(status["non_answers_by_type"])
+        print(f"survey    {kept}" + (f" ({by_type})" if by_type else ""))
     return 0
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from ingest.records import Source
 from lab_app.core.schema import extract_attributes, extracts, metadata, people, sources
+from lab_app.material.set_aside import source_meta
 
 
 class StoreError(RuntimeError):
@@ -104,7 +105,7 @@ class Store:
                 title=source.title,
                 date=source.date,
                 text=source.text,
-                meta=source.metadata,
+                meta=source_meta(source),  # with a survey's counts of non-answers
                 warnings=source.warnings,
                 redactions=source.redactions,
                 extract_count=len(source.extracts),

@@ -14,16 +14,18 @@ import pandas as pd
 
 from ingest.errors import IngestError
 from ingest.formats import DOCUMENT_PARSERS, REFUSED, TABULAR_SUFFIXES
-from ingest.records import Table
+from ingest.formats.package_limits import DEFAULT_MAX_UNPACKED
+from ingest.non_answers import is_non_answer
+from ingest.records import SetAside, Table
 from ingest.redact import redact
 from ingest.survey import (
     ROLES,
     apply_overrides,
     guess_mapping,
     is_identifier_name,
-    is_placeholder,
     survey_answers,
 )
+from lab_app.material import set_aside
 
 UPLOADS = "uploads"  # folder under the workspace home
 SUPPORTED = frozenset(DOCUMENT_PARSERS) | TABULAR_SUFFIXES
@@ -117,32 +119,37 @@ def discard_upload(home: Path, source_path: str) -> bool:
 # --- survey mapping ------------------------------------------------------------------------
 
 
-def read_tables(path: Path) -> list[Table]:
+# Every reader below takes the workspace's QLAB_MAX_UNPACKED_MB (in bytes), so a workbook
+# the ingest would refuse is refused here too, before it is unpacked.
+
+
+def read_tables(path: Path, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED) -> list[Table]:
     """The file's tables, read once per version of the file (the page asks on every rerun)."""
     stat = Path(path).stat()
-    return _read_tables(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+    resolved = str(Path(path).resolve())
+    return _read_tables(resolved, stat.st_size, stat.st_mtime_ns, max_unpacked_bytes)
 
 
 @lru_cache(maxsize=8)
-def _read_tables(path: str, size: int, modified: int) -> list[Table]:
+def _read_tables(path: str, size: int, modified: int, max_unpacked_bytes: int) -> list[Table]:
     from ingest.formats.tabular import read_tables
 
-    return read_tables(Path(path))
+    return read_tables(Path(path), max_unpacked_bytes)
 
 
-def survey_table(path: Path) -> Table:
+def survey_table(path: Path, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED) -> Table:
     """The table the mapping step shows: the first sheet with a guessed text column, else the
     first sheet."""
-    tables = read_tables(path)
+    tables = read_tables(path, max_unpacked_bytes)
     for table in tables:
         if "text" in guess_mapping(table).values():
             return table
     return tables[0]
 
 
-def mapping_table(path: Path) -> pd.DataFrame:
+def mapping_table(path: Path, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED) -> pd.DataFrame:
     """One row per column: its name, guessed role and a few example values as plain text."""
-    table = survey_table(path)
+    table = survey_table(path, max_unpacked_bytes)
     guessed = guess_mapping(table)
     ids = table.column_ids or [""] * len(table.columns)
     rows = []
@@ -163,7 +170,7 @@ def _examples(table: Table, index: int, identifier: bool) -> str:
     seen: list[str] = []
     for row in table.rows:
         value = " ".join(row[index].split())
-        if is_placeholder(value) or value in seen:
+        if not value or is_non_answer(value) or value in seen:
             continue
         value, _ = redact(value)
         seen.append(value if len(value) <= EXAMPLE_CHARS else value[: EXAMPLE_CHARS - 1] + "…")
@@ -196,19 +203,23 @@ def options_from_roles(roles: dict[str, str]) -> dict:
     }
 
 
-def ingest_choices(path: Path, roles: dict[str, str]) -> dict:
+def ingest_choices(
+    path: Path, roles: dict[str, str], max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED
+) -> dict:
     """Options to ingest with: none when the roles are the guess, so every sheet of a workbook
     keeps its own guess; otherwise the chosen roles."""
-    table = survey_table(path)
+    table = survey_table(path, max_unpacked_bytes)
     if roles == {name: guess_mapping(table).get(name, "ignore") for name in table.columns}:
         return {}
     return options_from_roles(roles)
 
 
-def effective_roles(path: Path, roles: dict[str, str]) -> dict[str, str]:
+def effective_roles(
+    path: Path, roles: dict[str, str], max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED
+) -> dict[str, str]:
     """The roles ingest will really use for these choices (the guess where a role is left
     empty: ingest options can name columns for a role, not take a guessed one away)."""
-    table = survey_table(path)
+    table = survey_table(path, max_unpacked_bytes)
     chosen = options_from_roles(roles)
     mapping = apply_overrides(
         guess_mapping(table),
@@ -220,11 +231,16 @@ def effective_roles(path: Path, roles: dict[str, str]) -> dict[str, str]:
     return mapping
 
 
-def preview(path: Path, roles: dict[str, str], limit: int = 5) -> list[str]:
+def preview(
+    path: Path,
+    roles: dict[str, str],
+    limit: int = 5,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED,
+) -> list[str]:
     """The first answers ingest would store with these roles, redacted as they would be."""
-    table = survey_table(path)
+    table = survey_table(path, max_unpacked_bytes)
     try:
-        mapping = effective_roles(path, roles)
+        mapping = effective_roles(path, roles, max_unpacked_bytes)
     except IngestError:
         return []
     texts = []
@@ -237,14 +253,29 @@ def preview(path: Path, roles: dict[str, str], limit: int = 5) -> list[str]:
     return texts
 
 
+def kept_aside(
+    path: Path, roles: dict[str, str], max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED
+) -> tuple[int, int]:
+    """(non-answers, blank answers) ingest would keep aside from the shown sheet's text columns."""
+    try:
+        mapping = effective_roles(path, roles, max_unpacked_bytes)
+    except IngestError:
+        return 0, 0
+    left_out: list[SetAside] = []
+    survey_answers(survey_table(path, max_unpacked_bytes), mapping, left_out)
+    blank = sum(item.kind == "blank" for item in left_out)
+    return len(left_out) - blank, blank
+
+
 # --- the list of sources -------------------------------------------------------------------
 
 
-SOURCE_COLUMNS = ["path", "kind", "title", "date", "extracts", "ingested at"]
+SOURCE_COLUMNS = ["path", "kind", "title", "date", "extracts", "non-answers", "ingested at"]
 
 
 def sources_table(store) -> pd.DataFrame:
-    """Every stored source as a row, for a sortable table."""
+    """Every stored source as a row, for a sortable table; non-answers for surveys only."""
+    kept = set_aside.per_source(store.engine)
     rows = [
         {
             "path": row.path,
@@ -252,6 +283,7 @@ def sources_table(store) -> pd.DataFrame:
             "title": row.title or "",
             "date": row.date or "",
             "extracts": row.extract_count,
+            "non-answers": kept[row.path][0] if row.path in kept else None,
             "ingested at": row.ingested_at.strftime("%Y-%m-%d %H:%M") if row.ingested_at else "",
         }
         for row in store.list_sources()

@@ -97,6 +97,10 @@ def drop_withdrawn(source: Source, engine) -> int:
     gone = withdrawn_hashes(engine)
     if not gone:
         return 0
+    # Their blank replies and non-answers leave the counts too: nothing of theirs is kept.
+    source.set_aside = [
+        s for s in source.set_aside if not (s.person and person_hash(s.person) in gone)
+    ]
     dropped = [e for e in source.extracts if e.person and person_hash(e.person) in gone]
     if not dropped:
         return 0

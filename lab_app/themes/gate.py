@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-GATE_SHARE = 0.05  # the share of a theme's own members a newcomer may be looser than
+GATE_SHARE = 0.10  # the share of a theme's own members a newcomer may be looser than
 SMALL = 10  # below this many members a quantile is noise: the loosest member sets the gate
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from lab_app.core.schema import extracts, phases, sources, theme_builds, theme_history, themes
+from lab_app.material import set_aside
 from lab_app.material.consent import may_show
 from lab_app.material.store import with_sources
 from lab_app.themes.over_time import volumes
@@ -200,6 +201,7 @@ def snapshot(engine) -> dict:
     "latest_shown" is what participants may see."""
     return {
         "material": material(engine),
+        "set_aside": set_aside.totals(engine),
         "per_month": extracts_per_month(engine),
         "build": last_build_summary(engine),
         "newest": newest_themes(engine),

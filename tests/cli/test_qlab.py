@@ -31,7 +31,10 @@ def test_cli_end_to_end(tmp_path, eval_path):
 
     ingest = qlab(home, "ingest", tmp_path / "in", check_rc=1)  # one file refused
     lines = ingest.stdout.splitlines()
-    assert re.fullmatch(r"ingested \S*fft\.csv: \d+ extracts", lines[0])
+    kept_aside = re.fullmatch(
+        r"ingested \S*fft\.csv: \d+ extracts \((\d+) non-answers kept aside\)", lines[0]
+    )
+    assert kept_aside, lines[0]  # "Nothing.", "No", "Don't know" among the first rows
     assert any(line.startswith("refused") and "notes.rtf: RTF" in line for line in lines)
     assert lines[-1].startswith("2 files: 1 ingested")
 
@@ -46,6 +49,10 @@ def test_cli_end_to_end(tmp_path, eval_path):
 
     status = json.loads(qlab(home, "status", "--json", check_rc=0).stdout)
     assert status["sources"] == 1 and status["extracts"] == status["indexed"] > 300
+    assert (
+        status["non_answers"] == int(kept_aside[1]) == sum(status["non_answers_by_type"].values())
+    )
+    assert status["blank_answers"] == 0 and status["non_answers_by_type"]["nothing"] > 0
     qlab(home, "check", check_rc=0)
     assert "reindexed" in qlab(home, "reindex", check_rc=0).stdout
 

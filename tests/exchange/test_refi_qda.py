@@ -111,9 +111,12 @@ def test_project_of_the_demo_lab_validates_and_holds_its_coding(themed, tmp_path
         held = {variables[r.get("targetGUID")] for r in case.iter(f"{Q}VariableRef")}
         assert name in held
 
-    # Theme descriptions and memos are notes the theme codes point at.
+    # Theme descriptions and memos are notes the theme codes point at (area codes, which
+    # may share a theme's name, hold themes and are not codable themselves).
     notes = {n.get("guid"): n for n in project.iter(f"{Q}Note")}
     for code in project.iter(f"{Q}Code"):
+        if code.get("isCodable") == "false":
+            continue
         if code.get("name") in {t["label"] for t in themed.list_themes()}:
             refs = [notes[r.get("targetGUID")] for r in code.findall(f"{Q}NoteRef")]
             contents = [n.findtext(f"{Q}PlainTextContent") for n in refs]

@@ -8,6 +8,7 @@ import csv
 import json
 import threading
 import time
+import tracemalloc
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,7 @@ from lab_app.opinions import participation
 from lab_app.people import accounts
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
+from tests.hostile_workbooks import declaring
 
 SCRIPT = "<script>alert('x')</script> Evening groups <img src=x onerror=alert(1)> help me"
 LINK = "Groups help [click here](javascript:alert(1)) and ![pic](http://evil.example/t.png)"
@@ -224,6 +226,47 @@ def test_a_docx_zip_bomb_and_an_oversized_file_are_refused_by_the_settings_limit
     assert outcomes["big.txt"].status == "refused"
     assert "over the 1 MB limit" in outcomes["big.txt"].reason
     assert ws.status()["extracts"] == 0
+
+
+def test_a_workbook_declaring_two_gigabytes_is_refused_on_the_cli_fast_and_others_ingest(
+    tmp_path, capsys
+):
+    # The reported case: an XLSX whose sheet declared 2 GB ran 4 minutes and took 3 GB.
+    from lab_app.cli.qlab import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    bomb = declaring(folder / "bomb.xlsx", 2 * 1024**3)
+    assert bomb.stat().st_size < 10_000
+    survey = folder / "survey.csv"
+    survey.write_text(
+        "respondent_id,What would help you find a peer group?\n"
+        "r1,A group that meets in the evening near the station\n"
+        "r2,Someone to walk in with me the first time\n"
+        "r3,Nothing\n",
+        encoding="utf-8",
+    )
+    home = str(tmp_path / "home")
+    Workspace(Settings.from_env(home=home)).repair_index()  # store and index made beforehand
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        code = main(["--home", home, "ingest", str(bomb)])
+        seconds, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    (line, summary) = capsys.readouterr().out.splitlines()
+    assert code == 1 and line.startswith("refused ") and line.endswith(
+        "bomb.xlsx: unpacks to 2,147 MB, over the 500 MB limit (QLAB_MAX_UNPACKED_MB): "
+        "split the workbook or raise the limit"
+    )  # fmt: skip
+    assert seconds < 10 and peak < 50_000_000  # 0.1 s and 2 MB here
+    # In one ingest with a good file: the bomb is refused, the survey goes in.
+    assert main(["--home", home, "ingest", str(folder)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("refused ") and "bomb.xlsx: unpacks to 2,147 MB" in lines[0]
+    assert lines[1].endswith("survey.csv: 2 extracts (1 non-answer kept aside)")
+    assert lines[2].startswith("2 files: 1 ingested (2 extracts), 0 unchanged, 1 refused")
 
 
 # --- SQL-like strings ------------------------------------------------------------------------

@@ -207,5 +207,6 @@ def test_sources_table_lists_every_source(workspace, survey):
         "title": "",
         "date": "",
         "extracts": 5,
+        "non-answers": 1,  # its "N/A", counted and not stored
         "ingested at": "",
     }

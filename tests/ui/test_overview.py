@@ -39,6 +39,16 @@ def test_sections_and_charts_on_the_demo(open_page, app_home):
     by_kind = spec_with_title(at, "extracts by kind")["data"][0]
     assert dict(zip(by_kind["x"], by_kind["y"], strict=True)) == counts["extracts_by_kind"]
 
+    # The survey's non-answers and blank answers are a count of their own, not extracts.
+    kept = Workspace(Settings.from_env(home=app_home)).status()
+    assert kept["non_answers"] and kept["blank_answers"]  # the demo survey has both
+    assert any(
+        c.value.startswith("Survey answers kept aside, counted but not extracts: ")
+        and f"{kept['non_answers']:,} non-answers" in c.value
+        and f"{kept['blank_answers']:,} blank answers" in c.value
+        for c in at.caption
+    )
+
     monthly = spec_with_title(at, "Extracts per month")
     assert monthly["layout"]["barmode"] == "stack"
     assert {trace["name"] for trace in monthly["data"]} == set(counts["extracts_by_kind"])

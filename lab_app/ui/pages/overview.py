@@ -70,6 +70,13 @@ def material_section(data: dict) -> None:
             title=f"{sum(values):,} {what} by kind", height=300, margin=dict(t=40, b=10)
         )
         column.plotly_chart(figure, key=f"overview-{what}-by-kind", config=CHART_CONFIG)
+    kept = data["set_aside"]
+    if kept["non_answers"] or kept["blank_answers"]:
+        st.caption(
+            f"Survey answers kept aside, counted but not extracts: {kept['non_answers']:,} "
+            "non-answers (such as “Nothing”, “No”, “N/A”) and "
+            f"{kept['blank_answers']:,} blank answers."
+        )
     monthly = data["per_month"]
     if not monthly["rows"]:
         st.write("No extract carries a date yet, so there is nothing to show over time.")
