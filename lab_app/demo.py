@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from lab_app.core.settings import setting
 from lab_app.workspace import FileOutcome, Workspace
 
 NOT_MATERIAL = {"lab.json", "truth.json", "README.md"}
@@ -14,8 +14,8 @@ NOT_MATERIAL = {"lab.json", "truth.json", "README.md"}
 
 def demo_dir() -> Path:
     """corpus/peer-support-lab beside the package, or QLAB_DEMO_DIR."""
-    configured = os.environ.get("QLAB_DEMO_DIR")
-    if configured:
+    configured = setting("demo_dir")
+    if str(configured) not in ("", "."):
         return Path(configured)
     return Path(__file__).resolve().parents[1] / "corpus" / "peer-support-lab"
 
@@ -43,10 +43,13 @@ def load_demo(
     workspace.repair_index()
     manifest = lab / "lab.json"
     if manifest.exists():
-        from lab_app.theme_time import set_phases
-        from lab_app.timeline import load_events
+        from lab_app.themes.over_time import set_phases
+        from lab_app.year.profile import set_profile
+        from lab_app.year.timeline import load_events
 
         described = json.loads(manifest.read_text("utf-8"))
+        about = {field: described.get(field) for field in ("name", "question", "description")}
+        set_profile(workspace.store.engine, "demo", **about)
         set_phases(workspace.store.engine, described.get("phases", []))
         # Events already there (same date and title) are kept, so loading twice adds nothing.
         load_events(workspace.store.engine, described.get("events", []), who="demo")
@@ -59,7 +62,7 @@ def load_demo(
 def _demo_accounts(workspace: Workspace) -> None:
     """A staff and a participant account to sign in with, made on the first load; their random
     passwords go to a file in the workspace home (never the repository) and are printed once."""
-    from lab_app.accounts import ensure_demo_accounts
+    from lab_app.people.accounts import ensure_demo_accounts
 
     written = ensure_demo_accounts(workspace.store.engine, workspace.settings.home)
     if written is not None:
@@ -72,7 +75,9 @@ def first_look(workspace: Workspace) -> list[str]:
     on the year's story: build themes, accept the suggested ideas, look for tensions, confirm
     the measured ones and take forward the ideas still alive late in the year. Each step runs
     only while its part is empty (or undecided); returns one line per step taken."""
-    from lab_app import idea_suggestions, ideas, tensions
+    from lab_app.opinions import tensions
+    from lab_app.year import ideas
+    from lab_app.year import suggestions as idea_suggestions
 
     done = []
     engine = workspace.store.engine
@@ -100,10 +105,8 @@ def _staff_decisions(workspace: Workspace) -> list[str]:
     the tensions measured from votes or survey answers (text ones stay for review), and test
     the ideas that at least TAKEN_UP_BY people discussed and that were still being discussed
     in the Lab's last two phases."""
-    from sqlalchemy import select
-
-    from lab_app import ideas, tensions
-    from lab_app.tables import phases
+    from lab_app.opinions import tensions
+    from lab_app.year import ideas, timeline
 
     engine = workspace.store.engine
     done = []
@@ -114,8 +117,7 @@ def _staff_decisions(workspace: Workspace) -> list[str]:
             tensions.confirm(engine, tension["id"], "demo")
         done.append(f"confirmed {len(measured)} measured tensions")
     live = ideas.list_ideas(engine)
-    with engine.connect() as conn:
-        late = list(conn.execute(select(phases.c.start).order_by(phases.c.start)).scalars())[-2:-1]
+    late = [phase["start"] for phase in timeline.list_phases(engine)][-2:-1]
     if live and late and all(i["status"] == "emerging" for i in live):
         taken = [i["id"] for i in live if _taken_up(workspace, i["id"], late[0])]
         for idea_id in taken:
@@ -126,8 +128,8 @@ def _staff_decisions(workspace: Workspace) -> list[str]:
 
 def _taken_up(workspace: Workspace, idea_id: str, since: str) -> bool:
     """At least TAKEN_UP_BY people discussed the idea, and someone still did on or after since."""
-    from lab_app import ideas
-    from lab_app.store import extracts_by_ids
+    from lab_app.material.store import extracts_by_ids
+    from lab_app.year import ideas
 
     links = ideas.get_idea(workspace.store.engine, idea_id)["links"]
     wanted = [r["target_id"] for r in links if r["target_type"] == "extract"]

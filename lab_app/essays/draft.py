@@ -18,7 +18,7 @@ from lab_app.essays.store import Section
 from lab_app.essays.synthesis_model import theme_synthesis
 from lab_app.essays.theme_section import theme_body
 from lab_app.essays.writing import counted, in_words, prose, readable_label
-from lab_app.theme_time import volumes
+from lab_app.themes.over_time import volumes
 
 LENGTHS = {
     "short": {

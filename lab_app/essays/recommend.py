@@ -3,14 +3,14 @@ proposer's own words, quoted and marked), with its status and its backing in wor
 
 from __future__ import annotations
 
-from lab_app.consent import may_quote
 from lab_app.essays.markup import is_verbatim
 from lab_app.essays.quotable import worth_quoting
 from lab_app.essays.staff_decisions import MACHINE_TITLE, Backing
 from lab_app.essays.synthesis import speaker
 from lab_app.essays.writing import counted, in_words, inline_quote, inline_sentence, prose
-from lab_app.store import extracts_by_ids
-from lab_app.theme_views import attributes_of
+from lab_app.material.consent import may_quote
+from lab_app.material.store import extracts_by_ids
+from lab_app.themes.views import attributes_of
 
 PLURAL_ROLES = {
     "peer worker": "peer workers",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lab_app.core.audit import now
 from lab_app.essays.draft import (
     LENGTHS,
     build_sections,
@@ -20,7 +21,6 @@ from lab_app.essays.staff_decisions import opinion_summary
 from lab_app.essays.store import Section
 from lab_app.essays.votes import theme_votes, votes_body
 from lab_app.essays.writing import counted, prose, readable_label
-from lab_app.theme_state import now
 
 REPORT_SIZES = dict(LENGTHS["short"], recommendations=50, tensions=3)
 

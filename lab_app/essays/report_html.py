@@ -7,6 +7,7 @@ import html
 import re
 from pathlib import Path
 
+from lab_app.core.audit import record_audit
 from lab_app.essays.assemble import Assembled, assemble
 from lab_app.essays.charts import theme_months
 from lab_app.essays.export import EssayCheckError
@@ -15,7 +16,6 @@ from lab_app.essays.markup import EXPORT_MARKER, Block, unescape
 from lab_app.essays.material import active_themes
 from lab_app.essays.report import Report, build_report
 from lab_app.essays.svg_charts import month_bars, theme_bars
-from lab_app.theme_state import record_audit
 
 CSS = """
 body { font-family: Georgia, 'Times New Roman', serif; color: #1d1d1d; line-height: 1.55;

@@ -1,6 +1,6 @@
 """What staff decided, as essays read it: confirmed tensions (titled with today's theme names),
 accepted ideas with who backs them, and opinion groups from votes. The one place the essays
-read lab_app.tensions, lab_app.ideas and lab_app.opinion_groups, so changes there land here."""
+read opinions.tensions, year.ideas and opinions.groups, so changes there land here."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from lab_app.core.schema import extracts, theme_history, themes
 from lab_app.essays.attribution import role_of
 from lab_app.essays.material import ideas_for
 from lab_app.essays.writing import readable_label
-from lab_app.store import extracts_by_ids
-from lab_app.tables import extracts, theme_history, themes
-from lab_app.theme_views import attributes_of
+from lab_app.material.store import extracts_by_ids
+from lab_app.themes.views import attributes_of
 
 ACCEPTED = ("adopted", "testing")  # statuses that mean the Lab is taking an idea forward
 # The title idea_suggestions gives a candidate whose proposers may not be shown: key words,
@@ -30,7 +30,7 @@ TOP_STATEMENTS = 3
 def confirmed_tensions(engine, theme_id: str | None = None) -> list[dict]:
     """Tensions staff confirmed (on one theme, or all), their titles naming themes as staff
     named them today rather than by the label they had when the tension was found."""
-    from lab_app import tensions
+    from lab_app.opinions import tensions
 
     rows = [t for t in tensions.list_tensions(engine) if t["status"] == "confirmed"]
     if theme_id is not None:
@@ -88,7 +88,7 @@ class Backing:
 def accepted_ideas(engine, theme_ids: set[str] | None = None) -> list[dict]:
     """Ideas the Lab is taking forward (adopted, testing, or marked for the essay), touching
     these themes when given: adopted first, then testing, then marked; most backed first."""
-    from lab_app import ideas
+    from lab_app.year import ideas
 
     touching = ideas_for(engine, theme_ids=theme_ids) if theme_ids else ideas_for(engine)
     chosen = []
@@ -145,7 +145,7 @@ def _people(idea: dict) -> int:
 def opinion_summary(engine) -> dict | None:
     """Opinion groups from the workspace's votes, or None when there are too few to group:
     sizes, each group's most representative statements and the statements of consensus."""
-    from lab_app import opinion_groups
+    from lab_app.opinions import groups as opinion_groups
 
     result = opinion_groups.from_workspace(engine)
     if result is None or result.k < 2:

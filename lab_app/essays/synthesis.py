@@ -13,7 +13,7 @@ from lab_app.essays.attribution import role_of, source_name
 from lab_app.essays.markup import flat
 from lab_app.essays.quotable import front_matter, title_parts, worth_quoting
 from lab_app.essays.writing import inline_quote, prose, sentences
-from lab_app.store import text_hash
+from lab_app.material.store import text_hash
 
 POOL = 40  # most central extracts whose sentences are weighed: the centre of the theme
 PER_EXTRACT = 3  # sentences weighed per extract: the model's time goes on each one

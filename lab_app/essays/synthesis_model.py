@@ -4,12 +4,12 @@ verbatim, and nothing (no number, no source) is added; otherwise the extractive 
 
 from __future__ import annotations
 
-import os
 import re
 
+from lab_app.core.llm import llm_url
 from lab_app.essays.grounding import check_body
 from lab_app.essays.markup import BODY_MARKER, body_markers
-from lab_app.essays.polish import URL_VARIABLE, ask, strip_fence
+from lab_app.essays.polish import ask, strip_fence
 from lab_app.essays.synthesis import Synthesis, synthesise
 
 TIMEOUT_SECONDS = 90  # per theme: a draft of eight themes should not hang for long
@@ -33,7 +33,7 @@ def theme_synthesis(
     """The extractive synthesis of a theme, rewritten by the model when one is configured and
     its rewrite passes every check; `how` says which was kept and, after a refusal, why."""
     extractive = synthesise(workspace, theme.extracts, count, documents)
-    url = os.environ.get(URL_VARIABLE, "").strip()
+    url = llm_url()
     if not url or not extractive.text:
         return extractive
     engine = workspace.store.engine

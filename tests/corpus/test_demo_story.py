@@ -3,8 +3,9 @@ its staff decided by the Share phase (measured tensions confirmed, live ideas te
 
 import numpy as np
 
-from lab_app import ideas, tensions
 from lab_app.demo import first_look
+from lab_app.opinions import tensions
+from lab_app.year import ideas
 from tests.corpus.truth import TRUTH
 
 

@@ -3,10 +3,10 @@ check the quotations and prepare the three downloads."""
 
 from __future__ import annotations
 
+from lab_app.core.settings import Settings
 from lab_app.essays import store
 from lab_app.essays.markup import parse
 from lab_app.essays.material import active_themes
-from lab_app.settings import Settings
 from lab_app.workspace import Workspace
 
 
@@ -104,7 +104,7 @@ def test_each_section_previews_as_it_will_read_with_its_checks(open_page, app_ho
 
 
 def test_staff_mark_ideas_for_essays_and_download_the_report(open_page, app_home):
-    from lab_app import ideas
+    from lab_app.year import ideas
 
     engine = Workspace(Settings.from_env(home=app_home)).store.engine
     theme = active_themes(engine)[0]["id"]

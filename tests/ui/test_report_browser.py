@@ -42,8 +42,8 @@ def report_file(decided_home, tmp_path_factory):
     """The demo Lab's report, written once for this module from a copy of the decided Lab."""
     import shutil
 
+    from lab_app.core.settings import Settings
     from lab_app.essays.report_html import write_report
-    from lab_app.settings import Settings
     from lab_app.workspace import Workspace
 
     base = tmp_path_factory.mktemp("report")

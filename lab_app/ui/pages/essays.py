@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab_app import audit_log, ideas
+from lab_app.core import audit as audit_log
+from lab_app.core.audit import current_user
 from lab_app.essays import store
 from lab_app.essays.draft import LENGTHS, draft_essay, regenerate_section
 from lab_app.essays.export import check_essay, render
@@ -15,12 +16,11 @@ from lab_app.essays.polish import polish_enabled, polish_section
 from lab_app.essays.preview import section_blocks, section_checks
 from lab_app.essays.report import build_report
 from lab_app.essays.report_html import report_page
-from lab_app.theme_state import current_user
-from lab_app.ui.auth import current_user as signed_in
-from lab_app.ui.auth import is_staff, require_role
+from lab_app.ui.auth import current_account, is_staff, require_role
 from lab_app.ui.components import safe_markdown, show_error
 from lab_app.ui.essay_preview import show_blocks, show_checks
 from lab_app.ui.resources import workspace
+from lab_app.year import ideas
 
 require_role("staff")  # checked on the server, whatever route reached this page
 
@@ -55,7 +55,7 @@ if error := st.session_state.pop("essay-error", None):
 def _guarded(action, *args) -> None:
     """Run a callback's action; a failure becomes one line on the next run, not a traceback.
     Callbacks run before the page does, so the role is checked here again, on the server."""
-    if not is_staff(signed_in()):
+    if not is_staff(current_account()):
         st.session_state["essay-error"] = "Only Lab staff may change essays: sign in as staff."
         return
     if action not in (_prepare, _report):  # what was prepared no longer matches the essay
