@@ -15,10 +15,11 @@ from lab_app.essays.attribution import role_of
 from lab_app.essays.draft import draft_essay, regenerate_section
 from lab_app.essays.export import check_essay
 from lab_app.essays.markup import BODY_MARKER, parse, quotations
-from lab_app.essays.material import theme_material
+from lab_app.essays.material import source_info, theme_material
 from lab_app.essays.quotable import PLACEHOLDER, quote_problem
 from lab_app.essays.recommend import PLURAL_ROLES
 from lab_app.essays.staff_decisions import MACHINE_TITLE
+from lab_app.essays.theme_section import document_title
 from lab_app.essays.writing import readable_label
 from lab_app.material.consent import may_quote
 from lab_app.material.store import extracts_by_ids
@@ -33,6 +34,15 @@ def _part(body: str, heading: str) -> str:
     if f"### {heading}" not in body:
         return ""
     return body.split(f"### {heading}", 1)[1].split("\n### ", 1)[0]
+
+
+def _own_words(engine, text: str) -> str:
+    """The essay's text without quotations, blockquotes and the documents' titles."""
+    titles = {document_title(info, path) for path, info in source_info(engine).items()}
+    for title in sorted(titles, key=len, reverse=True):
+        text = text.replace(title, "")
+    text = re.sub(r"“[^“”]*”", "", text)
+    return "\n".join(line for line in text.splitlines() if not line.startswith(">"))
 
 
 def _body(engine, essay_id: int, key: str) -> str:
@@ -196,7 +206,12 @@ def test_staff_names_and_descriptions_appear_as_staff_wrote_them(decided):
     assert f"Opposing views in ‘{name}’" in section["body"]
     everything = "\n".join(s["heading"] + "\n" + s["body"] for s in essay["sections"])
     assert name in store.section_of(essay, "opening")["body"]
-    assert old_label not in everything and readable_label(old_label, False) not in everything
+    # Built labels are phrases from the theme's own words, so people's quotations and the
+    # documents' titles may hold them; the essay's own words never name the theme by them.
+    ours = _own_words(engine, everything)
+    assert old_label not in ours and readable_label(old_label, False) not in ours
+    for old in (old_label, readable_label(old_label, False)):
+        assert f"‘{old}’" not in everything and f"“{old}”" not in everything
     assert check_essay(engine, essay_id) == []
 
 
