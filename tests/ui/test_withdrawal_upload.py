@@ -34,9 +34,7 @@ def test_an_uploaded_longer_export_leaves_the_withdrawn_respondent_out(
     at.run()
     assert not at.exception, at.exception
     (line,) = [re.sub(r"\\(.)", r"\1", s.value) for s in at.success]
-    assert re.match(
-        r"ingested uploads/[0-9a-f]{12}-peer-support-survey\.csv: \d+ extracts", line
-    )
+    assert re.match(r"ingested uploads/[0-9a-f]{12}-peer-support-survey\.csv: \d+ extracts", line)
     captions = [re.sub(r"\\(.)", r"\1", c.value) for c in at.caption]
     assert "3 extracts left out: their authors withdrew" in captions  # their three answers
 
