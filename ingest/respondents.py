@@ -3,7 +3,8 @@ its header (its question set, not its file name), the respondent by their id wit
 
 Withdrawal keys on these (lab_app/people/identity.py): a renamed export, a longer one (the same
 rows plus new ones), or an upload (stored under a hash-prefixed name) names a respondent the
-same way. Every answer's meta carries "survey" (the header's signature) and "respondent".
+same way. Every answer's meta carries "survey" (the header's signature) and "respondent" (a
+hash of the id, never the id).
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import re
 import unicodedata
 
 from ingest.records import Extract, Table
-from ingest.redact import redact_person
 
 SIGNATURE_CHARS = 16
 # An id this long, varied and unpadded (Qualtrics "R_2YPOQ602ER1jkf1", SurveyMonkey's
@@ -44,21 +44,25 @@ def is_distinctive(respondent: str) -> bool:
 
 
 def mark_respondents(table: Table, answers: list[Extract]) -> None:
-    """Put the table's signature and each answer's respondent key in its meta. The key is the
-    respondent id (or author) as stored; a short id, or the row number when there is none,
-    also carries the row's date, so two surveys built from one template are not confused."""
+    """Put the table's signature and each answer's respondent key in its meta. The key is a
+    hash of the respondent id (or author): an id column may hold an e-mail address, which must
+    not be stored. A short id, or the row number when there is none, also carries the row's
+    date ("…|2026-03-02"), so two surveys built from one template are not confused; a
+    distinctive id's key is bare, and stands alone (people/identity.py)."""
     signature = header_signature(table)
-    redacted: dict[str, str] = {}  # one redaction per respondent, not per answer
     for answer in answers:
-        if answer.person and answer.person not in redacted:
-            redacted[answer.person] = redact_person(answer.person)[0]
-        given = redacted.get(answer.person or "", "")
+        given = " ".join((answer.person or "").split())
         if given and is_distinctive(given):
-            respondent = given
+            respondent = pseudonym(given)
         else:
-            respondent = f"{given or f'row{answer.row}'}|{answer.date or ''}"
+            respondent = f"{pseudonym(given or f'row{answer.row}')}|{answer.date or ''}"
         answer.meta["survey"] = signature
         answer.meta["respondent"] = respondent
+
+
+def pseudonym(respondent: str) -> str:
+    """How a respondent id is kept in an answer's meta: never the id itself."""
+    return "r-" + hashlib.sha256(f"respondent\x1f{respondent}".encode()).hexdigest()[:20]
 
 
 def _normal(name: str) -> str:

@@ -278,7 +278,6 @@ def _wait_forwarding_signals(child) -> int:
     """Wait for the child, passing on any stop signal this process gets: otherwise a service
     manager's SIGTERM ends `qlab serve` and leaves Streamlit serving on its own."""
     import signal
-    import subprocess
 
     def forward(number, _frame) -> None:
         if child.poll() is None:
@@ -289,20 +288,26 @@ def _wait_forwarding_signals(child) -> int:
         number = getattr(signal, name)
         previous[number] = signal.signal(number, forward)
     try:
-        try:
-            return child.wait()
-        except KeyboardInterrupt:  # Ctrl-C, or SIGINT sent to this process alone
-            child.terminate()
-            return child.wait(STOP_SECONDS)
+        return child.wait()
+    except KeyboardInterrupt:  # Ctrl-C, or SIGINT sent to this process alone
+        return _stop(child)
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
         if child.poll() is None:  # this process is being torn down some other way
-            child.terminate()
-            try:
-                child.wait(STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                child.kill()
+            _stop(child)
+
+
+def _stop(child) -> int:
+    """Ask the child to stop, then make it."""
+    import subprocess
+
+    child.terminate()
+    try:
+        return child.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        return child.wait()
 
 
 def _is_iso_date(value: str) -> bool:

@@ -20,7 +20,6 @@ from pathlib import PurePosixPath
 
 from sqlalchemy import select
 
-from ingest.respondents import is_distinctive
 from lab_app.core.audit import record_audit
 from lab_app.core.schema import audit, extracts, sources
 
@@ -42,8 +41,8 @@ def person_keys(kind: str | None, person: str | None, meta: dict | None) -> set[
     survey, respondent = meta.get("survey"), meta.get("respondent")
     if kind == "survey" and survey and respondent:
         keys.add(f"survey\x1f{survey}\x1f{respondent}")
-        # Only a bare id stands alone: "R2|2026-03-02" is a short id with its row's date.
-        if "|" not in respondent and is_distinctive(respondent):
+        # Only a distinctive id is kept bare; a short one carries its row's date ("…|date").
+        if "|" not in respondent:
             keys.add(f"respondent\x1f{respondent}")
     return keys
 
@@ -114,11 +113,13 @@ def same_person(engine, rows: list, person: str) -> list[str]:
 
 
 def _legacy_match(item, stems: list[str], legacy: set[str]) -> bool:
-    """An old withdrawal of this distinctive respondent under another file's stem."""
-    respondent = (item.meta or {}).get("respondent") or ""
-    if not legacy or item.kind != "survey" or "|" in respondent or not is_distinctive(respondent):
+    """An old withdrawal of this distinctive respondent under another file's stem: the old
+    key was the person name, "<stem>/<id>"."""
+    respondent = (item.meta or {}).get("respondent") or "|"
+    if not legacy or item.kind != "survey" or "|" in respondent or "/" not in item.person:
         return False
-    return any(key_hash(f"{stem}/{respondent}") in legacy for stem in stems)
+    given = item.person.split("/", 1)[1]
+    return any(key_hash(f"{stem}/{given}") in legacy for stem in stems)
 
 
 def _ingested_stems(engine) -> list[str]:
