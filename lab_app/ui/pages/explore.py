@@ -180,6 +180,10 @@ elif view == "Search":
         except Exception as err:
             show_error(err)
             hits = []
+        else:
+            problem = ws.index_problem()  # never an empty answer that only looks complete
+            if problem:
+                st.warning(f"Search may be missing results: {safe_markdown(problem)}")
         placed = placements(engine)
         if theme != "all":
             hits = [h for h in hits if placed.get(h["extract_id"], {}).get("theme_id") == theme]
