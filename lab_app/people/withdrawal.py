@@ -25,7 +25,7 @@ from lab_app.essays import forget as essay_forget
 from lab_app.material import consent, store
 from lab_app.material.store import blank, with_sources
 from lab_app.opinions import participation, tensions
-from lab_app.people import accounts
+from lab_app.people import accounts, throttle
 from lab_app.themes import state
 from lab_app.year import ideas
 
@@ -135,6 +135,7 @@ FORGETTERS = (
     ideas.forget,
     consent.forget,
     accounts.forget,
+    throttle.forget,
     store.forget,
     essay_forget.forget,
     audit.forget,
