@@ -86,9 +86,10 @@ def client_address() -> str | None:
     """The browser's address as Streamlit saw the connection (None on this machine, or when no
     browser is behind the run); behind a proxy, the one its X-Forwarded-For names."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # a script or test harness: no connection to name
         return None
+    return address if isinstance(address, str) else None
 
 
 def sign_out() -> None:

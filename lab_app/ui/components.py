@@ -21,13 +21,17 @@ def safe_markdown(text: str) -> str:
     return _INDENT.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), escaped)
 
 
-def user_text(text: str, *, quote: bool = False) -> None:
-    """Show text a participant or document wrote, as text and nothing else."""
+def user_markdown(text: str, *, quote: bool = False) -> str:
+    """The Markdown user_text shows: the text inert, its line breaks kept."""
     lines = safe_markdown(text).splitlines() or [""]
     if quote:  # every line inside the quote, blank lines included, so paragraphs stay quoted
-        st.markdown("\n".join(f"> {line}  " if line.strip() else ">" for line in lines))
-    else:
-        st.markdown("  \n".join(lines))
+        return "\n".join(f"> {line}  " if line.strip() else ">" for line in lines)
+    return "  \n".join(lines)
+
+
+def user_text(text: str, *, quote: bool = False) -> None:
+    """Show text a participant or document wrote, as text and nothing else."""
+    st.markdown(user_markdown(text, quote=quote))
 
 
 def provenance(row: dict) -> str:
