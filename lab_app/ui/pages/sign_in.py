@@ -46,4 +46,4 @@ if demo_file.exists():
         "(printed by `qlab demo` too)."
     )
 else:
-    st.caption("No account yet? Lab staff create them (`qlab users add NAME --role ROLE`).")
+    st.caption("No account yet? Lab staff create them (`qlab users add NAME`).")
