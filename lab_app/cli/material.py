@@ -267,11 +267,12 @@ def cmd_settings(workspace, args) -> int:
 
 
 def cmd_serve(workspace, args) -> int:
-    """Run Streamlit on the app for the chosen workspace; usage statistics off. Stopping this
-    command (Ctrl-C, SIGTERM from a service manager, SIGHUP) stops Streamlit too."""
+    """Run Streamlit on the app for the chosen workspace; usage statistics off. ui/server.py
+    serves app.py plus the route that sets the HttpOnly sign-in cookie. Stopping this command
+    (Ctrl-C, SIGTERM from a service manager, SIGHUP) stops Streamlit too."""
     import subprocess
 
-    app = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+    app = Path(__file__).resolve().parents[1] / "ui" / "server.py"
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     if args.home:
         env["QLAB_HOME"] = str(Path(args.home).resolve())

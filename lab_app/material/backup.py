@@ -29,8 +29,9 @@ FOLDERS = ("app-contributions",)
 NOT_RESTORED = ("uploads",)
 BATCH = 2000
 
-# Browsers signed in now are not the Lab's material: a restored workspace starts signed out.
-NOT_SAVED = {"browser_sessions"}
+# Browsers signed in now, and sign-in pauses, are not the Lab's material: a restored workspace
+# starts signed out and unpaused.
+NOT_SAVED = {"browser_sessions", "session_handoffs", "sign_in_failures"}
 
 
 def backup(workspace, out: Path, who: str | None = None) -> dict:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lab_app.core.audit import current_user
 from lab_app.opinions import participation
 from lab_app.themes.build import placements
 from lab_app.themes.state import load_state
+from lab_app.ui import guard
 from lab_app.ui.auth import current_account, current_name, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -43,10 +45,11 @@ if staff:
     )
 
 
+@guard.action("explore.vote", "participant", "vote-")
 def _cast(extract_id: str, value: int) -> None:
     # A callback runs before the page, so the counts drawn afterwards already include the vote.
     try:
-        participation.vote(engine, current_name(), extract_id, value)
+        participation.vote(engine, current_user(), extract_id, value)
     except Exception as err:  # one line in the page, never a traceback
         st.session_state["explore-error"] = str(err) or type(err).__name__
 
@@ -215,22 +218,27 @@ if st.session_state.pop("explore-sent", False):
     st.session_state["explore-contribution-text"] = ""
     st.session_state["explore-contribution-thread"] = ""
     st.success("Thank you: your contribution waits for staff approval before others see it.")
+
+
+@guard.action("explore.contribute", "participant", "explore-contribution-submit")
+def _contribute() -> None:
+    text = st.session_state.get("explore-contribution-text", "")
+    thread = st.session_state.get("explore-contribution-thread") or None
+    try:
+        participation.submit_contribution(engine, current_user(), text, thread)
+    except Exception as err:  # one line in the page, never a traceback; the words stay typed
+        st.session_state["explore-error"] = str(err) or type(err).__name__
+    else:
+        st.session_state["explore-sent"] = True
+
+
 with st.form("explore-contribute"):
-    text = st.text_area(
+    st.text_area(
         "Your contribution",
         key="explore-contribution-text",
         max_chars=participation.MAX_CONTRIBUTION_CHARS,
     )
-    thread = st.text_input("Thread (optional)", key="explore-contribution-thread")
-    sent = st.form_submit_button("Send for approval", key="explore-contribution-submit")
-if sent:
-    if not participant:
-        show_error(ValueError("Sign in to contribute."))
-    else:
-        try:
-            participation.submit_contribution(engine, participant, text, thread or None)
-        except Exception as err:  # one line in the page, never a traceback
-            show_error(err)
-        else:
-            st.session_state["explore-sent"] = True
-            st.rerun()
+    st.text_input("Thread (optional)", key="explore-contribution-thread")
+    st.form_submit_button(
+        "Send for approval", key="explore-contribution-submit", on_click=_contribute
+    )

@@ -10,6 +10,7 @@ from ingest.pipeline import IngestOptions, detect_kind
 from ingest.survey import ROLES
 from lab_app.core import faults
 from lab_app.material import set_aside, uploads
+from lab_app.ui import guard
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -21,6 +22,7 @@ MAPPING_KEY = "sources-mapping"
 MAPPING_FILE = "sources-mapping-file"  # which survey the "sources-mapping" edits belong to
 OUTCOMES = "sources-outcomes"
 REMOVED = "sources-removed"
+PENDING = "sources-pending"  # (saved upload paths, their ingest choices) for the Ingest button
 
 
 def one_line(text: str) -> str:
@@ -182,6 +184,7 @@ def show_outcome(outcome: FileOutcome) -> None:
         st.caption(one_line(warning))
 
 
+@guard.action("sources.remove", "staff", "sources-remove")
 def remove_chosen() -> None:
     """Button callback: runs before the page, so the list below is already without it."""
     path = st.session_state.get("sources-remove-choice")
@@ -240,8 +243,18 @@ if surveys:
         key = MAPPING_KEY if number == 0 else f"{MAPPING_KEY}-{path.name}"
         choices[path] = mapping_step(ws, path, key)
 
-if st.button("Ingest", key="sources-ingest", type="primary", disabled=not pending):
-    st.session_state[OUTCOMES] = run_ingest(ws, pending, choices)
+
+@guard.action("sources.ingest", "staff", "sources-ingest")
+def ingest_pending() -> None:
+    # What this run saved and mapped: the callback runs before the next run draws the page.
+    paths, mapped = st.session_state.get(PENDING, ([], {}))
+    st.session_state[OUTCOMES] = run_ingest(workspace(), paths, mapped)
+
+
+st.session_state[PENDING] = (pending, choices)
+st.button(
+    "Ingest", key="sources-ingest", type="primary", disabled=not pending, on_click=ingest_pending
+)
 for outcome in st.session_state.get(OUTCOMES, []):
     show_outcome(outcome)
 
