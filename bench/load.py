@@ -199,6 +199,7 @@ def main() -> int:
     parser.add_argument("--home", type=Path, help="with --url: their workspace (accounts)")
     parser.add_argument("--database-url", default="", help="PostgreSQL for the store (empty)")
     parser.add_argument("--chroma-url", default="", help="a `chroma run` server for the index")
+    parser.add_argument("--collection", default="qlab_load", help="its collection (qlab_load)")
     parser.add_argument(
         "--think",
         type=float,
@@ -215,7 +216,7 @@ def main() -> int:
     parser.add_argument("--profile-gil", action="store_true", help="sample only the GIL holder")
     args = parser.parse_args()
 
-    env = server_environ(args.database_url, args.chroma_url, "qlab_load" if args.chroma_url else "")
+    env = server_environ(args.database_url, args.chroma_url, args.collection)
     if args.url:  # servers already running on the workspace at --home
         password = make_accounts(args.home, env, ALONE + args.clients)
         summary = measure(args, args.url, password, None)
@@ -284,8 +285,17 @@ def measure(args, urls: list[str], password: str, app_pid: int | None) -> dict:
         "alone_s": {k: round(v, 3) if isinstance(v, float) else v for k, v in alone.items()},
         "alone_cpu_s": spent,
         "steps": steps,
+        # Clients go to the servers in turn: how many each served, and how many steps failed.
+        "per_server": [
+            {"clients": len(served), "failed_steps": sum(_failed(r) for r in served)}
+            for served in (results[i :: len(urls)] for i in range(len(urls)))
+        ],
         "goal_met": met,
     }
+
+
+def _failed(result: dict) -> int:
+    return sum(isinstance(value, str) for value in result.values())
 
 
 if __name__ == "__main__":

@@ -24,13 +24,10 @@ def server_environ(database_url: str = "", chroma_url: str = "", collection: str
     workspace named elsewhere is never touched, then only the servers asked for."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QLAB_")}
     env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
-    for name, value in (
-        ("QLAB_DATABASE_URL", database_url),
-        ("QLAB_CHROMA_URL", chroma_url),
-        ("QLAB_COLLECTION", collection),
-    ):
-        if value:
-            env[name] = value
+    if database_url:
+        env["QLAB_DATABASE_URL"] = database_url
+    if chroma_url:
+        env["QLAB_CHROMA_URL"], env["QLAB_COLLECTION"] = chroma_url, collection
     return env
 
 
