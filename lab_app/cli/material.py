@@ -277,9 +277,14 @@ def cmd_serve(workspace, args) -> int:
     if args.home:
         env["QLAB_HOME"] = str(Path(args.home).resolve())
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        # lab_app.ui.serve loads the model and the workspace first, then runs `streamlit run`.
+        sys.executable, "-m", "lab_app.ui.serve", str(app),
         "--server.address", args.address, "--server.port", str(args.port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        # Under load these two held the GIL most (py-spy, docs/benchmarks.md): a full garbage
+        # collection after every run of every session (the model makes the heap large), and
+        # the watcher re-reading every module's path after each run for edits to the code.
+        "--runner.postScriptGC", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip
     child = subprocess.Popen(command, env=env)
     return _wait_forwarding_signals(child)
