@@ -13,6 +13,7 @@ from sqlalchemy import insert, select, update
 
 from lab_app.core.audit import current_user, now, record_audit
 from lab_app.core.forgetting import scrub_fields
+from lab_app.core.roles import require_staff
 from lab_app.core.schema import tension_history, tensions
 from lab_app.opinions.signals import attribute_tensions, vote_tensions
 from lab_app.opinions.text_signal import text_tensions
@@ -26,6 +27,7 @@ STATUSES = ("suggested", "confirmed", "dismissed")
 def refresh(workspace, who: str | None = None) -> dict:
     """Recompute every signal and store the result; return counts by signal and change."""
     engine = workspace.store.engine
+    require_staff(engine, who or current_user(), "recompute tensions")
     found = vote_tensions(engine) + attribute_tensions(workspace) + text_tensions(engine)
     return save(engine, found, who or current_user())
 
@@ -120,6 +122,7 @@ def decide(engine, identifier: str, status: str, who: str, note: str = "") -> di
     who = (who or "").strip()
     if not who:
         raise ValueError("say who decides: a staff name is needed")
+    require_staff(engine, who, "confirm or dismiss a tension")
     row = get(engine, identifier)
     if row is None:
         raise ValueError(f"no tension {identifier}: see `qlab tensions` for the ids")

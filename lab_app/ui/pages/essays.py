@@ -16,7 +16,8 @@ from lab_app.essays.polish import polish_enabled, polish_section
 from lab_app.essays.preview import section_blocks, section_checks
 from lab_app.essays.report import build_report
 from lab_app.essays.report_html import report_page
-from lab_app.ui.auth import current_account, is_staff, require_role
+from lab_app.ui import guard
+from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error
 from lab_app.ui.essay_preview import show_blocks, show_checks
 from lab_app.ui.resources import workspace
@@ -52,12 +53,14 @@ if error := st.session_state.pop("essay-error", None):
     show_error(ValueError(error))
 
 
+@guard.action(
+    "essays.edit", "staff", "essay-draft", "essay-scrub", "essay-clear-flags",
+    "essay-title-save-", "essay-save-", "essay-regen-", "essay-polish-", "essay-restore-",
+    "essay-check", "essay-prepare", "essay-ideas-save", "essay-report",
+)  # fmt: skip
 def _guarded(action, *args) -> None:
-    """Run a callback's action; a failure becomes one line on the next run, not a traceback.
-    Callbacks run before the page does, so the role is checked here again, on the server."""
-    if not is_staff(current_account()):
-        st.session_state["essay-error"] = "Only Lab staff may change essays: sign in as staff."
-        return
+    """Run a callback's action once guard.action has checked the role on the server; a failure
+    becomes one line on the next run, not a traceback."""
     if action not in (_prepare, _report):  # what was prepared no longer matches the essay
         st.session_state.pop("essay-files", None)
     try:
@@ -141,7 +144,7 @@ def _mark_ideas(widget: str, offered: list[str]) -> str:
 def _report() -> str:
     page = report_page(ws, build_report(ws))
     st.session_state["essay-report-html"] = page.encode("utf-8")
-    audit_log.record(engine, "report.write", "download", {"bytes": len(page)})
+    audit_log.record(engine, "report.write", "download", {"bytes": len(page)}, who=current_user())
     return "The report is checked and ready to download: one HTML file that opens offline."
 
 
@@ -150,7 +153,10 @@ def _prepare(essay_id: int) -> str:
         "essay": essay_id,
         **{fmt: render(engine, essay_id, fmt) for fmt in DOWNLOADS},
     }
-    audit_log.record(engine, "essay.export", str(essay_id), {"formats": list(DOWNLOADS)})
+    # Named explicitly: a callback runs before app.py names the account for this run.
+    audit_log.record(
+        engine, "essay.export", str(essay_id), {"formats": list(DOWNLOADS)}, who=current_user()
+    )
     return "Checked and ready to download."
 
 
@@ -191,7 +197,7 @@ def _ideas_and_report() -> None:
             st.session_state["essay-report-html"],
             file_name="lab-report.html",
             mime="text/html",
-            key="essay-report-download",
+            key="essay-download-report",
         )
 
 

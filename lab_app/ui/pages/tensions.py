@@ -20,6 +20,7 @@ from lab_app.opinions import (
     signals as tension_signals,
 )
 from lab_app.themes.views import label_of
+from lab_app.ui import guard
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
@@ -48,6 +49,7 @@ if error := st.session_state.pop("tensions-error", None):
     show_error(ValueError(error))
 
 
+@guard.action("tensions.recompute", "staff", "tensions-refresh")
 def _refresh() -> None:
     try:
         with st.spinner("Looking for tensions in votes, answers and text…"):
@@ -61,6 +63,7 @@ def _refresh() -> None:
         )
 
 
+@guard.action("tensions.decide", "staff", "tension-confirm-", "tension-dismiss-")
 def _decide(identifier: str, status: str) -> None:
     try:
         tensions.decide(engine, identifier, status, who)
@@ -184,7 +187,7 @@ def show(row: dict, open_sides: bool) -> None:
             for column, side in zip(columns, row["sides"], strict=False):
                 with column:
                     st.markdown(f"**{safe_markdown(side['label'].capitalize())}**")
-                    st.caption(side["summary"])
+                    st.caption(safe_markdown(side["summary"]))
                     quotes(side)
         with st.expander("History"):
             history(row)
