@@ -25,22 +25,35 @@ def add_commands(commands) -> None:
 
 
 def cmd_groups(workspace, args) -> int:
-    from lab_app import opinion_groups
+    from lab_app import group_views, opinion_groups
 
-    result = opinion_groups.from_workspace(workspace.store.engine)
-    rows = result.groups() if result else []
+    engine = workspace.store.engine
+    result = opinion_groups.from_workspace(engine)
     if args.json:
-        print(json.dumps(rows, indent=2))
+        data = group_views.as_data(engine, result) if result else {"k": 0, "groups": []}
+        data["participants"] = result.groups() if result else []
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     if result is None:
         print("no opinion groups yet: they need votes from at least 3 people on 2 statements")
         return 0
-    sizes = ", ".join(f"group {g}: {n}" for g, n in result.group_sizes().items())
-    left_out = len(result.participants) - len(result.labels)
+    data = group_views.as_data(engine, result)
+    sizes = ", ".join(f"group {g['group']}: {g['size']}" for g in data["groups"])
     print(f"{result.k} groups over {len(result.labels)} participants ({sizes})")
-    if left_out:
-        print(f"{left_out} participants voted too little to be grouped")
+    if data["ungrouped"]:
+        print(f"{data['ungrouped']} participants voted too little to be grouped")
+    words = group_views.sentences(data)
+    for line in words["shared"]:
+        print(f"  {line['lead']} “{_short(line['text'])}”")
+    for name, group in words["apart"].items():
+        print(f"group {name} ({group['size']} people):")
+        for line in group["lines"]:
+            print(f"  {line['lead']} “{_short(line['text'])}”")
     return 0
+
+
+def _short(text: str, width: int = 110) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_tensions(workspace, args) -> int:
