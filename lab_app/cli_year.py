@@ -60,21 +60,26 @@ def cmd_tensions(workspace, args) -> int:
     from lab_app import tensions
 
     engine = workspace.store.engine
-    if args.refresh:
-        done = tensions.refresh(workspace)
-        if not args.json:
-            found = ", ".join(f"{n} from {s}" for s, n in sorted(done["signals"].items()))
-            print(f"found {found or 'none'}: {done['new']} new, {done['updated']} updated")
+    done = tensions.refresh(workspace) if args.refresh else tensions.ensure_fresh(workspace)
+    if done and not args.json:
+        found = ", ".join(f"{n} from {s}" for s, n in sorted(done["signals"].items()))
+        print(f"recomputed: {found or 'none'}; {done['new']} new, {done['updated']} updated")
     rows = tensions.list_tensions(engine, include_dismissed=args.all)
     if args.json:
         print(json.dumps([tensions.as_json(r) for r in rows], indent=2, ensure_ascii=False))
         return 0
     if not rows:
-        print("no tensions yet: run `qlab tensions --refresh` (themes or votes needed)")
-    for row in rows:
-        print(f"{row['id']}  {row['signal']:10} {row['status']:9}  {row['title']}")
+        print("no tensions yet: they come from votes, agreement questions and themes")
+    main = [r for r in rows if r["signal"] != "text" or r["status"] == "confirmed"]
+    review = [r for r in rows if r not in main]
+    for number, row in enumerate(main + review, 1):
+        if number == len(main) + 1:
+            print("\ntext suggestions for staff to review (the model measures topic, not stance):")
+        weak = "" if tensions.likely(row) else ", below the stance threshold"
+        print(f"{number:2}. {row['title']}")
+        print(f"    {row['id']} · {row['signal']} · {row['status']}{weak}")
         for side in row["sides"]:
-            print(f"    {side['label']}: {side['summary']}")
+            print(f"    {side['label']}: {_short(side['summary'])}")
     return 0
 
 

@@ -141,6 +141,7 @@ def import_polis(workspace, path: Path) -> str:
     # Votes on comments left aside still count towards who Pol.is groups: kept, never shown.
     statement_of |= {c: MODERATED_OUT + c for (_, c) in conversation.votes if c not in statement_of}
     added, changed = _store_votes(workspace.store.engine, conversation, statement_of)
+    workspace.refresh_tensions()  # groups and vote tensions follow the votes
     return (
         f"Pol.is {conversation.key}: {shown} statements ({outcome.status}"
         f"{f', {left_aside} moderated out and left aside' if left_aside else ''}), "

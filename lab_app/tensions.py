@@ -17,6 +17,7 @@ from lab_app.tension_text import text_tensions
 from lab_app.theme_state import current_user, now, record_audit
 
 STATUSES = ("suggested", "confirmed", "dismissed")
+FRESHNESS = "tensions-inputs"  # its row in the derived table: the inputs last computed from
 
 
 # --- computing -------------------------------------------------------------------------------
@@ -25,8 +26,63 @@ STATUSES = ("suggested", "confirmed", "dismissed")
 def refresh(workspace, who: str | None = None) -> dict:
     """Recompute every signal and store the result; return counts by signal and change."""
     engine = workspace.store.engine
+    inputs = fingerprint(engine)
     found = vote_tensions(engine) + attribute_tensions(workspace) + text_tensions(engine)
-    return save(engine, found, who or current_user())
+    done = save(engine, found, who or current_user())
+    _remember(engine, inputs)
+    return done
+
+
+def ensure_fresh(workspace) -> dict | None:
+    """Recompute only if votes, extracts or themes changed since the last computation: called
+    after imports, ingests and theme builds, and before `qlab tensions` lists anything."""
+    engine = workspace.store.engine
+    if _remembered(engine) == fingerprint(engine):
+        return None
+    return refresh(workspace, "system")
+
+
+def fingerprint(engine) -> str:
+    """What the signals read, in a few numbers: votes, extracts, themes and their members."""
+    from sqlalchemy import func
+
+    from lab_app.tables import (
+        extracts,
+        theme_builds,
+        theme_history,
+        theme_members,
+        themes,
+        votes,
+    )
+
+    queries = [
+        select(func.count(), func.max(votes.c.at)).select_from(votes),
+        select(func.count(), func.max(extracts.c.id)).select_from(extracts),
+        select(func.max(theme_builds.c.id)).select_from(theme_builds),
+        select(func.count(), func.max(theme_history.c.id)).select_from(theme_history),
+        select(func.count()).select_from(theme_members),
+        select(func.count(), func.max(themes.c.updated_at)).select_from(themes),
+    ]
+    with engine.connect() as conn:
+        return "|".join(str(tuple(conn.execute(q).one())) for q in queries)
+
+
+def _remembered(engine) -> str | None:
+    from lab_app.tables import derived
+
+    with engine.connect() as conn:
+        row = conn.execute(select(derived.c.key).where(derived.c.name == FRESHNESS)).first()
+    return row.key if row else None
+
+
+def _remember(engine, inputs: str) -> None:
+    from sqlalchemy import delete
+
+    from lab_app.tables import derived
+
+    with engine.begin() as conn:
+        conn.execute(delete(derived).where(derived.c.name == FRESHNESS))
+        conn.execute(insert(derived).values(name=FRESHNESS, key=inputs, data=b"", at=now()))
 
 
 # --- storing ---------------------------------------------------------------------------------
@@ -171,15 +227,38 @@ def list_tensions(engine, include_dismissed: bool = False, include_gone: bool = 
         key=lambda r: (
             order[r["status"]],
             signal_order.get(r["signal"], 3),
+            not likely(r),
             -_strength(r),
             r["id"],
         ),
     )
 
 
+def for_participants(rows: list[dict]) -> list[dict]:
+    """What participants may see: confirmed tensions, and unreviewed ones from votes and
+    answers (measured, not guessed). Text suggestions wait for staff: the model measures
+    closeness in topic, not stance (docs/benchmarks.md has its precision)."""
+    return [
+        r
+        for r in rows
+        if r["status"] == "confirmed"
+        or (r["status"] == "suggested" and r["signal"] in ("votes", "attributes")
+            and (r["measures"] or {}).get("current", True))
+    ]  # fmt: skip
+
+
+def likely(row: dict) -> bool:
+    """A text suggestion whose quoted pairs all push back on each other is reviewed first."""
+    from lab_app.tension_text import STANCE_THRESHOLD
+
+    if row["signal"] != "text":
+        return True
+    return float((row["measures"] or {}).get("stance", 0.0)) >= STANCE_THRESHOLD
+
+
 def _strength(row: dict) -> float:
     measures = row["measures"] or {}
-    for key in ("divisiveness", "cramers_v", "score"):
+    for key in ("divisiveness", "cramers_v", "stance", "score"):
         if key in measures:
             return float(measures[key])
     return 0.0

@@ -84,8 +84,13 @@ class Workspace:
         """Ingest files and folders (recursively), one outcome per file, in path order."""
         options = options or self.ingest_options()
         self.repair_index()  # finish whatever an earlier, interrupted ingest left half done
+        changed = False
         for path in expand_paths(paths, skip=self.settings.home):
-            yield self.ingest_file(path, options, root, progress)
+            outcome = self.ingest_file(path, options, root, progress)
+            changed = changed or outcome.status == "ingested"
+            yield outcome
+        if changed:
+            self.refresh_tensions()
 
     def ingest_file(
         self,
@@ -261,7 +266,15 @@ class Workspace:
         # The Map's 2-D layout is laid out now (unless the vectors are unchanged since it was),
         # so the first visit after a build reads it instead of computing it (~1 s at 20k).
         map_layout(self.store.engine)
+        self.refresh_tensions()
         return report
+
+    def refresh_tensions(self) -> dict | None:
+        """Tensions follow the material: recomputed after ingests, imports and theme builds
+        when what they read changed, so a bare `qlab tensions` is never stale."""
+        from lab_app.tensions import ensure_fresh
+
+        return ensure_fresh(self)
 
     def list_themes(self) -> list[dict]:
         from lab_app.themes import list_themes

@@ -236,3 +236,24 @@ def test_a_polis_export_of_its_own_is_read_exactly_as_written(tmp_path):
     write_export(folder, "https://pol.is/theirs", [("0", "'Tis the season for groups", "1")],
                  {"0": [1]})  # fmt: skip
     assert [c["text"] for c in polis.read_polis(folder).comments] == ["'Tis the season for groups"]
+
+
+def test_tensions_follow_an_import_without_a_refresh(tmp_path, seattle, capsys):
+    """`qlab import polis` computes the tensions: a bare `qlab tensions --json` lists the
+    statements that split the groups, each titled by its words and the groups' letters."""
+    home = tmp_path / "tension-home"
+    assert main(["--home", str(home), "import", "polis", str(seattle)]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home), "tensions", "--json"]) == 0
+    found = [r for r in json.loads(capsys.readouterr().out) if r["signal"] == "votes"]
+    assert found
+    assert main(["--home", str(home), "groups", "--json"]) == 0
+    letters = {g["group"] for g in json.loads(capsys.readouterr().out)["groups"]}
+    texts = {" ".join(c["text"].split()) for c in polis.read_polis(seattle).comments}
+    for tension in found:
+        quoted = tension["title"].split("“", 1)[1].rstrip("”")
+        assert any(t.startswith(quoted.rstrip("…")) for t in texts), tension["title"]
+        for side in tension["sides"]:
+            assert set(side["groups"]) <= letters
+            assert side["label"].startswith("group")
+            assert side["label"].endswith(("agree", "agrees", "disagree", "disagrees"))

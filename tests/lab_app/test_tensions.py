@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from lab_app import participation, tension_signals, tensions
+from lab_app import participation, tension_eval, tension_signals, tension_text, tensions
 from lab_app.cli import main
 from lab_app.settings import Settings
 from lab_app.tables import audit, theme_members
@@ -134,12 +134,56 @@ def test_votes_that_split_two_camps_become_a_vote_tension(ws, capsys):
             participation.vote(engine, f"person-{person}", statement, camp)
         for statement in shared:
             participation.vote(engine, f"person-{person}", statement, 1)
-    tensions.refresh(ws, "staff")
-    found = [r for r in tensions.list_tensions(engine) if r["signal"] == "votes"]
-    assert {r["measures"]["statement"] for r in found} == set(divisive)
-    for tension in found:
-        assert [s["label"] for s in tension["sides"]] == ["agree", "disagree"]
+    # No refresh asked for: a bare `qlab tensions --json` sees the votes are new and recomputes.
     assert main(["--home", str(ws.settings.home), "tensions", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert {r["signal"] for r in printed} == {"votes", "attributes", "text"}
     assert all(len(r["sides"]) == 2 and r["themes"] for r in printed if r["signal"] != "votes")
+    found = [r for r in tensions.list_tensions(engine) if r["signal"] == "votes"]
+    assert {r["measures"]["statement"] for r in found} == set(divisive)
+    texts = {q["extract_id"]: " ".join(q["text"].split()) for q in quotes}
+    for tension in found:
+        agree, disagree = (s["label"] for s in tension["sides"])
+        assert agree == "group A agrees" and disagree == "group B disagrees"  # 14 vs 10 people
+        opening = texts[tension["measures"]["statement"]][:60]
+        assert tension["title"].startswith("Group A agrees and group B disagrees that “")
+        assert opening in tension["title"]
+        assert set(tension["measures"]["groups"]) == {"A", "B"}
+    assert tensions.ensure_fresh(ws) is None  # nothing changed since: nothing recomputed
+
+
+def test_text_suggestions_stay_with_staff(ws):
+    """The text signal cannot tell stance from topic: its suggestions reach participants only
+    once staff confirm them."""
+    engine = ws.store.engine
+    rows = tensions.list_tensions(engine)
+    text = [r for r in rows if r["signal"] == "text"]
+    assert text and not [r for r in tensions.for_participants(rows) if r["signal"] == "text"]
+    tensions.confirm(engine, text[0]["id"], "staff")
+    shown = tensions.for_participants(tensions.list_tensions(engine))
+    assert text[0]["id"] in {r["id"] for r in shown}
+    assert shown[0]["status"] == "confirmed"  # confirmed tensions come first
+    for row in text:
+        assert row["title"].startswith("In “") and " — or " in row["title"]
+
+
+def text_scores(ws, thresholds):
+    engine = ws.store.engine
+    suggestions = [r for r in tensions.list_tensions(engine) if r["signal"] == "text"]
+    return tension_eval.text_signal(engine, suggestions, planted_sides(engine), thresholds)
+
+
+def test_stance_threshold_raises_precision(ws):
+    """docs/benchmarks.md reports these numbers: the threshold keeps the suggestions whose quoted
+    pairs all push back, and the text signal finds at least 3 of the 5 planted tensions."""
+    everything, reviewed_first = text_scores(ws, [0.0, tension_text.STANCE_THRESHOLD])
+    assert everything["recall"] >= 0.6
+    assert reviewed_first["precision"] >= everything["precision"]
+    assert reviewed_first["shown"] < everything["shown"]
+
+
+@pytest.mark.xfail(strict=True, reason="all-MiniLM-L6-v2 does not carry stance: precision "
+                   "0.29 at recall 0.4 at the threshold (docs/benchmarks.md)")  # fmt: skip
+def test_text_signal_reaches_its_goal(ws):
+    (found,) = text_scores(ws, [tension_text.STANCE_THRESHOLD])
+    assert found["precision"] >= 0.8 and found["recall"] >= 0.6
