@@ -4,7 +4,8 @@ For every conversation in ../shared/eval/polis: participants, how many Pol.is gr
 `group-id`), how many we grouped, the share of Pol.is's grouped people we grouped too, the
 number of groups (Pol.is / ours), and the adjusted Rand index on the people both grouped. The
 goals (ARI >= 0.8, the same number of groups, >= 95% of Pol.is's grouped also grouped by us)
-apply where Pol.is grouped at least 100 people. "older" is the ARI of the same pipeline with
+apply where Pol.is grouped at least 100 people. With --text, the text tension signal's precision
+and recall against the demo Lab's planted tensions. "older" is the ARI of the same pipeline with
 polismath's earlier projection (an unseen vote imputed as a pass, moderation not applied): it
 shows which exports that version computed. "fixed" starts k-means at Pol.is's own groups on our
 map and reports how much of them survives. docs/opinion-groups.md explains the misses.
@@ -105,10 +106,48 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def text_signal(home: Path | None) -> str:
+    """Precision and recall of the text tension signal against the demo Lab's planted tensions
+    (tension_eval), at each stance threshold; the demo is loaded unless a home is given."""
+    import tempfile
+
+    from lab_app import tension_eval, tension_text, tensions
+    from lab_app.demo import load_demo
+    from lab_app.settings import Settings
+    from lab_app.workspace import Workspace
+    from tests.corpus.truth import truth_extracts
+
+    home = home or Path(tempfile.mkdtemp(prefix="qlab-demo-"))
+    workspace = Workspace(Settings.from_env(home=home))
+    list(load_demo(workspace))
+    engine = workspace.store.engine
+    tensions.ensure_fresh(workspace)
+    planted = {
+        e: (item["tension"], item["side"])
+        for e, item in truth_extracts(
+            engine, lambda item: "tension" in item and item.get("side") is not None
+        ).items()
+    }
+    suggestions = [r for r in tensions.list_tensions(engine) if r["signal"] == "text"]
+    rows = tension_eval.text_signal(engine, suggestions, planted, [0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    lines = ["text signal vs the demo Lab's 5 planted tensions (goal: precision >= 0.8 at "
+             "recall >= 0.6)", f"{'stance >=':>9} {'shown':>5} {'hits':>4} {'precision':>9} "
+             f"{'recall':>6}"]  # fmt: skip
+    for r in rows:
+        mark = "  <- threshold" if r["threshold"] == tension_text.STANCE_THRESHOLD else ""
+        lines.append(
+            f"{r['threshold']:9.1f} {r['shown']:5d} {r['hits']:4d} {r['precision']:9.2f} "
+            f"{r['recall']:6.2f}{mark}"
+        )
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conversations", nargs="+", help="folders under ../shared/eval/polis")
     parser.add_argument("--summary", type=Path, help="append headline results to this JSON file")
+    parser.add_argument("--text", action="store_true", help="also the text signal on the demo")
+    parser.add_argument("--demo-home", type=Path, help="a workspace holding the demo already")
     args = parser.parse_args()
     if not EVAL.exists():
         print("skipped: ../shared/eval/polis not found (evaluation data lives beside the project)")
@@ -116,6 +155,9 @@ def main() -> int:
     names = args.conversations or sorted(p.name for p in EVAL.iterdir() if p.is_dir())
     results = [measure(EVAL / name) for name in names if (EVAL / name).is_dir()]
     print(table(results))
+    if args.text:
+        print()
+        print(text_signal(args.demo_home))
     if args.summary:
         from bench.summary import record
 

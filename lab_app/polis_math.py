@@ -203,14 +203,14 @@ def cluster(positions: np.ndarray, rows, ceiling: int = MAX_GROUPS) -> Clusterin
     rows = np.asarray(rows, dtype=int)
     points = positions[rows]
     empty = Clustering(positions, rows, np.zeros(len(rows), dtype=int), 1 if len(rows) else 0, None)
-    if len(first_distinct(points, 3)) < 3:
-        return empty  # fewer than three distinct places: nothing to split
+    if len(first_distinct(points, 2)) < 2:
+        return empty  # everyone in one place: nothing to split
     bases, base_of = kmeans(points, first_distinct(points, BASE_K), max_iters=BASE_ITERS)
     sizes = np.bincount(base_of, minlength=len(bases)).astype(float)
     best: tuple[float, int, np.ndarray] | None = None
     scores = {}
     for k in range(2, max_groups(len(bases), ceiling) + 1):
-        if len(bases) <= k:
+        if len(bases) < k:
             break
         _, group_of_base = kmeans(bases, first_distinct(bases, k), sizes, GROUP_ITERS)
         if len(set(group_of_base.tolist())) < 2:

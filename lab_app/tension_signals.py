@@ -84,10 +84,11 @@ def _vote_split(statement, entry, result, sizes, text) -> dict | None:
              "groups": [letter(g) for g in members],
              "extract_ids": list(dict.fromkeys([statement] + also)), "quotes": [statement]}
         )  # fmt: skip
+    first = sides[0]["label"]
     return {
         "key": f"votes|{statement}",
         "signal": "votes",
-        "title": f"{sides[0]['label'].capitalize()} and {sides[1]['label']} that "
+        "title": f"{first[:1].upper()}{first[1:]} and {sides[1]['label']} that "
         f"“{_short(text, 120)}”",
         "sides": sides,
         "measures": {

@@ -26,7 +26,7 @@ def title_for(engine, row: dict, staff: bool) -> str:
     if statement in participation.shown_to_participants(engine, [statement]):
         return row["title"]
     agree, disagree = (side["label"] for side in row["sides"])
-    return f"{agree.capitalize()} and {disagree} with a statement its author keeps private"
+    return f"{upper_first(agree)} and {disagree} with a statement its author keeps private"
 
 
 def plain_summary(row: dict) -> list[str]:
@@ -37,7 +37,7 @@ def plain_summary(row: dict) -> list[str]:
         sizes = measures.get("group_sizes") or {}
         for side in row["sides"]:
             people = sum(int(sizes.get(g, 0)) for g in side.get("groups", []))
-            lines.append(f"{side['label'].capitalize()} ({people} people in those groups).")
+            lines.append(f"{upper_first(side['label'])} ({people} people in those groups).")
     elif row["signal"] == "attributes":
         groups = {g["value"]: g for g in measures.get("groups") or []}
         for side in row["sides"]:
@@ -50,7 +50,7 @@ def plain_summary(row: dict) -> list[str]:
             lines.append(f"Mostly {side['label']}: " + "; ".join(parts) + ".")
     else:
         for side in row["sides"]:
-            lines.append(side["label"].capitalize() + ".")
+            lines.append(upper_first(side["label"]) + ".")
     return lines
 
 
@@ -83,3 +83,8 @@ def staff_measures(row: dict) -> tuple[str, list[dict]]:
         "the two sides truly oppose"
     )
     return line, []
+
+
+def upper_first(text: str) -> str:
+    """Capital first letter only ("Group A agrees"; str.capitalize would lower the A)."""
+    return text[:1].upper() + text[1:]

@@ -30,7 +30,8 @@ def quotes(at) -> list[str]:
 
 
 def page_text(at) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    parts = [h.value for h in at.subheader] + [m.value for m in at.markdown]
+    return "\n".join(parts + [c.value for c in at.caption])
 
 
 def test_staff_confirm_and_dismiss(ws, open_page):

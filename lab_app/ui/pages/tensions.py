@@ -13,6 +13,7 @@ from lab_app.tension_views import (
     rows_for,
     staff_measures,
     title_for,
+    upper_first,
 )
 from lab_app.ui import tension_actions as act
 from lab_app.ui.auth import is_staff, require_role
@@ -111,7 +112,7 @@ def show(row: dict, open_sides: bool) -> None:
             columns = st.columns(len(row["sides"]) or 1)
             for column, side in zip(columns, row["sides"], strict=False):
                 with column:
-                    st.markdown(f"**{safe_markdown(side['label'].capitalize())}**")
+                    st.markdown(f"**{safe_markdown(upper_first(side['label']))}**")
                     quotes(side)
         if staff:
             staff_part(row)
