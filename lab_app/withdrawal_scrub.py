@@ -33,11 +33,13 @@ def scrub_derived(conn, ids: list[str], words: list[str]) -> list[int]:
             conn.execute(update(themes).where(themes.c.id == row.id).values(**values))
     for row in conn.execute(select(tensions)).all():
         sides, changed = _scrub_json(row.sides or [], gone, passages)
-        if changed:
+        # A vote tension's title quotes its statement: their words go from the title too.
+        title, retitled = scrub_text(row.title or "", passages)
+        if changed or retitled:
             conn.execute(
                 update(tensions)
                 .where(tensions.c.id == row.id)
-                .values(sides=sides, updated_at=stamp)
+                .values(sides=sides, title=title, updated_at=stamp)
             )
             conn.execute(
                 tension_history.insert().values(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lab_app import participation, tension_eval, tension_signals, tension_text, tensions
 from lab_app.cli import main
 from lab_app.settings import Settings
+from lab_app.store import extracts_by_ids
 from lab_app.tables import audit, theme_members
 from lab_app.workspace import Workspace
 from tests.corpus.truth import TRUTH, truth_extracts
@@ -187,3 +188,30 @@ def test_stance_threshold_raises_precision(ws):
 def test_text_signal_reaches_its_goal(ws):
     (found,) = text_scores(ws, [tension_text.STANCE_THRESHOLD])
     assert found["precision"] >= 0.8 and found["recall"] >= 0.6
+
+
+def test_withdrawal_takes_a_statement_out_of_its_tension_title(ws):
+    """A vote tension's title quotes its statement: when its author withdraws, the words go."""
+    from lab_app.withdrawal import withdraw
+    from lab_app.withdrawal_scrub import REMOVED
+
+    engine = ws.store.engine
+    quotes = participation.theme_quotes(engine, ws.list_themes()[0]["id"], limit=8)
+    authored = [q for q in quotes if extracts_by_ids(engine, [q["extract_id"]])[q["extract_id"]]
+                ["person"]]  # fmt: skip
+    statement = authored[0]["extract_id"]
+    person = extracts_by_ids(engine, [statement])[statement]["person"]
+    others = [q["extract_id"] for q in quotes if q["extract_id"] != statement][:3]
+    for voter in range(20):
+        participation.vote(engine, f"voter-{voter}", statement, 1 if voter < 12 else -1)
+        for other in others:
+            participation.vote(engine, f"voter-{voter}", other, 1 if voter < 12 else -1)
+    ws.refresh_tensions()
+    tension = next(r for r in tensions.list_tensions(engine)
+                   if (r["measures"] or {}).get("statement") == statement)  # fmt: skip
+    tensions.confirm(engine, tension["id"], "staff")  # confirmed ones stay listed
+    opening = " ".join(authored[0]["text"].split())[:40]
+    assert opening in tension["title"]
+    withdraw(ws, person, "staff", rebuild_themes=False)
+    title = tensions.get(engine, tension["id"])["title"]
+    assert opening not in title and REMOVED in title
