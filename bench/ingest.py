@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.pipeline import file_hash, load_source  # noqa: E402
-from lab_app.settings import Settings  # noqa: E402
-from lab_app.workspace import Workspace  # noqa: E402
+from ingest.pipeline import file_hash, load_source
+from lab_app.core.settings import Settings
+from lab_app.workspace import Workspace
 
 NHS_CSV = ROOT.parent / "shared/eval/clustering/nhs-fft-patient-feedback-phase1/text_data.csv"
 

@@ -24,10 +24,10 @@ from sklearn.metrics import adjusted_rand_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lab_app import polis_math  # noqa: E402
-from lab_app.opinion_groups import compute  # noqa: E402
-from lab_app.polis import read_polis  # noqa: E402
-from lab_app.polis_groups import conversation_input, groups_of  # noqa: E402
+from lab_app.exchange.polis import read_polis
+from lab_app.opinions import polis_math
+from lab_app.opinions.groups import compute
+from lab_app.opinions.polis_input import conversation_input, groups_of
 
 EVAL = ROOT.parent / "shared" / "eval" / "polis"
 MIN_GROUPED = 100  # the goals apply from this many people grouped by Pol.is
@@ -111,15 +111,18 @@ def text_signal(home: Path | None) -> str:
     (tension_eval), at each stance threshold; the demo is loaded unless a home is given."""
     import tempfile
 
-    from lab_app import tension_eval, tension_text, tensions
+    from lab_app.core.settings import Settings
     from lab_app.demo import load_demo
-    from lab_app.settings import Settings
+    from lab_app.opinions import tension_eval, tensions
+    from lab_app.opinions import text_signal as tension_text
     from lab_app.workspace import Workspace
     from tests.corpus.truth import truth_extracts
 
     home = home or Path(tempfile.mkdtemp(prefix="qlab-demo-"))
     workspace = Workspace(Settings.from_env(home=home))
-    list(load_demo(workspace))
+    if not workspace.list_themes():
+        list(load_demo(workspace))
+        workspace.build_themes()  # the text signal reads themes; the build computes tensions
     engine = workspace.store.engine
     tensions.ensure_fresh(workspace)
     planted = {

@@ -12,13 +12,14 @@ import numpy as np
 from ingest.errors import IngestError
 from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
-from lab_app.audit_log import record
-from lab_app.embedder import Embedder
-from lab_app.exports import EXTRACT_COLUMNS, write_csv
-from lab_app.index import VectorIndex, connect
-from lab_app.settings import Settings
-from lab_app.store import Store, text_hash
-from lab_app.withdrawal import drop_withdrawn
+from lab_app.core.audit import record
+from lab_app.core.settings import Settings
+from lab_app.exchange.csv_export import EXTRACT_COLUMNS, write_csv
+from lab_app.material import set_aside
+from lab_app.material.embedder import Embedder
+from lab_app.material.index import VectorIndex, connect
+from lab_app.material.store import Store, text_hash
+from lab_app.people.withdrawal import drop_withdrawn
 
 Progress = Callable[[int, int], None]
 # Up to this many extracts of a kind, a filtered search scores them exactly from the store.
@@ -35,6 +36,12 @@ class FileOutcome:
     reason: str = ""
     redactions: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    non_answers: int = 0  # survey replies such as "Nothing" or "N/A": counted, not stored
+    blank: int = 0  # survey replies left empty
+
+    def set_aside_note(self) -> str:
+        """ "312 non-answers and 40 blank answers kept aside", or ""."""
+        return set_aside.note(self.non_answers, self.blank)
 
 
 @dataclass
@@ -140,12 +147,15 @@ class Workspace:
         vectors = self._vectors_for(source, progress)
         source_id = self.store.replace_source(source, vectors)
         self._sync_index(source_id, shown)
+        non_answers, blank = set_aside.split(set_aside.counts_by_question(source.set_aside))
         return FileOutcome(
             shown,
             "ingested",
             len(source.extracts),
             redactions=source.redactions,
             warnings=source.warnings,
+            non_answers=non_answers,
+            blank=blank,
         )
 
     def _vectors_for(self, source: Source, progress: Progress | None) -> np.ndarray:
@@ -228,6 +238,7 @@ class Workspace:
 
     def status(self) -> dict:
         counts = self.store.counts()
+        counts.update(set_aside.totals(self.store.engine))
         counts["indexed"] = self.index.count()
         counts["home"] = str(self.settings.home)
         return counts
@@ -244,7 +255,7 @@ class Workspace:
         return self.index.count()
 
     def export_extracts(self, out: Path) -> int:
-        from lab_app.themes import placements
+        from lab_app.themes.build import placements
 
         names, rows = self.store.export_rows()
         placement = placements(self.store.engine)
@@ -259,10 +270,10 @@ class Workspace:
 
     # scikit-learn loads only when themes are asked for: `qlab ingest` starts faster.
     def build_themes(self, kind: str | None = None, k: int | None = None, fresh: bool = False):
-        from lab_app.projection import map_layout
-        from lab_app.themes import build
+        from lab_app.themes.build import build
+        from lab_app.themes.map import map_layout
 
-        report = build(self.store.engine, kind=kind, k=k, fresh=fresh)
+        report = build(self.store.engine, kind=kind, k=k, fresh=fresh, embedder=self.embedder)
         # The Map's 2-D layout is laid out now (unless the vectors are unchanged since it was),
         # so the first visit after a build reads it instead of computing it (~1 s at 20k).
         map_layout(self.store.engine)
@@ -272,12 +283,12 @@ class Workspace:
     def refresh_tensions(self) -> dict | None:
         """Tensions follow the material: recomputed after ingests, imports and theme builds
         when what they read changed, so a bare `qlab tensions` is never stale."""
-        from lab_app.tensions import ensure_fresh
+        from lab_app.opinions.tensions import ensure_fresh
 
         return ensure_fresh(self)
 
     def list_themes(self) -> list[dict]:
-        from lab_app.themes import list_themes
+        from lab_app.themes.build import list_themes
 
         return list_themes(self.store.engine)
 

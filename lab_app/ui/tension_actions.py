@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab_app import tensions
-from lab_app.ui.auth import current_user, is_staff
+from lab_app.opinions import tensions
+from lab_app.ui.auth import current_account, is_staff
 from lab_app.ui.resources import workspace
 
 DONE, ERROR = "tensions-done", "tensions-error"
@@ -15,7 +15,7 @@ REFUSED = "Only Lab staff can confirm, dismiss or recompute tensions: sign in as
 
 
 def _staff_name() -> str | None:
-    user = current_user()
+    user = current_account()
     if not is_staff(user):
         st.session_state[ERROR] = REFUSED
         return None

@@ -6,8 +6,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import group_views, opinion_groups, participation, tension_signals, tensions
-from lab_app.tension_views import (
+from lab_app.opinions import group_views, participation, tensions
+from lab_app.opinions import groups as opinion_groups
+from lab_app.opinions import signals as tension_signals
+from lab_app.opinions.tension_views import (
     SHORT_LIST,
     plain_summary,
     rows_for,

@@ -1,0 +1,219 @@
+"""Tensions on the demo Lab: the planted tensions and the survey's Likert split are found,
+recomputes keep ids and staff decisions, votes that split camps become a tension."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from lab_app.cli.qlab import main
+from lab_app.core.schema import audit, theme_members
+from lab_app.core.settings import Settings
+from lab_app.material.store import extracts_by_ids
+from lab_app.opinions import participation, tension_eval, tensions
+from lab_app.opinions import signals as tension_signals
+from lab_app.opinions import text_signal as tension_text
+from lab_app.workspace import Workspace
+from tests.corpus.truth import TRUTH, truth_extracts
+
+
+@pytest.fixture(scope="module")
+def tension_home(themed_home, tmp_path_factory):
+    """The themed demo Lab with tensions computed, once for this module."""
+    home = tmp_path_factory.mktemp("tension-demo")
+    shutil.copytree(themed_home, home, dirs_exist_ok=True)
+    workspace = Workspace(Settings.from_env(home=home))
+    tensions.refresh(workspace, "tester")
+    return home
+
+
+@pytest.fixture
+def ws(tension_home, tmp_path):
+    home = tmp_path / "copy"
+    shutil.copytree(tension_home, home)
+    return Workspace(Settings.from_env(home=home))
+
+
+def planted_sides(engine) -> dict[str, tuple[str, int]]:
+    """extract id -> (planted tension, side), from the truth items that name a side."""
+    items = truth_extracts(engine, lambda item: "tension" in item and item.get("side") is not None)
+    return {extract_id: (item["tension"], item["side"]) for extract_id, item in items.items()}
+
+
+def test_the_likert_question_by_role_is_an_attribute_tension(ws):
+    survey = TRUTH["survey"]
+    rows = [
+        r
+        for r in tensions.list_tensions(ws.store.engine)
+        if r["signal"] == "attributes" and r["measures"]["question"] == survey["likert_question"]
+    ]
+    by_role = [r for r in rows if "connection to peer support" in r["measures"]["grouped_by"]]
+    assert len(by_role) == 1
+    tension = by_role[0]
+    roles = {"carer": "carer", "clinician": "clinician", "commission": "commissioner",
+             "lived experience": "lived-experience", "peer worker": "peer-worker",
+             "voluntary": "voluntary-sector"}  # fmt: skip
+
+    def role_of(value: str) -> str:
+        return next(role for word, role in roles.items() if word in value.lower())
+
+    for group in tension["measures"]["groups"]:
+        truth = survey["likert_by_role"][role_of(group["value"])]
+        assert group["n"] >= tension_signals.MIN_GROUP
+        # Respondents without any free-text answer are not in the store: never more than truth.
+        assert group["agree"] <= truth["Agree"] + truth["Strongly agree"]
+        assert group["disagree"] <= truth["Disagree"] + truth["Strongly disagree"]
+    agree_side, disagree_side = tension["sides"]
+    agreeing = {role_of(v) for v in agree_side["groups"]}
+    disagreeing = {role_of(v) for v in disagree_side["groups"]}
+    # truth: clinicians and commissioners lean one way, lived experience and peer workers the other
+    assert {"clinician", "commissioner"} <= agreeing
+    assert {"lived-experience", "peer-worker"} <= disagreeing
+    assert agree_side["extract_ids"] and disagree_side["extract_ids"]
+
+
+def test_planted_tensions_are_found_in_their_themes(ws):
+    engine = ws.store.engine
+    sides = planted_sides(engine)
+    with engine.connect() as conn:
+        query = select(theme_members.c.extract_id, theme_members.c.theme_id).where(
+            theme_members.c.status == "placed"
+        )
+        placed = {row.extract_id: row.theme_id for row in conn.execute(query)}
+    found = tensions.list_tensions(engine)
+    for planted in TRUTH["tensions"]:
+        items = [e for e, (name, _) in sides.items() if name == planted["id"]]
+        home_theme = Counter(placed[e] for e in items if e in placed).most_common(1)[0][0]
+        candidates = [t for t in found if home_theme in t["themes"] and len(t["sides"]) == 2]
+        assert candidates, f"nothing found in the theme of {planted['id']}"
+        best = set()
+        for tension in candidates:
+            held = {e for side in tension["sides"] for e in side["extract_ids"]}
+            best = max(best, {sides[e][1] for e in held if sides.get(e, ("",))[0] == planted["id"]},
+                       key=len)  # fmt: skip
+        assert best == {0, 1}, f"{planted['id']}: both planted sides should be in the evidence"
+
+
+def test_recompute_keeps_ids_and_staff_decisions(ws):
+    engine = ws.store.engine
+    first = {r["id"]: r for r in tensions.list_tensions(engine)}
+    chosen, other = sorted(first)[:2]
+    tensions.confirm(engine, chosen, "staff-a")
+    tensions.dismiss(engine, other, "staff-a")
+    result = tensions.refresh(ws, "staff-b")
+    assert result["new"] == 0
+    after = {r["id"]: r for r in tensions.list_tensions(engine, include_dismissed=True)}
+    assert set(first) <= set(after)
+    assert after[chosen]["status"] == "confirmed" and after[other]["status"] == "dismissed"
+    assert other not in {r["id"] for r in tensions.list_tensions(engine)}
+    events = [h["event"] for h in tensions.history(engine, chosen)]
+    assert events[0] == "found" and "confirmed" in events
+    with engine.connect() as conn:
+        trail = conn.execute(select(audit).where(audit.c.target == chosen)).all()
+    assert [row.action for row in trail] == ["tension.confirmed"]
+    assert all(set(row.detail) <= {"from", "to", "note_chars"} for row in trail)
+
+
+def test_deciding_needs_a_known_tension_and_status(ws):
+    with pytest.raises(ValueError, match="no tension"):
+        tensions.confirm(ws.store.engine, "X-missing", "staff")
+    some = tensions.list_tensions(ws.store.engine)[0]["id"]
+    with pytest.raises(ValueError, match="status must be"):
+        tensions.decide(ws.store.engine, some, "maybe", "staff")
+
+
+def test_votes_that_split_two_camps_become_a_vote_tension(ws, capsys):
+    engine = ws.store.engine
+    quotes = participation.theme_quotes(engine, ws.list_themes()[0]["id"], limit=8)
+    statements = [q["extract_id"] for q in quotes]
+    divisive, shared = statements[:4], statements[4:]
+    for person in range(24):
+        camp = 1 if person < 14 else -1
+        for statement in divisive:
+            participation.vote(engine, f"person-{person}", statement, camp)
+        for statement in shared:
+            participation.vote(engine, f"person-{person}", statement, 1)
+    # No refresh asked for: a bare `qlab tensions --json` sees the votes are new and recomputes.
+    assert main(["--home", str(ws.settings.home), "tensions", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert {r["signal"] for r in printed} == {"votes", "attributes", "text"}
+    assert all(len(r["sides"]) == 2 and r["themes"] for r in printed if r["signal"] != "votes")
+    found = [r for r in tensions.list_tensions(engine) if r["signal"] == "votes"]
+    assert {r["measures"]["statement"] for r in found} == set(divisive)
+    texts = {q["extract_id"]: " ".join(q["text"].split()) for q in quotes}
+    for tension in found:
+        agree, disagree = (s["label"] for s in tension["sides"])
+        assert agree == "group A agrees" and disagree == "group B disagrees"  # 14 vs 10 people
+        opening = texts[tension["measures"]["statement"]][:60]
+        assert tension["title"].startswith("Group A agrees and group B disagrees that “")
+        assert opening in tension["title"]
+        assert set(tension["measures"]["groups"]) == {"A", "B"}
+    assert tensions.ensure_fresh(ws) is None  # nothing changed since: nothing recomputed
+
+
+def test_text_suggestions_stay_with_staff(ws):
+    """The text signal cannot tell stance from topic: its suggestions reach participants only
+    once staff confirm them."""
+    engine = ws.store.engine
+    rows = tensions.list_tensions(engine)
+    text = [r for r in rows if r["signal"] == "text"]
+    assert text and not [r for r in tensions.for_participants(rows) if r["signal"] == "text"]
+    tensions.confirm(engine, text[0]["id"], "staff")
+    shown = tensions.for_participants(tensions.list_tensions(engine))
+    assert text[0]["id"] in {r["id"] for r in shown}
+    assert shown[0]["status"] == "confirmed"  # confirmed tensions come first
+    for row in text:
+        assert row["title"].startswith("In “") and " — or " in row["title"]
+
+
+def text_scores(ws, thresholds):
+    engine = ws.store.engine
+    suggestions = [r for r in tensions.list_tensions(engine) if r["signal"] == "text"]
+    return tension_eval.text_signal(engine, suggestions, planted_sides(engine), thresholds)
+
+
+def test_stance_threshold_raises_precision(ws):
+    """docs/benchmarks.md reports these numbers: the threshold keeps the suggestions whose quoted
+    pairs all push back, and the text signal finds at least 3 of the 5 planted tensions."""
+    everything, reviewed_first = text_scores(ws, [0.0, tension_text.STANCE_THRESHOLD])
+    assert everything["recall"] >= 0.6
+    assert reviewed_first["precision"] >= everything["precision"]
+    assert reviewed_first["shown"] < everything["shown"]
+
+
+@pytest.mark.xfail(strict=True, reason="all-MiniLM-L6-v2 does not carry stance: precision "
+                   "0.29 at recall 0.4 at the threshold (docs/benchmarks.md)")  # fmt: skip
+def test_text_signal_reaches_its_goal(ws):
+    (found,) = text_scores(ws, [tension_text.STANCE_THRESHOLD])
+    assert found["precision"] >= 0.8 and found["recall"] >= 0.6
+
+
+def test_withdrawal_takes_a_statement_out_of_its_tension_title(ws):
+    """A vote tension's title quotes its statement: when its author withdraws, the words go."""
+    from lab_app.core.forgetting import REMOVED
+    from lab_app.people.withdrawal import withdraw
+
+    engine = ws.store.engine
+    quotes = participation.theme_quotes(engine, ws.list_themes()[0]["id"], limit=8)
+    authored = [q for q in quotes if extracts_by_ids(engine, [q["extract_id"]])[q["extract_id"]]
+                ["person"]]  # fmt: skip
+    statement = authored[0]["extract_id"]
+    person = extracts_by_ids(engine, [statement])[statement]["person"]
+    others = [q["extract_id"] for q in quotes if q["extract_id"] != statement][:3]
+    for voter in range(20):
+        participation.vote(engine, f"voter-{voter}", statement, 1 if voter < 12 else -1)
+        for other in others:
+            participation.vote(engine, f"voter-{voter}", other, 1 if voter < 12 else -1)
+    ws.refresh_tensions()
+    tension = next(r for r in tensions.list_tensions(engine)
+                   if (r["measures"] or {}).get("statement") == statement)  # fmt: skip
+    tensions.confirm(engine, tension["id"], "staff")  # confirmed ones stay listed
+    opening = " ".join(authored[0]["text"].split())[:40]
+    assert opening in tension["title"]
+    withdraw(ws, person, "staff", rebuild_themes=False)
+    title = tensions.get(engine, tension["id"])["title"]
+    assert opening not in title and REMOVED in title
