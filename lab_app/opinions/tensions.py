@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from lab_app.core.audit import current_user, now, record_audit
 from lab_app.core.forgetting import scrub_fields
+from lab_app.core.roles import require_staff
 from lab_app.core.schema import (
     derived,
     extracts,
@@ -37,6 +38,7 @@ FRESHNESS = "tensions-inputs"  # its row in the derived table: the inputs last c
 def refresh(workspace, who: str | None = None) -> dict:
     """Recompute every signal and store the result; return counts by signal and change."""
     engine = workspace.store.engine
+    require_staff(engine, who or current_user(), "recompute tensions")
     inputs = fingerprint(engine)
     found = vote_tensions(engine) + attribute_tensions(workspace) + text_tensions(engine)
     done = save(engine, found, who or current_user())
@@ -169,6 +171,7 @@ def decide(engine, identifier: str, status: str, who: str, note: str = "") -> di
     who = (who or "").strip()
     if not who:
         raise ValueError("say who decides: a staff name is needed")
+    require_staff(engine, who, "confirm or dismiss a tension")
     row = get(engine, identifier)
     if row is None:
         raise ValueError(f"no tension {identifier}: see `qlab tensions` for the ids")

@@ -1,45 +1,36 @@
-"""Tensions page actions: confirm, dismiss, recompute. Each callback checks the staff role on
-the server when it runs, whatever the page showed: a stale or forged click from a participant
-or a signed-out session is refused and changes nothing."""
+"""Tensions page actions: confirm, dismiss, recompute, each a staff action checked by guard."""
+
+# guard.action reads the account again when the callback runs, whatever the page showed: a
+# stale or forged click from a participant or a signed-out session is refused and changes
+# nothing; an allowed one acts as whoever clicked (act_as), so current_user() names them.
 
 from __future__ import annotations
 
 import streamlit as st
 
+from lab_app.core.audit import current_user
 from lab_app.opinions import tensions
-from lab_app.ui.auth import current_account, is_staff
+from lab_app.ui import guard
 from lab_app.ui.resources import workspace
 
 DONE, ERROR = "tensions-done", "tensions-error"
-REFUSED = "Only Lab staff can confirm, dismiss or recompute tensions: sign in as staff."
 
 
-def _staff_name() -> str | None:
-    user = current_account()
-    if not is_staff(user):
-        st.session_state[ERROR] = REFUSED
-        return None
-    return user["name"]
-
-
+@guard.action("tensions.decide", "staff", "tension-confirm-", "tension-dismiss-")
 def decide(identifier: str, status: str) -> None:
-    who = _staff_name()
-    if who is None:
-        return
     try:
-        tensions.decide(workspace().store.engine, identifier, status, who)
+        tensions.decide(workspace().store.engine, identifier, status, current_user())
     except Exception as err:  # one line on the page, never a traceback
         st.session_state[ERROR] = str(err) or type(err).__name__
     else:
         st.session_state[DONE] = f"Tension {identifier} {status}."
 
 
+@guard.action("tensions.recompute", "staff", "tensions-refresh")
 def recompute() -> None:
-    who = _staff_name()
-    if who is None:
-        return
     try:
-        result = tensions.refresh(workspace(), who)
+        with st.spinner("Looking for tensions in votes, answers and text…"):
+            result = tensions.refresh(workspace(), current_user())
     except Exception as err:
         st.session_state[ERROR] = str(err) or type(err).__name__
     else:
