@@ -98,8 +98,13 @@ class Workspace:
         options = options or self.ingest_options()
         with contextlib.suppress(VectorIndexError):  # a broken index: each file says so
             self.repair_index()  # finish whatever an earlier, interrupted ingest left half done
+        changed = False
         for path in expand_paths(paths, skip=self.settings.home):
-            yield self.ingest_file(path, options, root, progress)
+            outcome = self.ingest_file(path, options, root, progress)
+            changed = changed or outcome.status == "ingested"
+            yield outcome
+        if changed:
+            self.refresh_tensions()
 
     def ingest_file(
         self,
@@ -329,7 +334,15 @@ class Workspace:
         # The Map's 2-D layout is laid out now (unless the vectors are unchanged since it was),
         # so the first visit after a build reads it instead of computing it (~1 s at 20k).
         map_layout(self.store.engine)
+        self.refresh_tensions()
         return report
+
+    def refresh_tensions(self) -> dict | None:
+        """Tensions follow the material: recomputed after ingests, imports and theme builds
+        when what they read changed, so a bare `qlab tensions` is never stale."""
+        from lab_app.opinions.tensions import ensure_fresh
+
+        return ensure_fresh(self)
 
     def list_themes(self) -> list[dict]:
         from lab_app.themes.build import list_themes

@@ -11,8 +11,11 @@ from sqlalchemy import select
 
 from lab_app.core.schema import extracts, theme_history, themes
 from lab_app.essays.attribution import role_of
+from lab_app.essays.markup import flat
 from lab_app.essays.material import ideas_for
+from lab_app.essays.quotable import statement_problem
 from lab_app.essays.writing import readable_label
+from lab_app.material.consent import may_quote
 from lab_app.material.store import extracts_by_ids
 from lab_app.themes.views import attributes_of
 
@@ -20,7 +23,6 @@ ACCEPTED = ("adopted", "testing")  # statuses that mean the Lab is taking an ide
 # The title idea_suggestions gives a candidate whose proposers may not be shown: key words,
 # not a name anyone chose, so an essay never prints it.
 MACHINE_TITLE = "A proposal about "
-CONSENSUS_FLOOR = 0.6  # every group agrees at least this likely: a point of consensus
 TOP_STATEMENTS = 3
 
 
@@ -37,13 +39,28 @@ def confirmed_tensions(engine, theme_id: str | None = None) -> list[dict]:
         rows = [t for t in rows if theme_id in (t["themes"] or [])]
     names = theme_names(engine)
     for row in rows:
-        row["title"] = _untruncated(row)
+        row["title"] = _untruncated(_statement_kept(engine, row))
         for theme in row["themes"] or []:
             current, old = names.get(theme, ("", []))
             for label in sorted(old, key=len, reverse=True):
                 if label and label != current:
                     row["title"] = row["title"].replace(label, current)
     return rows
+
+
+def _statement_kept(engine, row: dict) -> dict:
+    """A vote tension's title quotes its statement; when the statement may not be quoted (its
+    author did not agree, or it is not clean prose) the title names it without its words."""
+    statement = (row["measures"] or {}).get("statement")
+    if row["signal"] != "votes" or not statement:
+        return row
+    found = extracts_by_ids(engine, [statement])
+    text = flat(found[statement]["text"]) if statement in found else ""
+    if text and statement in may_quote(engine, found) and statement_problem(text) is None:
+        return row
+    agree, disagree = (side["label"] for side in row["sides"][:2])
+    title = f"{agree[:1].upper()}{agree[1:]} and {disagree} with a statement not quoted here"
+    return {**row, "title": title}
 
 
 def _untruncated(row: dict) -> str:
@@ -144,7 +161,8 @@ def _people(idea: dict) -> int:
 
 def opinion_summary(engine) -> dict | None:
     """Opinion groups from the workspace's votes, or None when there are too few to group:
-    sizes, each group's most representative statements and the statements of consensus."""
+    sizes, each group's most representative statements (groups named by letter, as
+    everywhere) and the statements of consensus (Pol.is's: a majority of every group)."""
     from lab_app.opinions import groups as opinion_groups
 
     result = opinion_groups.from_workspace(engine)
@@ -155,19 +173,16 @@ def opinion_summary(engine) -> dict | None:
     for number, size in sizes.items():
         picked = result.representative.get(number, [])[:TOP_STATEMENTS]
         statements = [
-            {"extract_id": r["statement"], "direction": r["direction"], "share": r["share"]}
+            {"extract_id": r["statement"], "direction": r["direction"], "share": _plain_share(r)}
             for r in picked
         ]
-        groups.append({"number": number + 1, "size": size, "statements": statements})
+        name = opinion_groups.letter(number)
+        groups.append({"group": name, "size": size, "statements": statements})
     consensus = []
-    for statement, entry in result.stats.items():
-        agree = [m["pa"] for m in entry["groups"].values()]
-        if agree and min(agree) >= CONSENSUS_FLOOR and entry["seen"]:
-            share = entry["agree"] / entry["seen"]
-            consensus.append({"extract_id": statement, "share": share, "seen": entry["seen"]})
-    consensus.sort(
-        key=lambda c: (-result.stats[c["extract_id"]]["consensus_agree"], c["extract_id"])
-    )
+    for entry in result.consensus.get("agree", []):
+        counts = result.stats[entry["statement"]]
+        share = counts["agree"] / counts["seen"] if counts["seen"] else 0.0
+        consensus.append({"extract_id": entry["statement"], "share": share, "seen": counts["seen"]})
     stats = {
         s: {"seen": e["seen"], "agree": e["agree"], "consensus": e["consensus_agree"],
             "divisiveness": e["divisiveness"]}
@@ -182,3 +197,8 @@ def opinion_summary(engine) -> dict | None:
         "divisive": result.most_divisive(TOP_STATEMENTS, min_seen=5),
         "stats": stats,
     }
+
+
+def _plain_share(pick: dict) -> float:
+    """The share of the group's votes on the statement that went its way (not smoothed)."""
+    return pick["votes"] / pick["seen"] if pick["seen"] else 0.0

@@ -34,7 +34,7 @@ def votes_body(engine, summary: dict) -> str:
             for s in group["statements"]
             if quote(s["extract_id"])
         ]
-        parts.append(f"Group {group['number']} ({counted(group['size'], 'person', 'people')}):")
+        parts.append(f"Group {group['group']} ({counted(group['size'], 'person', 'people')}):")
         parts.append("\n".join(lines) if lines else "No statement of this group may be quoted.")
     agreed = [c for c in summary["consensus"] if quote(c["extract_id"])][:3]
     if agreed:

@@ -20,7 +20,7 @@ from lab_app.essays.quotable import PLACEHOLDER, quote_problem
 from lab_app.essays.recommend import PLURAL_ROLES
 from lab_app.essays.staff_decisions import MACHINE_TITLE
 from lab_app.essays.theme_section import document_title
-from lab_app.essays.writing import readable_label
+from lab_app.essays.writing import prose, readable_label
 from lab_app.material.consent import may_quote
 from lab_app.material.store import extracts_by_ids
 from lab_app.opinions import tensions
@@ -86,7 +86,8 @@ def test_views_differ_only_where_staff_confirmed_each_side_in_its_own_words(deci
     other_body = _body(engine, essay_id, f"theme:{other['themes'][0]}")
     assert "### Where views differ" not in other_body
     everything = "\n".join(s["body"] for s in store.load_essay(engine, essay_id)["sections"])
-    assert "Opposing views in" not in everything  # the text signal's titles: none confirmed
+    unconfirmed = [t for t in listed if t["status"] != "confirmed"]
+    assert unconfirmed and not [t["title"] for t in unconfirmed if prose(t["title"]) in everything]
     assert check_essay(engine, essay_id) == []
 
     # Staff change their mind: drafted again, the section has no such part.
@@ -203,7 +204,7 @@ def test_staff_names_and_descriptions_appear_as_staff_wrote_them(decided):
     section = store.section_of(essay, f"theme:{theme}")
     assert section["heading"] == name
     assert description in section["body"]
-    assert f"Opposing views in ‘{name}’" in section["body"]
+    assert f"In ‘{name}’:" in section["body"]  # the text signal's title, as staff named it
     everything = "\n".join(s["heading"] + "\n" + s["body"] for s in essay["sections"])
     assert name in store.section_of(essay, "opening")["body"]
     # Built labels are phrases from the theme's own words, so people's quotations and the

@@ -183,6 +183,6 @@ def test_the_report_shows_opinion_groups_from_real_polis_votes(workspace, eval_p
     assert votes is not None
     groups = opinion_groups.from_workspace(engine)
     for number, size in groups.group_sizes().items():
-        assert f"Group {number + 1} ({size} people)" in votes.get_text()
+        assert f"Group {opinion_groups.letter(number)} ({size} people)" in votes.get_text()
     assert f"{len(groups.participants)} people voted" in votes.get_text()
     _check_quotations(engine, page, fewest_inline=1)
