@@ -22,15 +22,16 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=20
 
 # The store and index tests again, on the servers named by QLAB_TEST_DATABASE_URL and
 # QLAB_TEST_CHROMA_URL (.ci/run starts PostgreSQL and `chroma run` and sets both).
 SERVER_TESTS := tests/material/test_workspace_ingest.py tests/material/test_crash_recovery.py \
 	tests/material/test_bad_inputs.py tests/material/test_uploads.py tests/material/test_server_pair.py \
-	tests/core/test_locks.py tests/bench/test_load.py
+	tests/core/test_locks.py tests/bench/test_load.py::test_two_app_processes_on_one_server_pair
+PYTEST_OPTS ?=
 test-servers: $(STAMP)
-	QLAB_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q $(SERVER_TESTS)
+	QLAB_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q $(PYTEST_OPTS) $(SERVER_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .
