@@ -12,6 +12,7 @@ import numpy as np
 from ingest.errors import IngestError
 from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
+from ingest.redact import redact_path
 from lab_app.audit_log import record
 from lab_app.embedder import Embedder
 from lab_app.exports import EXTRACT_COLUMNS, write_csv
@@ -105,7 +106,7 @@ class Workspace:
     def _ingest_file(
         self, path: Path, options: IngestOptions, root: Path | None, progress: Progress | None
     ) -> FileOutcome:
-        shown = display_path(path, root)
+        shown = redact_path(display_path(path, root))  # as load_source stores it
         try:
             content_hash = file_hash(path)
         except OSError as err:
