@@ -32,18 +32,16 @@ class UkPhoneRecognizer(PatternRecognizer):
     passes over 07700 900xxx, and it reads no dots, no bare 44 prefix."""
 
     SEP = r"(?:[ \t.\-]{1,2}|\)[ \t]?|[ \t]?\()?"
+    DIGITS = r"(?:\d" + SEP + r"){8,9}\d(?!\d)"  # 9 or 10 more digits, separated as people do
     PATTERNS = [
         Pattern(
-            "UK phone, +44 or 0044",
-            r"(?<![\w+])(?:\+|00)[ \t]?44"
-            + SEP
-            + r"(?:\(0\)[ \t]?)?(?:\d"
-            + SEP
-            + r"){8,9}\d(?!\d)",
+            "UK phone, +44",
+            r"(?<![\w+])(?:\+|00)[ \t]?44" + SEP + r"(?:\(0\)[ \t]?)?" + DIGITS,
             0.6,
-        ),  # fmt: skip
+        ),
         Pattern("UK phone, bare 44", r"(?<![\w+])44\d{9,10}(?!\d)", 0.5),
-        Pattern("UK phone, national", r"(?<![\w+])\(?0(?:\d" + SEP + r"){8,9}\d(?!\d)", 0.6),
+        # "(0161) 496 0732" takes its bracket; "(07700 900321)" leaves it to the sentence.
+        Pattern("UK phone, 0", r"(?<![\w+])(?:\((?=0[\d \t]{2,6}\)))?0" + DIGITS, 0.6),
     ]
 
     def __init__(self) -> None:
