@@ -45,9 +45,9 @@ def _char_name(char: str) -> str:
     return unicodedata.name(char, "")
 
 
-def _names(attributes: tuple[str, ...]) -> frozenset[str]:
+def _names(attributes: tuple[str, ...], locales=LOCALES) -> frozenset[str]:
     found: set[str] = set()
-    for locale in LOCALES:
+    for locale in locales:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         for attribute in attributes:
             values = getattr(provider, attribute, None) or ()
@@ -60,6 +60,15 @@ def first_names() -> frozenset[str]:
     """Lower-case first names: Faker's for the LOCALES plus common UK short forms."""
     attributes = ("first_names", "first_names_female", "first_names_male", "first_names_nonbinary")
     return _names(attributes) | SHORT_FORMS
+
+
+@functools.cache
+def english_first_names() -> frozenset[str]:
+    """First names from the English-speaking locales and the short forms: the ones people also
+    write in lower case ("thanks liz"). Other lists hold short names that are English fragments."""
+    english = [locale for locale in LOCALES if locale.startswith("en_")]
+    attributes = ("first_names", "first_names_female", "first_names_male", "first_names_nonbinary")
+    return _names(attributes, english) | SHORT_FORMS
 
 
 @functools.cache

@@ -26,6 +26,8 @@ TITLES = _set(
     "dr doctor mr mrs ms miss mx nurse sister matron prof professor sr rev reverend "
     "nurses auntie aunty uncle nan nana gran granny grandad grandma grandpa"
 )
+# Cues that take any capitalised word after them as a name. Other cues ("called", "thanks")
+# need a listed first name or a word no dictionary has: "a group called Football and a Brew".
 # "my daughter Grace", "our nurse Kath": a relation or role before a capitalised word.
 RELATIONS = _set(
     "daughter son wife husband partner mum mam mom mother dad father brother sister sis bro "
@@ -53,6 +55,8 @@ NOT_NAMES = _set(
     "hospital infirmary centre center house court surgery practice clinic unit trust hall "
     "park square gardens crescent terrace place"
 )
+# Saints name churches, hospitals and community centres: "St Luke's" is a place.
+SAINTS = _set("st st. saint")
 # Before a lone capitalised word spaCy calls a person, these say it is a place ("from Leeds").
 PLACE_WORDS = _set("in at from near to around outside into via")
 # Conditions named after people: "Parkinson's nurse" names nobody.
@@ -62,6 +66,7 @@ EPONYMS = _set(
     "korsakoff wernicke creutzfeldt jakob marfan ehlers danlos sjogren sjögren paget "
     "dupuytren duchenne perthes osgood schlatter tay sachs"
 )
+_NEVER = NOT_NAMES | TITLES | SAINTS  # words that are never part of a name
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*")
 _BEFORE_NAME = TITLES | RELATIONS | {cue[-1] for cue in CUES} | {"i'm", "i’m"}
 _SENTENCE_END = frozenset('.!?:;·•|"“”()[]-–—*>')
@@ -90,7 +95,7 @@ def may_hold_name(text: str, words) -> bool:
         if name_shaped(word):
             if lower in first or lower not in words or before in _BEFORE_NAME:
                 return True
-        elif lower in first and lower not in words:  # "thanks liz"
+        elif lower in name_lists.english_first_names() and lower not in words:  # "thanks liz"
             return True
         before = lower
     return False
@@ -152,7 +157,7 @@ def _checked_entity(doc, start: int, end: int, words) -> list[tuple[int, int]]:
             token is not None
             and name_shaped(token.text)
             and not token.is_stop
-            and (token.text.lower() not in NOT_NAMES | TITLES)
+            and token.text.lower() not in _NEVER
         ):
             run.append(i)
         elif run:
@@ -163,7 +168,7 @@ def _checked_entity(doc, start: int, end: int, words) -> list[tuple[int, int]]:
 
 def _real_name(doc, run: list[int], words) -> bool:
     lowers = [doc[i].text.lower() for i in run]
-    if " ".join(lowers) in EPONYMS:
+    if " ".join(lowers) in EPONYMS or (run[0] > 0 and doc[run[0] - 1].text.lower() in SAINTS):
         return False
     if not any(w in name_lists.first_names() or w not in words for w in lowers):
         return False  # "Good Idea", "Felt": ordinary words, even if someone has them as a surname
@@ -183,11 +188,13 @@ def _sentence_start(doc, i: int) -> bool:
     return before.is_space or "\n" in before.whitespace_ or before.text in _SENTENCE_END
 
 
+def _title_before(doc, i: int) -> bool:
+    return i > 0 and doc[i - 1].text.lower().rstrip(".") in TITLES
+
+
 def _cue_before(doc, i: int) -> bool:
-    """A cue ("I'm", "thanks", "my daughter", "Dr") right before token i."""
+    """A cue ("I'm", "thanks", "my daughter") right before token i."""
     lowered = [t.text.lower().rstrip(".") for t in doc[max(0, i - 2) : i]]
-    if lowered and lowered[-1] in TITLES:
-        return True
     owner = lowered[0] if len(lowered) == 2 else ""
     if owner in {"my", "our", "his", "her", "their", "your"} and lowered[1] in RELATIONS:
         return True
@@ -198,23 +205,35 @@ def _name_at(doc, i: int, words, inside_entity: bool) -> int:
     """The end of a name starting at token i found by the rules, or 0."""
     token = doc[i]
     lower = token.text.lower()
-    if lower in NOT_NAMES or lower in TITLES:
+    if lower in NOT_NAMES or lower in TITLES or (i > 0 and doc[i - 1].text.lower() in SAINTS):
         return 0
     first_name = lower in name_lists.first_names()
     if name_shaped(token.text):
-        cued = _cue_before(doc, i)  # "my son Will": a cue makes even a stop word a name
-        if token.is_stop and not (cued and first_name):
+        if not _capitalised_name(doc, i, words, first_name, inside_entity):
             return 0
-        known = first_name and lower not in words and not inside_entity
-        opening = _sentence_start(doc, i) and _next_text(doc, i) in {",", "here", "from"}
-        if not (known or cued or (first_name and opening) or _full_name_follows(doc, i, words)):
-            return 0
-    elif not (token.is_lower and first_name and len(lower) >= 3) or token.is_stop or lower in words:
+    elif not (token.is_lower and len(lower) >= 3 and lower not in words):
+        return 0  # lower case: "thanks liz" yes, "will" no
+    elif lower not in name_lists.english_first_names():
         return 0
+    elif token.is_stop:
+        return 0  # "else" is a name in Faker's German list
     end = i + 1
     while end < len(doc) and _is_name_word(doc[end], words) and not _sentence_start(doc, end):
         end += 1
     return end
+
+
+def _capitalised_name(doc, i: int, words, first_name: bool, inside_entity: bool) -> bool:
+    token = doc[i]
+    lower = token.text.lower()
+    # "my son Will": a cue makes a listed first name a name even when it is a common word.
+    cued = _cue_before(doc, i) and (first_name or lower not in words)
+    if token.is_stop:
+        return cued and first_name
+    known = first_name and lower not in words and not inside_entity
+    opening = _sentence_start(doc, i) and _next_text(doc, i) in {",", "here", "from"}
+    titled = _title_before(doc, i)  # "Dr Baker", "Sister Hope"
+    return known or cued or titled or (first_name and opening) or _full_name_follows(doc, i, words)
 
 
 def _next_text(doc, i: int) -> str:

@@ -212,6 +212,9 @@ DECOYS = [
     "Sue the trust if they lose your records again, my friend said.",
     "Carers Trust and Age UK run the drop-in together.",
     "The Wyvern Fells are beautiful but the buses are terrible.",
+    "Nobody else came to the group that week, so we went home.",
+    "Ours in Stoke is called Football and a Brew.",
+    "We meet every other Thursday at St Luke's community centre.",
 ]
 
 
