@@ -40,3 +40,28 @@ def test_a_document_title_loses_names_and_identifiers(workspace, tmp_path):
     assert outcome.status == "ingested"
     (source,) = workspace.store.list_sources()
     assert source.title == "Notes from Dr [NAME] ([PHONE])"
+
+
+def test_theme_phrases_from_posts_full_of_first_names_name_nobody():
+    """Issue 15: "liz · zoe · kath" was a theme label; redacted posts give the theme's words."""
+    from ingest.redact import redact_many
+    from lab_app import theme_labels
+
+    nights = [
+        "thanks liz and zoe on nights, and kath",
+        "liz · zoe · kath made the night shift bearable",
+        "kath and liz sat with me, zoe brought tea",
+        "night staff liz zoe kath were kind",
+        "the night nurses were kind, liz especially",
+        "zoe and kath on the night shift listened",
+    ]
+    parking = [
+        "parking at the hospital is impossible",
+        "parking costs too much for carers",
+        "no parking spaces near the clinic",
+        "the car park was full again",
+    ]
+    documents = [" ".join(text for text, _ in redact_many(group)) for group in (nights, parking)]
+    night_phrases, _ = theme_labels.key_phrases(documents)
+    assert "night shift" in night_phrases
+    assert not {"liz", "zoe", "kath", "name"} & {w for p in night_phrases for w in p.split()}
