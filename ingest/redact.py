@@ -35,6 +35,7 @@ LABELS = {
 # these: ten digits that pass the NHS check are an NHS number even when they could be dialled.
 PRIORITY = ("URL", "EMAIL", "NHS_NUMBER", "PHONE", "POSTCODE", "NAME")
 BATCH = 256  # texts per spaCy batch: short survey answers go through nlp.pipe together
+PIECE = 20_000  # characters: longer texts are read in pieces cut at line or word breaks
 _MAX_ROUNDS = 4  # a replacement can reveal a name to the model; stop once nothing new is found
 
 
@@ -53,12 +54,9 @@ def uk_phone_digits_ok(text: str) -> bool:
     """A UK number once its prefix is normalised: 0 plus 9 or 10 digits, in a range people give."""
     digits = re.sub(r"\D", "", text)
     if digits.startswith("0044"):
-        digits = digits[4:]
+        digits = "0" + digits[4:].lstrip("0")  # 0044 (0)20 ... keeps one 0
     elif digits.startswith("44") and not text.lstrip().startswith("0"):
-        digits = digits[2:]
-    else:
-        return len(digits) in (10, 11) and digits[:2] in {"01", "02", "03", "05", "07", "08"}
-    digits = "0" + digits.lstrip("0")  # +44 (0)20 ... keeps one 0
+        digits = "0" + digits[2:].lstrip("0")
     return len(digits) in (10, 11) and digits[:2] in {"01", "02", "03", "05", "07", "08"}
 
 
@@ -125,15 +123,45 @@ def _split_suffix(name: str) -> tuple[str, str]:
 
 def _analyze(texts: list[str], names: bool) -> list[list[tuple[int, int, str]]]:
     """Presidio's findings per text as merged (start, end, label) spans. Each distinct text is
-    read once, and only texts that may hold a name go through the language model."""
+    read once, long texts in pieces, and only pieces that may hold a name go through the
+    language model."""
     from ingest.pii import analyzer, may_hold_name
 
     distinct = list(dict.fromkeys(texts))
-    with_names = [t for t in distinct if names and may_hold_name(t)]
+    pieces = list(dict.fromkeys(p for t in distinct for _, p in _pieces(t)))
+    with_names = [p for p in pieces if names and may_hold_name(p)]
     found = dict(zip(with_names, _run(analyzer(True), with_names), strict=True))
-    rest = [t for t in distinct if t not in found]
+    rest = [p for p in pieces if p not in found]
     found.update(zip(rest, _run(analyzer(False), rest), strict=True))
-    return [found[text] for text in texts]
+    whole = {
+        text: [
+            (at + s, at + e, label) for at, piece in _pieces(text) for s, e, label in found[piece]
+        ]
+        for text in distinct
+    }
+    return [whole[text] for text in texts]
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    """A long text cut into pieces of at most PIECE characters, with where each starts: spaCy
+    refuses texts over a million characters and slows long before. Cuts fall at a line break,
+    else a sentence end, else a space: an identifier is cut in two only in a line of 10,000
+    characters without a sentence end."""
+    out, start = [], 0
+    while len(text) - start > PIECE:
+        end = start + PIECE
+        cut = next(
+            (
+                at + len(sep)
+                for sep in ("\n", ". ", " ")
+                if (at := text.rfind(sep, start, end)) > start + PIECE // 2
+            ),
+            end,
+        )
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
+    return out
 
 
 def _run(engine, texts: list[str]) -> list[list[tuple[int, int, str]]]:

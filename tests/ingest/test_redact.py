@@ -139,3 +139,11 @@ def test_a_person_named_by_an_identifier_gets_a_stable_pseudonym():
 def test_one_pass_of_redaction_catches_everything_a_second_would(text):
     once, _ = redact(text)
     assert redact(once) == (once, Counter())
+
+
+def test_a_text_of_over_a_million_characters_is_redacted_in_pieces():
+    filler = "the ward was calm and the tea was hot. " * 30_000  # 1.2 million characters
+    text = "Ring 07700 900123. " + filler + "Thanks Donna, write to jo@example.org"
+    redacted, counts = redact(text)
+    assert counts == Counter({"PHONE": 1, "NAME": 1, "EMAIL": 1})
+    assert redacted == "Ring [PHONE]. " + filler + "Thanks [NAME], write to [EMAIL]"
