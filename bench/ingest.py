@@ -99,6 +99,8 @@ def main() -> int:
         ratio = ingest_rate / raw_rate
         record(args.summary, f"ingest ÷ raw encode ({len(texts)} rows)", f"{ratio:.2f}",
                ">= 0.85", ratio >= 0.85)  # fmt: skip
+        record(args.summary, "redaction texts/s, with names / without (same texts)",
+               f"{redaction[True]:.0f} / {redaction[False]:.0f}", "", None)  # fmt: skip
         record(args.summary, "re-ingest unchanged 10k (model texts)",
                f"{reingest_seconds:.2f} s ({again.embedder.texts_embedded})", "< 2 s, 0",
                reingest_seconds < 2 and again.embedder.texts_embedded == 0)  # fmt: skip

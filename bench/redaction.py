@@ -26,7 +26,7 @@ from tests.ingest.redaction_cases import cases, score  # noqa: E402
 NHS_CSV = ROOT.parent / "shared/eval/clustering/nhs-fft-patient-feedback-phase1/text_data.csv"
 
 
-def measure_cases() -> None:
+def measure_cases(summary: Path | None) -> None:
     tallies, problems = score(cases())
     print(f"{'placeholder':12} expected caught  recall  spans precision")
     for label in ("EMAIL", "PHONE", "NHS_NUMBER", "POSTCODE", "URL", "NAME"):
@@ -35,6 +35,17 @@ def measure_cases() -> None:
             print(f"{t.precision:9.3f}")
     for line in problems:
         print("  " + line)
+    if summary:
+        from bench.summary import record
+
+        kinds = ("EMAIL", "PHONE", "NHS_NUMBER", "POSTCODE", "URL")
+        leaks = sum(tallies[k].expected - tallies[k].caught for k in kinds)
+        total = sum(tallies[k].expected for k in kinds)
+        record(summary, f"redaction leaks ({total} identifiers)", str(leaks), "0", leaks == 0)
+        names = tallies["NAME"]
+        record(summary, f"names recall / precision ({names.expected} names)",
+               f"{names.recall:.2f} / {names.precision:.2f}", ">= 0.9 / few false",
+               names.recall >= 0.9)  # fmt: skip
 
 
 def read_feedback(path: Path) -> list[str]:
@@ -71,8 +82,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--csv", type=Path, default=NHS_CSV)
     parser.add_argument("--show", action="store_true", help="print the 100 sampled [NAME] spans")
+    parser.add_argument("--summary", type=Path, help="append headline results to this JSON file")
     args = parser.parse_args()
-    measure_cases()
+    measure_cases(args.summary)
     if args.csv.exists():
         measure_nhs(args.csv, args.show)
     else:
