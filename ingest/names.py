@@ -174,7 +174,9 @@ def _real_name(doc, run: list[int], words) -> bool:
         return False  # "Good Idea", "Felt": ordinary words, even if someone has them as a surname
     if len(run) == 1 and lowers[0] not in name_lists.first_names():
         # A lone unlisted word spaCy calls a person is often a place: "from Nottingham",
-        # "Latham house".
+        # "Latham house", or a one-word answer ("Orkney").
+        if len([t for t in doc if not t.is_punct and not t.is_space]) == 1:
+            return False
         before = doc[run[0] - 1].text.lower() if run[0] > 0 else ""
         after = doc[run[0] + 1].text.lower() if run[0] + 1 < len(doc) else ""
         return before not in PLACE_WORDS and after not in NOT_NAMES

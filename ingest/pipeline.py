@@ -223,7 +223,10 @@ def _assemble(items: list[Extract], kind: str, warnings: list[str]) -> Source:
     cleaned: list[Extract] = []
     # One batch for every answer and one for every attribute value: the model reads batches fast.
     texts = redact_many([item.text.strip() for item in items])
-    values = iter(redact_many([v for item in items for v in item.attributes.values()]))
+    # Attribute values are categories (region, role, age band), not prose: a place such as
+    # "Orkney" is not a name. A column that names people is marked as an identifier instead.
+    values = [v for item in items for v in item.attributes.values()]
+    values = iter(redact_many(values, names=False))
     # A forum thread's title is shown beside each post ("Welcome Sue!"): redacted like the text.
     titles = iter(redact_many([item.meta[k] for item in items for k in _TITLED if k in item.meta]))
     for item, (text, found) in zip(items, texts, strict=True):

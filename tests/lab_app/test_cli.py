@@ -31,7 +31,8 @@ def test_cli_end_to_end(tmp_path, eval_path):
 
     ingest = qlab(home, "ingest", tmp_path / "in", check_rc=1)  # one file refused
     lines = ingest.stdout.splitlines()
-    assert re.fullmatch(r"ingested \S*fft\.csv: \d+ extracts", lines[0])
+    # Real NHS comments thank staff by name: those names are redacted and counted.
+    assert re.fullmatch(r"ingested \S*fft\.csv: \d+ extracts \(redacted \d+ NAME\)", lines[0])
     assert any(line.startswith("refused") and "notes.rtf: RTF" in line for line in lines)
     assert lines[-1].startswith("2 files: 1 ingested")
 
