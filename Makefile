@@ -21,13 +21,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # The store and index tests again, on the servers named by QLAB_TEST_DATABASE_URL and
 # QLAB_TEST_CHROMA_URL (.ci/run starts PostgreSQL and `chroma run` and sets both).
-SERVER_TESTS := tests/lab_app/test_workspace_ingest.py tests/lab_app/test_crash_recovery.py \
-	tests/lab_app/test_bad_inputs.py tests/lab_app/test_uploads.py tests/lab_app/test_server_pair.py \
-	tests/lab_app/test_store_lock.py
+SERVER_TESTS := tests/material/test_workspace_ingest.py tests/material/test_crash_recovery.py \
+	tests/material/test_bad_inputs.py tests/material/test_uploads.py tests/material/test_server_pair.py \
+	tests/core/test_locks.py
 test-servers: $(STAMP)
 	QLAB_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q $(SERVER_TESTS)
 

@@ -24,9 +24,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ingest.records import Extract, Source  # noqa: E402
-from lab_app.settings import Settings  # noqa: E402
-from lab_app.workspace import Workspace  # noqa: E402
+from ingest.records import Extract, Source
+from lab_app.core.settings import Settings
+from lab_app.workspace import Workspace
 
 NHS_CSV = ROOT.parent / "shared/eval/clustering/nhs-fft-patient-feedback-phase1/text_data.csv"
 APP = ROOT / "lab_app" / "ui" / "app.py"
@@ -131,7 +131,7 @@ def main() -> int:
         baseline = AppTest.from_string("import streamlit as st\nst.title('Baseline')")
         baseline.run()  # warm-up
         base, _ = time_runs(baseline, args.repeats, None)
-        from lab_app import accounts
+        from lab_app.people import accounts
         from lab_app.ui.auth import SESSION_KEY
 
         accounts.add_user(workspace.store.engine, STAFF, "staff", password=os.urandom(16).hex())

@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.redaction import read_feedback  # noqa: E402
-from ingest.pipeline import file_hash, load_source  # noqa: E402
-from ingest.redact import redact_many  # noqa: E402
-from lab_app.settings import Settings  # noqa: E402
-from lab_app.workspace import Workspace  # noqa: E402
+from bench.redaction import read_feedback
+from ingest.pipeline import file_hash, load_source
+from ingest.redact import redact_many
+from lab_app.core.settings import Settings
+from lab_app.workspace import Workspace
 
 NHS_CSV = ROOT.parent / "shared/eval/clustering/nhs-fft-patient-feedback-phase1/text_data.csv"
 

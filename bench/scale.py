@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.summary import record  # noqa: E402
-from lab_app.settings import Settings  # noqa: E402
-from lab_app.workspace import Workspace  # noqa: E402
+from bench.summary import record
+from lab_app.core.settings import Settings
+from lab_app.workspace import Workspace
 
 EVAL = ROOT.parent / "shared" / "eval" / "clustering"
 SOURCES = {

@@ -4,7 +4,7 @@ On a Pol.is export from ../shared/eval/polis (default: american-assembly.bowling
 adjusted Rand index between our groups and Pol.is's `group-id` for the participants Pol.is
 grouped (ours unclustered count as a group of their own), and the overlap between our 20 most
 divisive statements and the 20 most divisive computed the same way from Pol.is's groups. Both
-come from `lab_app.opinion_groups` fed the export's vote matrix directly; moderated-out
+come from `lab_app.opinions.groups` fed the export's vote matrix directly; moderated-out
 comments are left out as Pol.is leaves them out.
 """
 
@@ -20,8 +20,8 @@ from sklearn.metrics import adjusted_rand_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lab_app.opinion_groups import compute  # noqa: E402
-from lab_app.polis import polis_matrix, read_polis  # noqa: E402
+from lab_app.exchange.polis import polis_matrix, read_polis
+from lab_app.opinions.groups import compute
 
 EVAL = ROOT.parent / "shared" / "eval" / "polis"
 GOALS = {"ARI": 0.8, "overlap@20": 0.7}

@@ -24,11 +24,14 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import off_topic  # noqa: E402
+from bench.theme_labels import RESULTS as LABELS  # noqa: E402
+from bench.theme_labels import label_quality  # noqa: E402
 from ingest.records import Extract, Source  # noqa: E402
-from lab_app import clustering  # noqa: E402
-from lab_app.embedder import Embedder  # noqa: E402
-from lab_app.store import Store  # noqa: E402
-from lab_app.themes import build, placements  # noqa: E402
+from lab_app.material.embedder import Embedder
+from lab_app.material.store import Store
+from lab_app.themes import clustering
+from lab_app.themes.build import build, placements
 
 EVAL = ROOT.parent / "shared" / "eval" / "clustering"
 DATASETS = {
@@ -46,11 +49,13 @@ def load(name: str):
     return [row[text_column] for row in rows], {c: [row[c] for row in rows] for c in label_columns}
 
 
-def ours(texts: list[str], vectors: np.ndarray, rows: np.ndarray, home: Path) -> Store:
+def ours(
+    texts: list[str], vectors: np.ndarray, rows: np.ndarray, home: Path, embedder=None
+) -> Store:
     """Put rows in a fresh store as one source and run the product's theme build; labels out."""
     store = Store(f"sqlite:///{home / 'store.sqlite3'}")
     _add(store, texts, vectors, rows, "part-1")
-    build(store.engine)
+    build(store.engine, embedder=embedder)
     return store
 
 
@@ -122,16 +127,18 @@ def run(name: str, embedder: Embedder, with_bertopic: bool) -> list[str]:
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        store = ours(texts, vectors, np.arange(n), Path(tmp))
+        store = ours(texts, vectors, np.arange(n), Path(tmp), embedder)
         seconds = time.perf_counter() - start
         full = our_labels(store, n)
+        label_lines = label_quality(name, store, texts, vectors, truths, embedder, with_bertopic)
     with tempfile.TemporaryDirectory() as tmp:
-        store = ours(texts, vectors, first, Path(tmp))
+        store = ours(texts, vectors, first, Path(tmp), embedder)
         before = our_labels(store, n)[first]
         _add(store, texts, vectors, rest, "part-2")
-        build(store.engine)
+        build(store.engine, embedder=embedder)
         after = our_labels(store, n)[first]
     lines += score("ours", full, truths, seconds, changed_share(before, after), "unsorted")
+    lines += label_lines
     lines += seed_spread(texts, vectors, truths)
     if with_bertopic:
         start = time.perf_counter()
@@ -175,6 +182,7 @@ def main() -> int:
     parser.add_argument("--no-bertopic", action="store_true", help="only our build")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
     parser.add_argument("--scale", type=int, default=50_000, help="build-time run size (0: skip)")
+    parser.add_argument("--no-off-topic", action="store_true", help="skip the off-topic run")
     parser.add_argument("--summary", type=Path, help="append headline results to this JSON file")
     args = parser.parse_args()
     missing = [name for name in args.datasets if not DATASETS[name][0].exists()]
@@ -194,6 +202,9 @@ def main() -> int:
         print(f"\n{name}")
         for line in run(name, embedder, with_bertopic):
             print(line, flush=True)
+    if not args.no_off_topic:
+        for line in off_topic.run(DATASETS["banking77"][0]):
+            print("\n" + line, flush=True)
     if args.scale:
         scale_seconds = build_times(args.scale, embedder, with_bertopic)
     if args.summary:
@@ -210,7 +221,7 @@ def build_times(total: int, embedder: Embedder, with_bertopic: bool) -> dict[str
     seconds = {}
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        ours(texts, vectors, np.arange(len(texts)), Path(tmp))
+        ours(texts, vectors, np.arange(len(texts)), Path(tmp), embedder)
         seconds["ours"] = time.perf_counter() - start
     if with_bertopic:
         start = time.perf_counter()
@@ -253,6 +264,24 @@ def summarise(path: Path, with_bertopic: bool, scale: dict[str, float]) -> None:
             ratio = theirs["seconds"] / mine["seconds"]
             record(path, f"themes {name} build, BERTopic ÷ ours", f"{ratio:.1f}×", ">= 5×",
                    ratio >= 5 if key.startswith("nhs") else None)  # fmt: skip
+    for key, name in names.items():
+        mine, theirs = (
+            LABELS.get(("ours", key)),
+            [LABELS.get((m, key)) for m in ("BERTopic c-TF-IDF", "BERTopic KeyBERT")],
+        )
+        if mine:
+            best = max((t["cosine"] for t in theirs if t), default=None)
+            value = f"{mine['cosine']:.3f}" + (f" (BERTopic best {best:.3f})" if best else "")
+            record(path, f"labels {name}, cosine to majority category", value,
+                   "> BERTopic's", None if best is None else mine["cosine"] > best)  # fmt: skip
+            record(path, f"labels {name}, faulty", f"{mine['faulty']:.1%}", "0%",
+                   mine["faulty"] == 0)  # fmt: skip
+    if off_topic.RESULT:
+        found = off_topic.RESULT
+        record(path, "off-topic kept apart", f"{found['kept_apart']:.1%}", ">= 90%",
+               found["kept_apart"] >= 0.9)  # fmt: skip
+        record(path, "off-topic: demo extracts moved", f"{found['moved']:.1%}", "<= 2%",
+               found["moved"] <= 0.02)  # fmt: skip
     if "BERTopic" in scale:
         ratio = scale["BERTopic"] / scale["ours"]
         record(path, f"themes build at scale, BERTopic ÷ ours ({scale['ours']:.0f} s)",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ingest.dates import column_is_month_first, parse_date
 from ingest.errors import EmptyFile, IngestError
+from ingest.formats.package_limits import DEFAULT_MAX_UNPACKED
 from ingest.records import Extract, Table
 from ingest.survey import is_identifier_name, is_placeholder
 
@@ -28,7 +29,9 @@ MAX_ATTRIBUTE_CHARS = 60
 _KNOWN = {name for names in FIELDS.values() for name in names}
 
 
-def read_contributions(path: Path, warnings: list[str] | None = None) -> list[Extract]:
+def read_contributions(
+    path: Path, warnings: list[str] | None = None, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED
+) -> list[Extract]:
     """Read contributions from .json, .csv/.tsv or .xlsx/.xls; rows without text are skipped."""
     if path.suffix.lower() == ".json":
         records = [(None, None, record) for record in _json_records(path)]
@@ -36,7 +39,7 @@ def read_contributions(path: Path, warnings: list[str] | None = None) -> list[Ex
         from ingest.formats.tabular import read_tables
 
         records = []
-        for table in read_tables(path):
+        for table in read_tables(path, max_unpacked_bytes):
             if warnings is not None:
                 warnings.extend(table.warnings)
             records.extend(

@@ -11,7 +11,7 @@ from pathlib import Path
 from ingest import chunking
 from ingest.errors import EmptyFile, IngestError, TooLarge, UnsupportedFormat
 from ingest.formats import DOCUMENT_PARSERS, REFUSED, TABULAR_SUFFIXES, parse_document
-from ingest.records import Extract, Source
+from ingest.records import Extract, SetAside, Source
 from ingest.redact import redact, redact_many, redact_path, redact_person
 
 
@@ -54,7 +54,7 @@ def detect_kind(path: Path, options: IngestOptions) -> str:
         from ingest.contributions import looks_like_contributions
         from ingest.formats.tabular import read_tables
 
-        tables = read_tables(path)
+        tables = read_tables(path, options.max_unpacked_bytes)
         return "contribution" if any(looks_like_contributions(t) for t in tables) else "survey"
     raise UnsupportedFormat(REFUSED.get(suffix, f"unsupported format {suffix or '(no suffix)'}"))
 
@@ -76,6 +76,11 @@ def load_source(path: Path, display_path: str, content_hash: str, options: Inges
         source = _contribution_source(path, options)
     else:
         raise IngestError(f"unknown kind {kind!r}: use evidence, survey or contribution")
+    if not source.extracts and source.set_aside:
+        raise EmptyFile(
+            f"no answers to store: all {len(source.set_aside)} replies are blank or "
+            "non-answers (such as 'Nothing' or 'N/A'); check the free-text column"
+        )
     if not source.extracts:
         raise EmptyFile("no text found that could become extracts")
     fallback = options.date or source.date or _modified_date(path)
@@ -170,9 +175,10 @@ def _survey_source(path: Path, options: IngestOptions) -> Source:
     from ingest.survey import apply_overrides, guess_mapping, survey_answers
 
     answers: list[Extract] = []
+    set_aside: list[SetAside] = []
     warnings: list[str] = []
     no_text: list[str] = []
-    for table in read_tables(path):
+    for table in read_tables(path, options.max_unpacked_bytes):
         mapping = apply_overrides(
             guess_mapping(table),
             table.columns,
@@ -188,21 +194,28 @@ def _survey_source(path: Path, options: IngestOptions) -> Source:
         if "text" not in mapping.values():
             no_text.append(", ".join(table.columns[:12]))
             continue
-        answers.extend(survey_answers(table, mapping))
-    if not answers and no_text:
+        answers.extend(survey_answers(table, mapping, set_aside))
+    if not answers and not set_aside and no_text:
         raise EmptyFile(
             f"no free-text column found: name one with --text-col (columns: {no_text[0]})"
         )
     stem = path.stem
     for answer in answers:
         answer.person = f"{stem}/{answer.person}" if answer.person else f"{stem}/row{answer.row}"
-    return _assemble(answers, "survey", warnings)
+    source = _assemble(answers, "survey", warnings)
+    # Named as the answers' people are, so a withdrawal finds theirs among the counts too.
+    source.set_aside = [
+        replace(item, person=redact_person(f"{stem}/{item.person or f'row{item.row}'}")[0])
+        for item in set_aside
+    ]
+    return source
 
 
 def _contribution_source(path: Path, options: IngestOptions) -> Source:
     from ingest.contributions import read_contributions
 
-    return _assemble(read_contributions(path), "contribution", [])
+    contributions = read_contributions(path, max_unpacked_bytes=options.max_unpacked_bytes)
+    return _assemble(contributions, "contribution", [])
 
 
 def join_texts(texts: list[str]) -> tuple[str, list[int]]:

@@ -58,6 +58,16 @@ class Extract:
     id: str = ""  # stable content id, set once the source's path is known
 
 
+@dataclass(frozen=True)
+class SetAside:
+    """A survey reply kept out of the extracts: blank, or a non-answer ("Nothing", "N/A")."""
+
+    question: str
+    kind: str  # "blank" or a non-answer type from ingest.non_answers.TYPES
+    row: int | None = None
+    person: str | None = None  # only so a withdrawal can take it out of the counts
+
+
 @dataclass
 class Source:
     """One ingested file: its redacted text, extracts and what redaction removed."""
@@ -72,3 +82,4 @@ class Source:
     metadata: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     redactions: dict[str, int] = field(default_factory=dict)
+    set_aside: list[SetAside] = field(default_factory=list)  # counted, never stored as text

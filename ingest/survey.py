@@ -9,7 +9,8 @@ from collections.abc import Iterable
 
 from ingest.dates import column_is_month_first, parse_date, parse_date_column
 from ingest.errors import IngestError
-from ingest.records import Extract, Table
+from ingest.non_answers import non_answer_type
+from ingest.records import Extract, SetAside, Table
 
 ROLES = ("text", "attribute", "id", "date", "author", "ignore")
 SAMPLE = 2000  # rows looked at per column when guessing; enough to see the shape
@@ -49,11 +50,11 @@ _MISSING = {"", "na", "n/a", "#n/a", "nan", "null", "-", "--", "not known", "unk
 
 
 def is_placeholder(answer: str) -> bool:
-    """True for empty, punctuation-only and 'N/A'-style non-answers.
-
-    "No", "None" and "Nothing" alone are kept on purpose: to "Is there anything we could do better?"
-    they are real answers (the NHS FFT data even codes "Nothing." as "Couldn't be improved"),
-    whereas "nothing to add" or "no comment" decline the question.
+    """True for empty, punctuation-only and 'N/A'-style values: used to guess column roles and
+    to skip empty contribution posts. "No", "None" and "Nothing" are kept here, as values of an
+    attribute column can be; survey answers are judged by ingest.non_answers, which counts
+    them aside (to "Is there anything we could do better?" a bare "Nothing" has no words to
+    theme or quote, so it is a number per question, not an extract).
     """
     text = " ".join(answer.split()).lower()
     if all(unicodedata.category(char)[0] in "PZ" for char in text):
@@ -125,8 +126,11 @@ def apply_overrides(
     return result
 
 
-def survey_answers(table: Table, mapping: dict[str, str]) -> list[Extract]:
-    """One Extract per real answer in each text column, with row, person, date and attributes."""
+def survey_answers(
+    table: Table, mapping: dict[str, str], set_aside: list[SetAside] | None = None
+) -> list[Extract]:
+    """One Extract per real answer in each text column, with row, person, date and attributes;
+    blank replies and non-answers ("Nothing", "N/A") are noted in set_aside instead."""
     index = {name: position for position, name in enumerate(table.columns)}
     text_cols = [name for name in table.columns if mapping.get(name) == "text"]
     attr_cols = [name for name in table.columns if mapping.get(name) == "attribute"]
@@ -144,7 +148,11 @@ def survey_answers(table: Table, mapping: dict[str, str]) -> list[Extract]:
             meta["question_id"] = table.column_ids[index[text_col]]
         for row, number, day in zip(table.rows, table.row_numbers, dates, strict=True):
             answer = row[index[text_col]]
-            if is_placeholder(answer):
+            person = (row[index[person_col]] or None) if person_col else None
+            left_out = "blank" if not answer.strip() else non_answer_type(answer)
+            if left_out:
+                if set_aside is not None:
+                    set_aside.append(SetAside(text_col, left_out, number, person))
                 continue
             attributes = {
                 name: row[index[name]]
@@ -159,7 +167,7 @@ def survey_answers(table: Table, mapping: dict[str, str]) -> list[Extract]:
                     end=0,
                     row=number,
                     date=day,
-                    person=(row[index[person_col]] or None) if person_col else None,
+                    person=person,
                     question=text_col,
                     attributes=attributes,
                     meta=dict(meta),

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from lab_app.core.settings import setting
 from lab_app.workspace import FileOutcome, Workspace
 
 NOT_MATERIAL = {"lab.json", "truth.json", "README.md"}
@@ -14,8 +14,8 @@ NOT_MATERIAL = {"lab.json", "truth.json", "README.md"}
 
 def demo_dir() -> Path:
     """corpus/peer-support-lab beside the package, or QLAB_DEMO_DIR."""
-    configured = os.environ.get("QLAB_DEMO_DIR")
-    if configured:
+    configured = setting("demo_dir")
+    if str(configured) not in ("", "."):
         return Path(configured)
     return Path(__file__).resolve().parents[1] / "corpus" / "peer-support-lab"
 
@@ -43,10 +43,13 @@ def load_demo(
     workspace.repair_index()
     manifest = lab / "lab.json"
     if manifest.exists():
-        from lab_app.theme_time import set_phases
-        from lab_app.timeline import load_events
+        from lab_app.themes.over_time import set_phases
+        from lab_app.year.profile import set_profile
+        from lab_app.year.timeline import load_events
 
         described = json.loads(manifest.read_text("utf-8"))
+        about = {field: described.get(field) for field in ("name", "question", "description")}
+        set_profile(workspace.store.engine, "demo", **about)
         set_phases(workspace.store.engine, described.get("phases", []))
         # Events already there (same date and title) are kept, so loading twice adds nothing.
         load_events(workspace.store.engine, described.get("events", []), who="demo")
@@ -59,7 +62,7 @@ def load_demo(
 def _demo_accounts(workspace: Workspace) -> None:
     """A staff and a participant account to sign in with, made on the first load; their random
     passwords go to a file in the workspace home (never the repository) and are printed once."""
-    from lab_app.accounts import ensure_demo_accounts
+    from lab_app.people.accounts import ensure_demo_accounts
 
     written = ensure_demo_accounts(workspace.store.engine, workspace.settings.home)
     if written is not None:
@@ -71,7 +74,9 @@ def first_look(workspace: Workspace) -> list[str]:
     """On a demo Lab's first start, do what its staff would have done by now, so the app opens
     on the year's story: build themes, accept the suggested ideas, look for tensions. Each
     step runs only while its part is empty; returns one line per step taken."""
-    from lab_app import idea_suggestions, ideas, tensions
+    from lab_app.opinions import tensions
+    from lab_app.year import ideas
+    from lab_app.year import suggestions as idea_suggestions
 
     done = []
     engine = workspace.store.engine

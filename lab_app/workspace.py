@@ -13,13 +13,14 @@ from ingest.errors import IngestError
 from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
 from ingest.redact import redact_path
-from lab_app.audit_log import record
-from lab_app.embedder import Embedder
-from lab_app.exports import EXTRACT_COLUMNS, write_csv
-from lab_app.index import VectorIndex, connect
-from lab_app.settings import Settings
-from lab_app.store import Store, text_hash
-from lab_app.withdrawal import drop_withdrawn
+from lab_app.core.audit import record
+from lab_app.core.settings import Settings
+from lab_app.exchange.csv_export import EXTRACT_COLUMNS, write_csv
+from lab_app.material import set_aside
+from lab_app.material.embedder import Embedder
+from lab_app.material.index import VectorIndex, connect
+from lab_app.material.store import Store, text_hash
+from lab_app.people.withdrawal import drop_withdrawn
 
 Progress = Callable[[int, int], None]
 # Up to this many extracts of a kind, a filtered search scores them exactly from the store.
@@ -36,6 +37,12 @@ class FileOutcome:
     reason: str = ""
     redactions: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    non_answers: int = 0  # survey replies such as "Nothing" or "N/A": counted, not stored
+    blank: int = 0  # survey replies left empty
+
+    def set_aside_note(self) -> str:
+        """ "312 non-answers and 40 blank answers kept aside", or ""."""
+        return set_aside.note(self.non_answers, self.blank)
 
 
 @dataclass
@@ -136,12 +143,15 @@ class Workspace:
         vectors = self._vectors_for(source, progress)
         source_id = self.store.replace_source(source, vectors)
         self._sync_index(source_id, shown)
+        non_answers, blank = set_aside.split(set_aside.counts_by_question(source.set_aside))
         return FileOutcome(
             shown,
             "ingested",
             len(source.extracts),
             redactions=source.redactions,
             warnings=source.warnings,
+            non_answers=non_answers,
+            blank=blank,
         )
 
     def _vectors_for(self, source: Source, progress: Progress | None) -> np.ndarray:
@@ -224,6 +234,7 @@ class Workspace:
 
     def status(self) -> dict:
         counts = self.store.counts()
+        counts.update(set_aside.totals(self.store.engine))
         counts["indexed"] = self.index.count()
         counts["home"] = str(self.settings.home)
         return counts
@@ -240,7 +251,7 @@ class Workspace:
         return self.index.count()
 
     def export_extracts(self, out: Path) -> int:
-        from lab_app.themes import placements
+        from lab_app.themes.build import placements
 
         names, rows = self.store.export_rows()
         placement = placements(self.store.engine)
@@ -255,17 +266,17 @@ class Workspace:
 
     # scikit-learn loads only when themes are asked for: `qlab ingest` starts faster.
     def build_themes(self, kind: str | None = None, k: int | None = None, fresh: bool = False):
-        from lab_app.projection import map_layout
-        from lab_app.themes import build
+        from lab_app.themes.build import build
+        from lab_app.themes.map import map_layout
 
-        report = build(self.store.engine, kind=kind, k=k, fresh=fresh)
+        report = build(self.store.engine, kind=kind, k=k, fresh=fresh, embedder=self.embedder)
         # The Map's 2-D layout is laid out now (unless the vectors are unchanged since it was),
         # so the first visit after a build reads it instead of computing it (~1 s at 20k).
         map_layout(self.store.engine)
         return report
 
     def list_themes(self) -> list[dict]:
-        from lab_app.themes import list_themes
+        from lab_app.themes.build import list_themes
 
         return list_themes(self.store.engine)
 

@@ -77,7 +77,7 @@ def _workspace_home(tmp_path, monkeypatch):
 @pytest.fixture
 def workspace(tmp_path):
     """A fresh workspace on the real store, the real Chroma and the real model."""
-    from lab_app.settings import Settings
+    from lab_app.core.settings import Settings
     from lab_app.workspace import Workspace
 
     return Workspace(Settings.from_env(home=tmp_path / "ws"))
@@ -86,8 +86,8 @@ def workspace(tmp_path):
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory):
     """The demo Lab ingested once per test session (real model, real Chroma)."""
+    from lab_app.core.settings import Settings
     from lab_app.demo import load_demo
-    from lab_app.settings import Settings
     from lab_app.workspace import Workspace
 
     home = tmp_path_factory.mktemp("demo-home")
@@ -101,7 +101,7 @@ def demo_workspace(demo_home, tmp_path):
     """A private copy of the ingested demo Lab that a test may change."""
     import shutil
 
-    from lab_app.settings import Settings
+    from lab_app.core.settings import Settings
     from lab_app.workspace import Workspace
 
     home = tmp_path / "demo"
@@ -114,7 +114,7 @@ def themed_home(demo_home, tmp_path_factory):
     """The demo Lab with themes built, once per session (tests copy it before changing it)."""
     import shutil
 
-    from lab_app.settings import Settings
+    from lab_app.core.settings import Settings
     from lab_app.workspace import Workspace
 
     home = tmp_path_factory.mktemp("themed-demo")
@@ -130,7 +130,7 @@ def themed(themed_home, tmp_path):
     """A private copy of the themed demo Lab that a test may change."""
     import shutil
 
-    from lab_app.settings import Settings
+    from lab_app.core.settings import Settings
     from lab_app.workspace import Workspace
 
     home = tmp_path / "themed"

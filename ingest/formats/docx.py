@@ -11,7 +11,8 @@ from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from ingest.errors import EmptyFile, EncryptedFile, IngestError, TooLarge
+from ingest.errors import EmptyFile, EncryptedFile, IngestError
+from ingest.formats.package_limits import check_package
 from ingest.formats.textclean import clean_line, iso_date, one_line, os_error_reason
 from ingest.records import Block, ParsedDocument
 
@@ -61,19 +62,14 @@ def _check_package(path: Path, max_unpacked_bytes: int) -> None:
                 if _ENCRYPTION_INFO in handle.read(1_000_000):
                     raise EncryptedFile("encrypted: remove the password in Word and save again")
                 raise IngestError(f"a legacy Word .doc file named .docx: {_RESAVE}")
+        with path.open("rb") as handle:
+            check_package(handle, max_unpacked_bytes, "document")  # before unpacking
         with zipfile.ZipFile(path) as package:
-            unpacked = sum(info.file_size for info in package.infolist())
             names = set(package.namelist())
     except OSError as exc:
         raise IngestError(os_error_reason(exc)) from exc
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:  # not a zip at all
         raise IngestError(_unreadable("not a zip package")) from exc
-    if unpacked > max_unpacked_bytes:
-        mb, limit = unpacked // 1_000_000, max_unpacked_bytes // 1_000_000
-        raise TooLarge(
-            f"unpacks to {mb} MB, over the {limit} MB limit: split the document or remove "
-            "embedded media, or raise the limit in settings if you trust it"
-        )
     if "[Content_Types].xml" not in names:
         raise IngestError(_unreadable("a zip, but not a Word package"))
 

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from ingest.errors import EmptyFile, IngestError, UnsupportedFormat
+from ingest.formats.package_limits import DEFAULT_MAX_UNPACKED, ReadBudget, check_package
 from ingest.formats.table_header import SAMPLE_RECORDS, build_table
 from ingest.records import Table
 
@@ -22,8 +23,9 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted 
 csv.field_size_limit(1 << 30)
 
 
-def read_tables(path: Path) -> list[Table]:
-    """Read a .csv/.tsv/.txt/.xlsx/.xls file into one Table per CSV or non-empty sheet."""
+def read_tables(path: Path, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED) -> list[Table]:
+    """Read a .csv/.tsv/.txt/.xlsx/.xls file into one Table per CSV or non-empty sheet; a
+    workbook is refused past max_unpacked_bytes (or the row and cell caps) before it runs away."""
     suffix = path.suffix.lower()
     try:
         data = path.read_bytes()
@@ -34,11 +36,12 @@ def read_tables(path: Path) -> list[Table]:
     if suffix in TEXT_SUFFIXES:
         return [_read_text_table(data, suffix)]
     if suffix in (".xlsx", ".xls"):
+        budget = ReadBudget(max_unpacked_bytes)
         if data.startswith(OLE_MAGIC):
-            return _read_xls(data, encrypted_hint=suffix == ".xlsx")
+            return _read_xls(data, budget, encrypted_hint=suffix == ".xlsx")
         if suffix == ".xls" and data.startswith(b"PK"):
-            return _read_xlsx(data)  # an .xlsx saved with the old suffix
-        return _read_xlsx(data) if suffix == ".xlsx" else _read_xls(data)
+            return _read_xlsx(data, budget)  # an .xlsx saved with the old suffix
+        return _read_xlsx(data, budget) if suffix == ".xlsx" else _read_xls(data, budget)
     raise UnsupportedFormat(f"{suffix or '(no suffix)'} is not a table: use .csv, .tsv or .xlsx")
 
 
@@ -195,12 +198,14 @@ def sniff_delimiter(text: str, prefer: str = ",") -> str | None:
 # ---- Excel --------------------------------------------------------------------------------
 
 
-def _read_xlsx(data: bytes) -> list[Table]:
+def _read_xlsx(data: bytes, budget: ReadBudget) -> list[Table]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    handle = io.BytesIO(data)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        check_package(handle, budget.max_chars)  # from the zip's directory, before unpacking
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as err:
         raise IngestError(
             f"not a readable .xlsx ({type(err).__name__}): "
@@ -209,12 +214,9 @@ def _read_xlsx(data: bytes) -> list[Table]:
     tables = []
     try:
         for sheet in book.worksheets:
+            budget.check_declared(sheet.title, sheet.max_row, sheet.max_column)
             sheet.reset_dimensions()  # stored dimensions are often wrong; read every cell
-            records = [
-                (number, [excel_cell_text(value) for value in row])
-                for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1)
-            ]
-            table = _sheet_table(records, sheet.title)
+            table = _sheet_table(_xlsx_records(sheet, budget), sheet.title)
             if table is not None:
                 tables.append(table)
     except IngestError:
@@ -229,7 +231,19 @@ def _read_xlsx(data: bytes) -> list[Table]:
     return _nonempty(tables)
 
 
-def _read_xls(data: bytes, encrypted_hint: bool = False) -> list[Table]:
+def _xlsx_records(sheet, budget: ReadBudget) -> list[tuple[int, list[str]]]:
+    """(row number, cells) for every row with a value, counted against the budget as read
+    (openpyxl yields an empty row for each row number a sheet skips, so row 10**9 is cut off)."""
+    records = []
+    for number, row in enumerate(sheet.iter_rows(min_row=1, values_only=True), 1):
+        cells = [excel_cell_text(value) for value in row]
+        budget.take(sheet.title, number, cells)
+        if any(cells):
+            records.append((number, cells))
+    return records
+
+
+def _read_xls(data: bytes, budget: ReadBudget, encrypted_hint: bool = False) -> list[Table]:
     import xlrd
 
     try:
@@ -245,9 +259,11 @@ def _read_xls(data: bytes, encrypted_hint: bool = False) -> list[Table]:
         ) from err
     tables = []
     for sheet in book.sheets():
+        budget.check_declared(sheet.name, sheet.nrows, sheet.ncols)
         records = []
         for index in range(sheet.nrows):
             cells = [_xls_cell_text(cell, book.datemode) for cell in sheet.row(index)]
+            budget.take(sheet.name, index + 1, cells)
             records.append((index + 1, cells))
         table = _sheet_table(records, sheet.name)
         if table is not None:

@@ -10,8 +10,8 @@ from lab_app.essays.grounding import QUOTATIONS_HEADING, REFERENCES_HEADING
 from lab_app.essays.markup import BODY_MARKER, Block, escape, flat, parse
 from lab_app.essays.material import source_info
 from lab_app.essays.theme_section import document_title
-from lab_app.store import extracts_by_ids
-from lab_app.theme_views import attributes_of
+from lab_app.material.store import extracts_by_ids
+from lab_app.themes.views import attributes_of
 
 
 @dataclass

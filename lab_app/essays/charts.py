@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from lab_app.theme_time import volumes
-from lab_app.theme_views import month_range
+from lab_app.themes.over_time import volumes
+from lab_app.themes.views import month_range
 
 
 def theme_months(engine) -> tuple[list[str], dict[str, list[int]]]:

@@ -20,7 +20,7 @@ from lab_app.essays.material import theme_material as read_theme
 from lab_app.essays.store import Section
 from lab_app.essays.theme_section import PLURAL_ROLES, idea_line, theme_body
 from lab_app.essays.writing import counted, in_words, prose, readable_label
-from lab_app.theme_time import volumes
+from lab_app.themes.over_time import volumes
 
 LENGTHS = {
     "short": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lab_app.core.audit import now, record_audit
 from lab_app.essays import store
 from lab_app.essays.assemble import Assembled, assemble, to_markdown
 from lab_app.essays.charts import month_chart, theme_months
@@ -17,7 +18,6 @@ from lab_app.essays.grounding import (
 )
 from lab_app.essays.markup import unescape
 from lab_app.essays.render import to_docx, to_html
-from lab_app.theme_state import now, record_audit
 
 FORMATS = {".md": "md", ".markdown": "md", ".docx": "docx", ".html": "html", ".htm": "html"}
 

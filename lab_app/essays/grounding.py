@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import select
-
-from lab_app.consent import may_quote
+from lab_app.core.schema import extracts, sources
 from lab_app.essays.markup import BODY_MARKER, EXPORT_MARKER, Block, is_verbatim, parse, quotations
-from lab_app.store import extracts_by_ids
-from lab_app.tables import extracts, sources
+from lab_app.material.consent import may_quote
+from lab_app.material.store import extracts_by_ids, with_sources
 
 REFERENCE_LINE = re.compile(r"^(R\d+)\. .*Source: (\S.*)$")
 QUOTATION_LINE = re.compile(r"^(Q\d+)\. .*extract id ([0-9a-f]{6,40})$")
@@ -106,11 +104,7 @@ def _against_extract(section, text, marker, extract_id, rows, quotable) -> Probl
 
 def _source_extracts(engine, path: str, page_kind: str | None, number: int | None):
     """extract id -> text for a source's extracts, on one page or paragraph when given."""
-    query = (
-        select(extracts.c.id, extracts.c.text)
-        .join(sources, sources.c.id == extracts.c.source_id)
-        .where(sources.c.path == path)
-    )
+    query = with_sources(extracts.c.id, extracts.c.text).where(sources.c.path == path)
     if page_kind == "p":
         query = query.where(extracts.c.page == number)
     elif page_kind == "para":

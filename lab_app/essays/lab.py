@@ -3,54 +3,27 @@ was gathered and who took part."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from pathlib import Path
 
 from sqlalchemy import func, select
 
+from lab_app.core.schema import events, extract_attributes, extracts, phases, sources
 from lab_app.essays.attribution import ROLE_NAMES, short_role
-from lab_app.tables import extract_attributes, extracts, phases, sources
-from lab_app.tables_year import events
-
-MANIFEST = "lab.json"
+from lab_app.year.profile import profile
 
 
 def lab_facts(workspace, name: str | None = None, question: str | None = None) -> dict:
-    """{"name", "question", "start", "end"}. The store keeps no record of the Lab itself, so
-    the name and question come from the arguments, else a lab.json in the workspace folder,
-    else the demo Lab's lab.json when the workspace holds the demo's material."""
-    found = _manifest(workspace)
+    """{"name", "question", "start", "end"}: the arguments, else the Lab's stored profile
+    (`qlab lab set`, or the demo's lab.json when the demo is loaded); dates from its phases."""
+    stored = profile(workspace.store.engine)
     with workspace.store.engine.connect() as conn:
         rows = conn.execute(select(phases.c.start, phases.c.end)).all()
     return {
-        "name": (name or found.get("name") or "").strip(),
-        "question": (question or found.get("question") or "").strip(),
-        "start": min((r.start for r in rows), default=found.get("start")),
-        "end": max((r.end for r in rows), default=found.get("end")),
+        "name": (name or stored["name"]).strip(),
+        "question": (question or stored["question"]).strip(),
+        "start": min((r.start for r in rows), default=None),
+        "end": max((r.end for r in rows), default=None),
     }
-
-
-def _manifest(workspace) -> dict:
-    own = Path(workspace.settings.home) / MANIFEST
-    if own.is_file():
-        return _read(own)
-    from lab_app.demo import demo_dir, demo_sources
-
-    lab = demo_dir()
-    if not (lab / MANIFEST).is_file():
-        return {}
-    held = {row.path for row in workspace.store.list_sources()}
-    listed = {path.relative_to(lab.parent).as_posix() for path, _ in demo_sources(lab)}
-    return _read(lab / MANIFEST) if listed and listed <= held else {}
-
-
-def _read(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def gathered(engine) -> dict:

@@ -8,12 +8,20 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from lab_app.consent import may_quote
-from lab_app.store import extracts_by_ids
-from lab_app.tables import phases, sources, theme_members, themes
-from lab_app.tables_year import idea_links, idea_supporters, ideas, tensions
-from lab_app.theme_time import volumes
-from lab_app.theme_views import attributes_of
+from lab_app.core.schema import (
+    idea_links,
+    idea_supporters,
+    ideas,
+    phases,
+    sources,
+    tensions,
+    theme_members,
+    themes,
+)
+from lab_app.material.consent import may_quote
+from lab_app.material.store import extracts_by_ids
+from lab_app.themes.over_time import volumes
+from lab_app.themes.views import attributes_of
 
 POOL = 150  # central members looked at per theme: enough to find quotable, varied voices
 

@@ -4,18 +4,11 @@ marker still resolves, and no source was invented."""
 
 from __future__ import annotations
 
-import json
-import os
-import urllib.error
-import urllib.request
-
+from lab_app.core.llm import chat, llm_url
 from lab_app.essays import store
 from lab_app.essays.grounding import check_body
 from lab_app.essays.markup import body_markers
 
-URL_VARIABLE = "QLAB_LLM_URL"
-MODEL_VARIABLE = "QLAB_LLM_MODEL"
-TIMEOUT_SECONDS = 180
 INSTRUCTIONS = (
     "You edit sections of a report written for {audience}. Rewrite the section you are given "
     "as flowing, plain English prose in Markdown. Rules you must keep: every passage inside "
@@ -28,23 +21,15 @@ INSTRUCTIONS = (
 
 
 def polish_enabled() -> bool:
-    return bool(os.environ.get(URL_VARIABLE, "").strip())
-
-
-def endpoint(url: str) -> str:
-    """The chat-completions address for a server URL given with or without /v1."""
-    url = url.strip().rstrip("/")
-    if url.endswith("/chat/completions"):
-        return url
-    return f"{url}/chat/completions" if url.endswith("/v1") else f"{url}/v1/chat/completions"
+    return bool(llm_url())
 
 
 def polish_section(engine, essay_id: int, key: str, who: str, url: str | None = None) -> int:
     """Ask the model to rewrite a section; save the rewrite as a new version when it passes the
     quotation check, else raise ValueError and keep the section as it was."""
-    url = url or os.environ.get(URL_VARIABLE, "").strip()
+    url = url or llm_url()
     if not url:
-        raise ValueError(f"prose polishing is off: set {URL_VARIABLE} to a local model server")
+        raise ValueError("prose polishing is off: set QLAB_LLM_URL to a local model server")
     essay = store.load_essay(engine, essay_id)
     section = store.section_of(essay, key)
     rewrite = _strip_fence(ask(url, section["body"], essay["audience"] or "a general reader"))
@@ -65,39 +50,8 @@ def polish_section(engine, essay_id: int, key: str, who: str, url: str | None = 
 
 
 def ask(url: str, body: str, audience: str) -> str:
-    """One chat completion from an OpenAI-compatible server (standard library only)."""
-    payload = {
-        "model": os.environ.get(MODEL_VARIABLE, "local"),
-        "temperature": 0.2,
-        "messages": [
-            {"role": "system", "content": INSTRUCTIONS.format(audience=audience)},
-            {"role": "user", "content": body},
-        ],
-    }
-    request = urllib.request.Request(
-        endpoint(url),
-        data=json.dumps(payload).encode("utf-8"),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            answer = json.loads(response.read().decode("utf-8"))
-    except urllib.error.HTTPError as err:
-        raise ValueError(f"the model server answered {err.code}: check {URL_VARIABLE}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise ValueError(
-            f"cannot reach the model server ({reason}): check {URL_VARIABLE}"
-        ) from None
-    except ValueError:
-        raise ValueError(
-            "the model server's answer is not JSON: is it OpenAI-compatible?"
-        ) from None
-    try:
-        return str(answer["choices"][0]["message"]["content"])
-    except (KeyError, IndexError, TypeError):
-        raise ValueError("the model server's answer has no choices[0].message.content") from None
+    """The model's rewrite of one section."""
+    return chat(url, INSTRUCTIONS.format(audience=audience), body)
 
 
 def _strip_fence(text: str) -> str:

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert, select, update
 
+from lab_app.core.audit import now, record_audit
+from lab_app.core.schema import essay_sections, essay_versions, essays, extracts
 from lab_app.essays.markup import BODY_MARKER, body_markers
-from lab_app.tables import extracts
-from lab_app.tables_essays import essay_sections, essay_versions, essays
-from lab_app.theme_state import now, record_audit
 
 MAX_BODY_CHARS = 200_000
 
@@ -196,7 +195,7 @@ REMOVED = "(A quotation was removed here because its author withdrew or its sour
 def scrub_missing(engine, essay_id: int | None = None, who: str = "withdrawal") -> int:
     """Take every quotation whose extract is no longer in the store out of the essays' sections
     and out of every saved version, so withdrawn words survive nowhere. Returns how many
-    quotations went. Call after extracts are deleted (lab_app.withdrawal may)."""
+    quotations went. Call after extracts are deleted (lab_app.people.withdrawal may)."""
     with engine.connect() as conn:
         held = set(conn.execute(select(extracts.c.id)).scalars())
         query = select(essay_sections.c.essay_id, essay_sections.c.key, essay_sections.c.body)

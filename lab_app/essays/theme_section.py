@@ -3,7 +3,6 @@ the theme changed over the year — every quotation marked with the extract it c
 
 from __future__ import annotations
 
-from lab_app.consent import may_quote
 from lab_app.essays.attribution import attribution, month_of, role_of, source_name
 from lab_app.essays.markup import CHART_LINE, is_verbatim
 from lab_app.essays.material import ThemeMaterial
@@ -17,8 +16,9 @@ from lab_app.essays.writing import (
     percent,
     prose,
 )
-from lab_app.store import extracts_by_ids
-from lab_app.theme_views import attributes_of
+from lab_app.material.consent import may_quote
+from lab_app.material.store import extracts_by_ids
+from lab_app.themes.views import attributes_of
 
 KIND_WORDS = {
     "survey": ("survey answer", "survey answers"),

@@ -6,7 +6,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from lab_app import audit_log
+from lab_app.core import audit as audit_log
 
 # What each export writes, and the file name the app offers for it.
 FORMATS = {
@@ -39,7 +39,7 @@ def _export(workspace, what: str, out: Path) -> str:
 
         return export_workbook(workspace, out)
     if what == "polis":
-        from lab_app.polis_export import export_polis
+        from lab_app.exchange.polis_export import export_polis
 
         if out.suffix.lower() != ".zip":  # a folder in Pol.is's own layout
             return export_polis(workspace, out)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from lab_app.tables import extract_attributes, extracts, sources
-from lab_app.theme_state import load_state
+from lab_app.core.schema import extract_attributes, extracts, sources
+from lab_app.themes.state import load_state
 
 # Themes a codebook holds: built ones, and seeds from an imported codebook still waiting for
 # extracts (they are codes staff chose, so a re-export keeps them).

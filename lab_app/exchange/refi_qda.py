@@ -17,7 +17,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from lab_app.consent import may_quote
+from lab_app.core.audit import as_utc
+from lab_app.core.schema import ideas
 from lab_app.exchange.gather import (
     by_area,
     codebook_themes,
@@ -25,8 +26,8 @@ from lab_app.exchange.gather import (
     respondent_attributes,
     theme_of_extract,
 )
-from lab_app.tables_year import ideas
-from lab_app.theme_state import as_utc, history_for
+from lab_app.material.consent import may_quote
+from lab_app.themes.state import history_for
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"

@@ -2,7 +2,7 @@
 
 A seed is a theme row with status "seed", the staff's name and description (kept through every
 build), the area of its parent code, and as its centroid the embedding of "name: description".
-The next `qlab themes build` attaches the open extracts that match it (lab_app.themes); a seed
+The next `qlab themes build` attaches the open extracts that match it (lab_app.themes.build); a seed
 nothing matches waits, unchanged, for material that does.
 """
 
@@ -13,13 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from sqlalchemy import insert
 
 from lab_app.exchange.refi_qda import CONSENT_GROUP, guid
-from lab_app.tables import theme_history, themes
-from lab_app.theme_state import load_state, now, record_audit, vector_bytes
-
-SEED_STATUS = "seed"
+from lab_app.themes.state import SEED_STATUS, add_seed_themes, load_state
 
 
 @dataclass
@@ -102,40 +98,17 @@ def seed_themes(workspace, codes: list[CodebookCode], codebook: str) -> tuple[li
     # "name: description", the way staff read a code; the name alone when it has none.
     texts = [f"{c.name}: {c.description}" if c.description else c.name for c in fresh]
     vectors = workspace.embedder.embed(texts)
-    stamp = now()
-    added: list[str] = []
-    with engine.begin() as conn:
-        for code, vector in zip(fresh, vectors, strict=True):
-            theme_id = state.next_id()
-            state.themes[theme_id] = {"status": SEED_STATUS}
-            conn.execute(
-                insert(themes).values(
-                    id=theme_id,
-                    label=code.name,
-                    label_by_staff=True,
-                    description=code.description,
-                    description_by_staff=bool(code.description),
-                    area=code.area,
-                    status=SEED_STATUS,
-                    locked=False,
-                    centroid=vector_bytes(vector),
-                    details={"seed": {"codebook": codebook, "guid": code.guid, "area": code.area}},
-                    created_at=stamp,
-                    updated_at=stamp,
-                )
-            )
-            conn.execute(
-                insert(theme_history).values(
-                    theme_id=theme_id,
-                    at=stamp,
-                    event="seeded",
-                    size=0,
-                    label=code.name,
-                    detail={"codebook": codebook},
-                )
-            )
-            added.append(theme_id)
-        record_audit(conn, "themes.seed", codebook, {"seeded": added, "already_present": skipped})
+    seeds = [
+        {
+            "label": code.name,
+            "description": code.description,
+            "area": code.area,
+            "vector": vector,
+            "details": {"seed": {"codebook": codebook, "guid": code.guid, "area": code.area}},
+        }
+        for code, vector in zip(fresh, vectors, strict=True)
+    ]
+    added = add_seed_themes(engine, seeds, codebook, already_present=skipped)
     return added, skipped
 
 

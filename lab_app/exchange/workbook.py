@@ -11,13 +11,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import func, select
 
-from lab_app.consent import may_quote, may_show
+from lab_app.core.schema import idea_links, idea_supporters, ideas, tensions
+from lab_app.core.schema import themes as themes_table
+from lab_app.exchange.csv_export import EXTRACT_COLUMNS, safe_cell
 from lab_app.exchange.gather import codebook_themes
-from lab_app.exports import EXTRACT_COLUMNS, safe_cell
-from lab_app.tables import themes as themes_table
-from lab_app.tables_year import idea_links, idea_supporters, ideas, tensions
-from lab_app.theme_views import attribute_matrix, matrix_attributes
-from lab_app.themes import placements
+from lab_app.material.consent import may_quote, may_show
+from lab_app.themes.build import placements
+from lab_app.themes.views import attribute_matrix, matrix_attributes
 
 MAX_CELL = 32_000  # Excel holds at most 32,767 characters in a cell
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lab_app.theme_state import act_as
+from lab_app.core.audit import act_as
 from lab_app.ui import auth
 from lab_app.ui.components import safe_markdown
 
@@ -14,7 +14,7 @@ PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Q Lab Workspace", page_icon="🧭", layout="wide")
 
-user = auth.current_user()
+user = auth.current_account()
 auth.write_cookie()
 if user is None:
     st.navigation([st.Page(PAGES / "sign_in.py", title="Sign in", icon="🔑")]).run()

@@ -7,8 +7,9 @@ import time
 
 import streamlit as st
 
-from lab_app import accounts, browser_sessions
-from lab_app.settings import Settings
+from lab_app.core.settings import Settings
+from lab_app.people import accounts
+from lab_app.people import sessions as browser_sessions
 from lab_app.ui.resources import workspace
 
 # {"name", "role", "at": last activity, "token": the browser's, "touched": its last refresh},
@@ -28,7 +29,7 @@ def session_minutes() -> int:
     return minutes if minutes > 0 else DEFAULT_SESSION_MINUTES
 
 
-def current_user() -> dict | None:
+def current_account() -> dict | None:
     """The signed-in account as {"name", "role"}, or None.
 
     The account is read again on every run, so disabling it or changing its role takes effect
@@ -89,7 +90,7 @@ def sign_out() -> None:
 def current_name() -> str:
     """The signed-in account's name, under which votes, backing and comments are kept; ""
     when nobody is signed in."""
-    user = current_user()
+    user = current_account()
     return user["name"] if user else ""
 
 
@@ -100,7 +101,7 @@ def is_staff(user: dict | None) -> bool:
 def require_role(role: str) -> dict:
     """Stop the page here, on the server, unless the signed-in account has this role
     (staff may open every page); return the account."""
-    user = current_user()
+    user = current_account()
     if user is None:
         st.warning("Sign in to see this page.")
         st.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab_app.settings import Settings
+from lab_app.core.settings import Settings
 from lab_app.workspace import Workspace
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab_app import theme_views
+from lab_app.themes import views as theme_views
 from lab_app.ui.components import safe_markdown, show_error
 
 FLASH = "themes-flash"  # the outcome of the last curation action, shown once
@@ -17,7 +17,7 @@ CURATION_INPUTS = ("themes-merge-others", "themes-move-extract", "themes-move-ta
 def _curation():
     # curation brings scikit-learn (a split regroups), seconds to import: opening the page
     # should not wait for it, only the first action does.
-    from lab_app import curation
+    from lab_app.themes import curation
 
     return curation
 

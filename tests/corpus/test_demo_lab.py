@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from lab_app.core.settings import Settings
 from lab_app.demo import demo_dir, load_demo
-from lab_app.settings import Settings
 from lab_app.workspace import Workspace
 
 TRUTH = json.loads((demo_dir() / "truth.json").read_text(encoding="utf-8"))

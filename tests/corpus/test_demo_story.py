@@ -2,8 +2,9 @@
 
 import numpy as np
 
-from lab_app import ideas, tensions
 from lab_app.demo import first_look
+from lab_app.opinions import tensions
+from lab_app.year import ideas
 from tests.corpus.truth import TRUTH
 
 

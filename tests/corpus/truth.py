@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy import select
 
+from lab_app.core.schema import extracts, sources
 from lab_app.demo import demo_dir
-from lab_app.tables import extracts, sources
 
 TRUTH = json.loads((demo_dir() / "truth.json").read_text(encoding="utf-8"))
 

@@ -137,10 +137,17 @@ def test_short_real_answers_are_kept(answer):
 
 def test_dashboard_answers_have_provenance_and_skip_placeholders(eval_path):
     table = _dashboard(eval_path)
-    answers = survey_answers(table, guess_mapping(table))
-    texts = [a.text for a in answers]
-    assert "NA" not in texts and "" not in texts
-    assert len(answers) == sum(not is_placeholder(r[14]) for r in table.rows)
+    set_aside = []
+    answers = survey_answers(table, guess_mapping(table), set_aside)
+    texts = [a.text.strip().lower() for a in answers]
+    assert not {"na", "", "nothing", "nothing."} & set(texts)
+    # Every row is an answer or set aside, with where it was and whose it was.
+    assert len(answers) + len(set_aside) == len(table.rows)
+    assert [(s.kind, s.row) for s in set_aside] == [
+        ("declined", 2), ("declined", 4), ("declined", 8),  # "NA"
+        ("nothing", 31), ("nothing", 43), ("nothing", 47),  # "Nothing.", "nothing", "Nothing"
+    ]  # fmt: skip
+    assert set_aside[0].person == "14385" and set_aside[0].question == "comment_txt"
     first = answers[0]
     assert first.kind == "survey" and first.question == "comment_txt"
     assert first.row == 3  # second data row in the file: the first answer is NA

@@ -18,8 +18,8 @@ TEST_PASSWORD = "test-password-not-secret"  # a throwaway workspace made for tes
 @pytest.fixture(scope="session")
 def themed_demo_home(themed_home, tmp_path_factory):
     """The themed demo Lab with a test account per role, made once per session."""
-    from lab_app import accounts
-    from lab_app.settings import Settings
+    from lab_app.core.settings import Settings
+    from lab_app.people import accounts
     from lab_app.workspace import Workspace
 
     home = tmp_path_factory.mktemp("themed-demo-accounts")
@@ -54,8 +54,8 @@ def signed_in(at: AppTest, role: str) -> AppTest:
 def empty_app(tmp_path, monkeypatch):
     """empty_app(role) -> an AppTest of the app on a new, empty workspace, signed in with an
     account of that role (an empty workspace has no account of its own to sign in with)."""
-    from lab_app import accounts
-    from lab_app.settings import Settings
+    from lab_app.core.settings import Settings
+    from lab_app.people import accounts
     from lab_app.workspace import Workspace
 
     def make(role: str = "staff", timeout: float = 60) -> AppTest:

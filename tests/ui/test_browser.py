@@ -138,8 +138,8 @@ def chromium():
 def server(chromium, themed_demo_home, tmp_path_factory):
     """`qlab --home HOME serve --port PORT` on a private copy of the themed demo Lab, after
     what `qlab demo`'s first start adds (ideas accepted, tensions found), as `make run` does."""
+    from lab_app.core.settings import Settings
     from lab_app.demo import first_look
-    from lab_app.settings import Settings
     from lab_app.workspace import Workspace
 
     base = tmp_path_factory.mktemp("browser")
@@ -341,7 +341,7 @@ def test_upload_a_survey_on_sources(page, server, tmp_path):
 
 
 def test_search_on_explore(page, server, themed_demo_home):
-    from lab_app.settings import Settings
+    from lab_app.core.settings import Settings
     from lab_app.workspace import Workspace
 
     _open(page, server, "explore")

@@ -3,9 +3,9 @@ check the quotations and prepare the three downloads."""
 
 from __future__ import annotations
 
+from lab_app.core.settings import Settings
 from lab_app.essays import store
 from lab_app.essays.material import active_themes
-from lab_app.settings import Settings
 from lab_app.workspace import Workspace
 
 

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from lab_app import participation
-from lab_app.settings import Settings
+from lab_app.core.settings import Settings
+from lab_app.opinions import participation
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
 from tests.ui.conftest import TEST_ACCOUNTS
@@ -89,7 +89,7 @@ def test_search_returns_results_with_provenance(open_page, ws):
 
 
 def test_theme_filter_keeps_only_that_themes_extracts(open_page, ws):
-    from lab_app.themes import placements
+    from lab_app.themes.build import placements
 
     theme = next(t for t in ws.list_themes() if t["status"] == "active")
     at = _search(open_page("explore"), theme["label"], **{"explore-theme": theme["id"]})
@@ -160,7 +160,7 @@ def test_a_refused_contribution_keeps_the_text(open_page, ws):
 def test_html_and_markdown_in_a_contribution_are_shown_as_text(open_page, ws):
     from streamlit.testing.v1 import AppTest
 
-    from lab_app import accounts
+    from lab_app.people import accounts
     from lab_app.ui.auth import SESSION_KEY
     from tests.ui.conftest import APP
 
@@ -218,8 +218,8 @@ def test_rejecting_empties_the_list_and_keeps_the_text_out(open_page, ws):
 
 
 def test_a_withheld_extract_is_left_out_for_participants_and_marked_for_staff(open_page, ws):
-    from lab_app.consent import set_consent
-    from lab_app.themes import placements
+    from lab_app.material.consent import set_consent
+    from lab_app.themes.build import placements
 
     engine = ws.store.engine
     details = ws.store.extracts_by_ids(ws.store.extract_ids())

@@ -10,8 +10,8 @@ from pathlib import Path
 from lxml import etree
 from streamlit.testing.v1 import AppTest
 
+from lab_app.core.settings import Settings
 from lab_app.exchange.refi_qda import CODEBOOK_NS
-from lab_app.settings import Settings
 from lab_app.workspace import Workspace
 from tests.ui.conftest import signed_in
 
@@ -56,7 +56,7 @@ def test_a_failing_export_shows_one_line_and_no_download(app_home):
     workspace = Workspace(Settings.from_env(home=app_home))
     from sqlalchemy import delete
 
-    from lab_app.tables import themes
+    from lab_app.core.schema import themes
 
     with workspace.store.engine.begin() as conn:  # a Lab with no themes has no codebook yet
         conn.execute(delete(themes))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from lab_app import idea_suggestions, ideas
-from lab_app.consent import set_consent
-from lab_app.settings import Settings
+from lab_app.core.settings import Settings
+from lab_app.material.consent import set_consent
 from lab_app.workspace import Workspace
+from lab_app.year import ideas
+from lab_app.year import suggestions as idea_suggestions
 from tests.corpus.truth import TRUTH
 from tests.ui.conftest import TEST_ACCOUNTS
 
@@ -32,7 +33,7 @@ def _planted_candidate(ws, idea: str) -> dict:
 def _post(ws, extract_id: str) -> str | None:
     from sqlalchemy import select
 
-    from lab_app.tables import extracts
+    from lab_app.core.schema import extracts
 
     with ws.store.engine.connect() as conn:
         meta = conn.execute(select(extracts.c.meta).where(extracts.c.id == extract_id)).scalar()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from lab_app.settings import Settings
-from lab_app.themes import placements
+from lab_app.core.settings import Settings
+from lab_app.themes.build import placements
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
 
@@ -130,7 +130,8 @@ def test_an_empty_workspace_has_nothing_to_map(empty_app):
 def test_a_participant_sees_no_withheld_point_and_filters_only_by_groups_of_five(
     open_page, app_home
 ):
-    from lab_app import consent, participation
+    from lab_app.material import consent
+    from lab_app.opinions import participation
 
     engine = store(app_home).engine
     details = store(app_home).extracts_by_ids(sorted(store(app_home).extract_ids()))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from lab_app.settings import Settings
+from lab_app.core.settings import Settings
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
 
@@ -38,6 +38,16 @@ def test_sections_and_charts_on_the_demo(open_page, app_home):
     counts = Workspace(Settings.from_env(home=app_home)).store.counts()
     by_kind = spec_with_title(at, "extracts by kind")["data"][0]
     assert dict(zip(by_kind["x"], by_kind["y"], strict=True)) == counts["extracts_by_kind"]
+
+    # The survey's non-answers and blank answers are a count of their own, not extracts.
+    kept = Workspace(Settings.from_env(home=app_home)).status()
+    assert kept["non_answers"] and kept["blank_answers"]  # the demo survey has both
+    assert any(
+        c.value.startswith("Survey answers kept aside, counted but not extracts: ")
+        and f"{kept['non_answers']:,} non-answers" in c.value
+        and f"{kept['blank_answers']:,} blank answers" in c.value
+        for c in at.caption
+    )
 
     monthly = spec_with_title(at, "Extracts per month")
     assert monthly["layout"]["barmode"] == "stack"
@@ -95,8 +105,8 @@ def test_an_empty_workspace_says_so_in_every_section(empty_app):
 def test_a_withheld_contribution_is_marked_for_staff_and_replaced_for_participants(
     open_page, app_home
 ):
-    from lab_app.consent import set_consent
-    from lab_app.overview import latest_contributions
+    from lab_app.material.consent import set_consent
+    from lab_app.year.overview import latest_contributions
 
     engine = Workspace(Settings.from_env(home=app_home)).store.engine
     newest = latest_contributions(engine, 1)[0]

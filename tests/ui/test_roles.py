@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from lab_app import accounts, audit_log, browser_sessions
-from lab_app.settings import Settings
-from lab_app.store import Store
-from lab_app.tables import extracts
+from lab_app.core import audit as audit_log
+from lab_app.core.schema import extracts
+from lab_app.core.settings import Settings
+from lab_app.material.store import Store
+from lab_app.people import accounts
+from lab_app.people import sessions as browser_sessions
 from lab_app.ui.auth import COOKIE_KEY, SESSION_KEY
 from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD
 
@@ -165,8 +167,8 @@ def test_staff_withdraw_a_person_from_the_people_page(open_page, app_home):
 
 
 def test_a_participant_sees_no_extract_whose_person_said_do_not_show(open_page, app_home):
-    from lab_app.consent import set_consent
-    from lab_app.overview import latest_contributions
+    from lab_app.material.consent import set_consent
+    from lab_app.year.overview import latest_contributions
 
     engine = _engine(app_home)
     newest = latest_contributions(engine, 1)[0]  # what the Overview would show first

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
+import tracemalloc
 
-from lab_app.settings import Settings
+from lab_app.core.settings import Settings
 from lab_app.workspace import Workspace
+from tests.hostile_workbooks import declaring
 
 SURVEY = (
     b"Response ID,Team,Submitted,What helped you most?,One word for the group\n"
@@ -27,8 +30,13 @@ def alerts(elements) -> list[str]:
     return [plain(element.value) for element in elements]
 
 
+def listing(at):
+    """The table of sources (the page may also show a table of non-answers by question)."""
+    return next(frame.value for frame in at.dataframe if "path" in frame.value.columns)
+
+
 def listed_paths(at) -> list[str]:
-    return at.dataframe[-1].value["path"].tolist()
+    return listing(at)["path"].tolist()
 
 
 def test_survey_upload_mapping_ingest_and_listing(open_page, app_home):
@@ -67,7 +75,8 @@ def test_survey_upload_mapping_ingest_and_listing(open_page, app_home):
     at.run()
     assert not at.exception, at.exception
     name = f"uploads/{saved[0].name}"
-    assert alerts(at.success) == [f"ingested {name}: 11 extracts"]  # 5 answers + 6 words
+    # 5 answers + 6 words; R3's "N/A" is counted, not stored
+    assert alerts(at.success) == [f"ingested {name}: 11 extracts (1 non-answer kept aside)"]
     assert at.get("progress") and at.get("progress")[0].value == 100
     assert name in listed_paths(at)
     sources = Workspace(Settings.from_env(home=app_home)).store.list_sources()
@@ -122,3 +131,44 @@ def test_removing_a_source_needs_confirmation(open_page, app_home):
     assert at.checkbox(key="sources-remove-confirm").value is False
     store = Workspace(Settings.from_env(home=app_home)).store
     assert store.source_by_path(victim) is None
+
+
+def test_a_workbook_bomb_is_refused_in_the_preview_fast_and_the_survey_still_ingests(
+    open_page, app_home, tmp_path
+):
+    bomb = declaring(tmp_path / "bomb.xlsx", 2 * 1024**3).read_bytes()  # 5 KB declaring 2 GB
+    at = open_page("sources")
+    at.file_uploader(key="sources-upload").set_value(
+        [("bomb.xlsx", bomb, "application/vnd.ms-excel"), ("survey.csv", SURVEY, "text/csv")]
+    )
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        at.run()
+        seconds, peak = time.perf_counter() - started, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not at.exception, at.exception
+    assert seconds < 30 and peak < 200_000_000  # the whole page run: a few seconds, tens of MB
+    # Only the survey gets a mapping step; the workbook is not unpacked to find its kind.
+    shown = [plain(m.value) for m in at.markdown if m.value.startswith("**")]
+    assert len(shown) == 1 and shown[0].endswith("-survey.csv**")
+    assert any(c.value.startswith("1 non-answer kept aside: replies such as") for c in at.caption)
+    at.button(key="sources-ingest").click()
+    at.run()
+    assert not at.exception, at.exception
+    (refused,) = [line for line in alerts(at.warning) if "bomb.xlsx" in line]
+    assert refused.endswith(
+        "-bomb.xlsx: unpacks to 2,147 MB, over the 500 MB limit (QLAB_MAX_UNPACKED_MB): "
+        "split the workbook or raise the limit"
+    )
+    (ingested,) = alerts(at.success)
+    assert ingested.endswith("-survey.csv: 5 extracts (1 non-answer kept aside)")
+    table = listing(at).set_index("path")
+    survey_row = next(p for p in table.index if p.startswith("uploads/") and "-survey" in p)
+    assert table.loc[survey_row, "non-answers"] == 1
+    by_question = next(f.value for f in at.dataframe if "question" in f.value.columns)
+    mine = by_question[by_question["source"] == survey_row]
+    assert mine[["question", "declined", "blank"]].values.tolist() == [
+        ["What helped you most?", 1, 0]
+    ]

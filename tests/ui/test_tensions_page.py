@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from lab_app import participation, tensions
-from lab_app.consent import set_consent
-from lab_app.settings import Settings
-from lab_app.store import extracts_by_ids
+from lab_app.core.settings import Settings
+from lab_app.material.consent import set_consent
+from lab_app.material.store import extracts_by_ids
+from lab_app.opinions import participation, tensions
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from lab_app import theme_views
-from lab_app.settings import Settings
+from lab_app.core.settings import Settings
+from lab_app.themes import views as theme_views
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
 

@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 
-from lab_app import timeline, timeline_changes
-from lab_app.settings import Settings
+from lab_app.core.settings import Settings
 from lab_app.workspace import Workspace
+from lab_app.year import changes as timeline_changes
+from lab_app.year import timeline
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_theme_volumes_with_phases_and_events(open_page, engine):
         (p["start"], p["end"]) for p in timeline.list_phases(engine)
     ]
     total = sum(sum(t["y"]) for t in stacked)
-    from lab_app.theme_time import volumes
+    from lab_app.themes.over_time import volumes
 
     assert total == sum(r["extracts"] for r in volumes(engine, by="month"))
 

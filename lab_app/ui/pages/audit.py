@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lab_app import audit_log
+from lab_app.core import audit as audit_log
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import show_error
 from lab_app.ui.resources import workspace

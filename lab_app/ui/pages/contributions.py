@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab_app import participation
-from lab_app.theme_state import current_user
+from lab_app.core.audit import current_user
+from lab_app.opinions import participation
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab_app import audit_log
+from lab_app.core import audit as audit_log
+from lab_app.core.audit import current_user
 from lab_app.essays import store
 from lab_app.essays.draft import LENGTHS, draft_essay, regenerate_section
 from lab_app.essays.export import check_essay, render
 from lab_app.essays.material import active_themes
 from lab_app.essays.polish import polish_enabled, polish_section
-from lab_app.theme_state import current_user
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error
 from lab_app.ui.resources import workspace

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab_app import participation
-from lab_app.theme_state import load_state
-from lab_app.themes import placements
-from lab_app.ui.auth import current_name, current_user, is_staff
+from lab_app.opinions import participation
+from lab_app.themes.build import placements
+from lab_app.themes.state import load_state
+from lab_app.ui.auth import current_account, current_name, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
@@ -26,7 +26,7 @@ engine = ws.store.engine
 
 # Who votes and contributes: the signed-in account, staff included; "" when nobody is.
 participant = current_name()
-staff = is_staff(current_user())
+staff = is_staff(current_account())
 
 if error := st.session_state.pop("explore-error", None):
     show_error(ValueError(error))

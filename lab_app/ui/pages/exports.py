@@ -8,7 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from lab_app import exchange, theme_views
+from lab_app import exchange
+from lab_app.themes import views as theme_views
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace

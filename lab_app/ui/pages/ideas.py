@@ -8,10 +8,12 @@ from collections import Counter
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import idea_suggestions, ideas, participation
+from lab_app.opinions import participation
 from lab_app.ui import auth
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
+from lab_app.year import ideas
+from lab_app.year import suggestions as idea_suggestions
 
 STATUS_ICONS = {
     "emerging": "🌱",
@@ -40,7 +42,7 @@ def act(action, *args, done: str = "") -> None:
 
 # Who backs, comments and (for staff) edits: the signed-in account; "" when nobody is.
 participant = auth.current_name()
-staff = auth.is_staff(auth.current_user())
+staff = auth.is_staff(auth.current_account())
 if flash := st.session_state.pop("ideas-flash", None):
     (st.success if flash[0] == "ok" else st.error)(flash[1])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import colorsys
 from collections import Counter
 from datetime import date
 
@@ -9,9 +10,12 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import consent, map_points, participation, projection
-from lab_app.plot_text import html_safe
-from lab_app.ui.auth import current_user, is_staff
+from lab_app.core.text import html_safe
+from lab_app.material import consent
+from lab_app.opinions import participation
+from lab_app.themes import map as projection
+from lab_app.themes import map_points
+from lab_app.ui.auth import current_account, is_staff
 from lab_app.ui.components import (
     open_theme_page,
     provenance,
@@ -66,7 +70,22 @@ def cached_participant_points(key: str, _engine) -> dict:
 def colours_for(points: dict) -> dict:
     """Theme id -> colour, from every theme in the store so filtering never recolours."""
     ids = sorted({t for t in points["theme_id"] if t not in NO_THEME})
-    return {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(ids)}
+    return dict(zip(ids, distinct_colours(len(ids)), strict=True))
+
+
+def distinct_colours(n: int) -> list[str]:
+    """n different colours: the palette first, then hues a golden angle apart (never a repeat,
+    however many themes a build finds)."""
+    colours = PALETTE[:n]
+    i = 0
+    while len(colours) < n:
+        hue, light = (i * 0.618034) % 1.0, 0.35 + 0.15 * (i % 3)
+        red, green, blue = colorsys.hls_to_rgb(hue, light, 0.65)
+        colour = f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+        if colour not in colours and colour != GREY:
+            colours.append(colour)
+        i += 1
+    return colours
 
 
 def figure_for(points: dict, xy: np.ndarray, shown: np.ndarray) -> tuple[go.Figure, list]:
@@ -194,7 +213,7 @@ st.write(
     "Every extract placed by meaning: extracts that say similar things sit close together. "
     "Colours are themes; grey is Unsorted. Hover for the text, click (or draw a box) to select."
 )
-staff = is_staff(current_user())
+staff = is_staff(current_account())
 try:
     ws = workspace()
     engine = ws.store.engine

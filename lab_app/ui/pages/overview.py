@@ -7,10 +7,9 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import overview
-from lab_app.plot_text import html_safe
-from lab_app.projection import fingerprint
-from lab_app.ui.auth import current_user, is_staff
+from lab_app.core.text import html_safe
+from lab_app.themes.map import fingerprint
+from lab_app.ui.auth import current_account, is_staff
 from lab_app.ui.components import (
     open_theme_page,
     provenance,
@@ -19,6 +18,7 @@ from lab_app.ui.components import (
     user_text,
 )
 from lab_app.ui.resources import workspace
+from lab_app.year import overview
 
 KIND_COLOURS = {"evidence": "#1f77b4", "survey": "#ff7f0e", "contribution": "#2ca02c"}
 OTHER_COLOUR = "#9467bd"
@@ -70,6 +70,13 @@ def material_section(data: dict) -> None:
             title=f"{sum(values):,} {what} by kind", height=300, margin=dict(t=40, b=10)
         )
         column.plotly_chart(figure, key=f"overview-{what}-by-kind", config=CHART_CONFIG)
+    kept = data["set_aside"]
+    if kept["non_answers"] or kept["blank_answers"]:
+        st.caption(
+            f"Survey answers kept aside, counted but not extracts: {kept['non_answers']:,} "
+            "non-answers (such as “Nothing”, “No”, “N/A”) and "
+            f"{kept['blank_answers']:,} blank answers."
+        )
     monthly = data["per_month"]
     if not monthly["rows"]:
         st.write("No extract carries a date yet, so there is nothing to show over time.")
@@ -221,7 +228,7 @@ def contributions_section(data: dict) -> None:
 
 
 st.title("Q Lab Workspace")
-staff = is_staff(current_user())
+staff = is_staff(current_account())
 st.write("The Lab at a glance: what has been gathered, where the year stands, and what is new.")
 try:
     engine = workspace().store.engine

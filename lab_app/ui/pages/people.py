@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lab_app import accounts, consent, withdrawal
+from lab_app.material import consent
+from lab_app.people import accounts, withdrawal
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error
 from lab_app.ui.resources import workspace

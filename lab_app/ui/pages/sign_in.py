@@ -6,7 +6,7 @@ import time
 
 import streamlit as st
 
-from lab_app.accounts import DEMO_ACCOUNTS_FILE
+from lab_app.people.accounts import DEMO_ACCOUNTS_FILE
 from lab_app.ui import auth
 from lab_app.ui.components import show_error
 from lab_app.ui.resources import workspace

@@ -9,7 +9,7 @@ import streamlit as st
 from ingest.pipeline import IngestOptions, detect_kind
 from ingest.redact import redact_path
 from ingest.survey import ROLES
-from lab_app import uploads
+from lab_app.material import set_aside, uploads
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -29,12 +29,17 @@ def one_line(text: str) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def kind_of(path: str) -> str:
+def kind_of(path: str, max_unpacked_bytes: int) -> str:
     # Saved uploads are named by their content hash, so the path alone is a sound cache key.
+    # The unpacked-size limit is the workspace's: a workbook bomb is refused, not unpacked.
     try:
-        return detect_kind(Path(path), IngestOptions())
+        return detect_kind(Path(path), IngestOptions(max_unpacked_bytes=max_unpacked_bytes))
     except Exception:  # noqa: BLE001 - ingest refuses the file and says why; no mapping step
         return ""
+
+
+def unpacked_limit(ws) -> int:
+    return ws.settings.max_unpacked_mb * 1_000_000
 
 
 def save_uploads(ws, files) -> list[Path]:
@@ -60,11 +65,12 @@ def mapping_step(ws, path: Path, key: str) -> dict:
     """Show the guessed roles of a survey's columns for editing; return its ingest options."""
     home = ws.settings.home
     name = display_path(path, home)
+    limit = unpacked_limit(ws)
     st.markdown(f"**{one_line(name)}**")
     try:
-        table = uploads.mapping_table(path)
-        sheets = len(uploads.read_tables(path))
-        sheet = uploads.survey_table(path).sheet
+        table = uploads.mapping_table(path, limit)
+        sheets = len(uploads.read_tables(path, limit))
+        sheet = uploads.survey_table(path, limit).sheet
     except Exception as err:  # noqa: BLE001 - the Ingest step reports this file's reason
         show_error(err)
         return {}
@@ -93,7 +99,7 @@ def mapping_step(ws, path: Path, key: str) -> dict:
         },
     )
     roles = uploads.roles_from_table(edited)
-    effective = uploads.effective_roles(path, roles)
+    effective = uploads.effective_roles(path, roles, limit)
     kept = [column for column, role in roles.items() if effective.get(column) != role]
     if kept:
         # Ingest options name columns for a role; they cannot take a guessed role away.
@@ -106,11 +112,17 @@ def mapping_step(ws, path: Path, key: str) -> dict:
         )
     if "text" not in effective.values():
         st.warning("No column is free text: choose one, or this file will be refused.")
-    answers = uploads.preview(path, roles)
+    answers = uploads.preview(path, roles, max_unpacked_bytes=limit)
+    kept_aside = set_aside.note(*uploads.kept_aside(path, roles, limit))
+    if kept_aside:
+        st.caption(
+            f"{kept_aside}: replies such as “Nothing”, “No”, “N/A” or “Don't know” are counted "
+            "per question, not stored as extracts."
+        )
     st.caption(f"The first {len(answers)} answers ingest would store:")
     for answer in answers:
         user_text(answer, quote=True)
-    return uploads.ingest_choices(path, roles)
+    return uploads.ingest_choices(path, roles, limit)
 
 
 def run_ingest(ws, paths: list[Path], choices: dict[Path, dict]) -> list[FileOutcome]:
@@ -143,9 +155,12 @@ def run_ingest(ws, paths: list[Path], choices: dict[Path, dict]) -> list[FileOut
 def show_outcome(outcome: FileOutcome) -> None:
     if outcome.status == "ingested":
         line = f"ingested {outcome.path}: {outcome.extracts} extracts"
+        details = [outcome.set_aside_note()]
         if outcome.redactions:
             counts = ", ".join(f"{n} {label}" for label, n in sorted(outcome.redactions.items()))
-            line += f" (redacted {counts})"
+            details.append(f"redacted {counts}")
+        if any(details):
+            line += " (" + "; ".join(d for d in details if d) + ")"
         st.success(one_line(line))
     elif outcome.status == "unchanged":
         line = f"unchanged {outcome.path}"
@@ -194,7 +209,7 @@ files = st.file_uploader(
 )
 pending = save_uploads(ws, files)
 
-surveys = [path for path in pending if kind_of(str(path)) == "survey"]
+surveys = [path for path in pending if kind_of(str(path), unpacked_limit(ws)) == "survey"]
 choices: dict[Path, dict] = {}
 if surveys:
     st.subheader("Survey columns")
@@ -234,8 +249,20 @@ except Exception as err:  # noqa: BLE001 - an unreachable store is one line
 st.dataframe(
     listing,
     hide_index=True,
-    column_config={"extracts": st.column_config.NumberColumn("extracts", format="%d")},
+    column_config={
+        "extracts": st.column_config.NumberColumn("extracts", format="%d"),
+        "non-answers": st.column_config.NumberColumn("non-answers", format="%d"),
+    },
 )
+kept_by_question = set_aside.question_rows(ws.store.engine)
+if kept_by_question:
+    with st.expander("Non-answers and blank answers by question"):
+        st.caption(
+            "Survey replies that say nothing without their question (“Nothing”, “No”, “N/A”, "
+            "“Don't know”) and blank ones are counted here, never stored as extracts, so they "
+            "reach no theme and no search."
+        )
+        st.dataframe(kept_by_question, hide_index=True, key="sources-kept-aside")
 
 if not listing.empty:
     st.selectbox(

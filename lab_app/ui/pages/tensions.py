@@ -8,9 +8,18 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import opinion_groups, participation, tension_signals, tensions
-from lab_app.theme_state import current_user
-from lab_app.theme_views import label_of
+from lab_app.core.audit import current_user
+from lab_app.opinions import (
+    groups as opinion_groups,
+)
+from lab_app.opinions import (
+    participation,
+    tensions,
+)
+from lab_app.opinions import (
+    signals as tension_signals,
+)
+from lab_app.themes.views import label_of
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 

@@ -9,8 +9,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import theme_views
-from lab_app.theme_state import current_user, last_build
+from lab_app.core.audit import current_user
+from lab_app.themes import views as theme_views
+from lab_app.themes.state import last_build
 from lab_app.ui import theme_actions as actions
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
@@ -147,6 +148,11 @@ if "themes-report" in st.session_state:
             f"**Rebuilt ({report['mode']}, build #{report['build']}):** {report['themes']} "
             f"themes over {report['extracts']:,} extracts; {report['unsorted']:,} unsorted "
             f"({report['unsorted_share']:.1%})."
+            + (
+                f" {report['fit_none']:,} extracts fit no theme: review."
+                if report.get("fit_none")
+                else ""
+            )
         )
         for key in ("new", "grown", "faded"):
             names = ", ".join(f"{safe_markdown(t['label'])} ({t['id']})" for t in report[key])

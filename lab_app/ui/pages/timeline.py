@@ -9,13 +9,14 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app import timeline, timeline_changes
-from lab_app.plot_text import html_safe
-from lab_app.theme_state import current_user
-from lab_app.theme_time import volumes
+from lab_app.core.audit import current_user
+from lab_app.core.text import html_safe
+from lab_app.themes.over_time import volumes
 from lab_app.ui import auth
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
+from lab_app.year import changes as timeline_changes
+from lab_app.year import timeline
 
 CHART_CONFIG = {"displaylogo": False}
 TOP_THEMES = 10  # the stacked area shows the largest themes; the rest are summed as "Other"
@@ -190,7 +191,7 @@ if not events:
     st.caption("No events yet.")
 
 
-if not auth.is_staff(auth.current_user()):  # the rest of the page is staff tools
+if not auth.is_staff(auth.current_account()):  # the rest of the page is staff tools
     st.stop()
 st.divider()
 st.subheader("Staff: events and phases")

@@ -1,0 +1,48 @@
+"""The `qlab` command: parse arguments, hand them to the command group's handler, print errors
+in one line. Every command group lives in its own module with `add_commands(subparsers)`, and
+each parser names its handler with `set_defaults(handler=fn(workspace, args) -> exit code)`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from lab_app.cli import essays, exchange, ideas, material, people, themes, year
+from lab_app.core.settings import Settings
+
+GROUPS = (material, themes, exchange, year, ideas, people, essays)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qlab", description="Q Lab Workspace: pool a Lab's material, search it, export it."
+    )
+    parser.add_argument("--home", help="workspace folder (default: $QLAB_HOME or ./workspace)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for group in GROUPS:
+        group.add_commands(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if not getattr(args, "needs_workspace", True):
+            return args.handler(None, args)
+        from lab_app.workspace import Workspace
+
+        return args.handler(Workspace(Settings.from_env(home=args.home)), args)
+    except BrokenPipeError:  # output piped into `head` and closed: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("qlab: interrupted; run the same command again to finish", file=sys.stderr)
+        return 130
+    except (RuntimeError, ValueError, OSError) as err:  # our errors say what to do
+        print(f"qlab: error: {err}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

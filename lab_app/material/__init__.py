@@ -1,0 +1,1 @@
+"""The material itself: the store (the truth), the index, the model, consent, uploads, backups."""

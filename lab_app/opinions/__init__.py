@@ -1,0 +1,1 @@
+"""Opinions: votes and contributions, opinion groups by Pol.is's method, and tensions."""

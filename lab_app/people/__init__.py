@@ -1,0 +1,1 @@
+"""People: accounts, signed-in browsers, and withdrawal (which asks every package to forget)."""

@@ -1,0 +1,219 @@
+"""Accounts: staff and participants, passwords hashed with argon2, sign-in recorded in the audit."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, insert, select, update
+
+from lab_app.core.audit import now, record_audit
+from lab_app.core.schema import browser_sessions as browser_session_table
+from lab_app.core.schema import users
+from lab_app.people import sessions as browser_sessions
+
+ROLES = ("staff", "participant")
+MIN_PASSWORD_CHARS = 10
+MAX_NAME_CHARS = 255
+# An account that signs in only through the organisation's identity provider has no password.
+NO_PASSWORD = "!sso-only"
+DEMO_ACCOUNTS_FILE = "demo-accounts.txt"  # in the workspace home, never in the repository
+DEMO_ACCOUNTS = (("demo-staff", "staff"), ("demo-participant", "participant"))
+
+_hasher = PasswordHasher()
+# Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def new_password() -> str:
+    """A random password of 16 URL-safe characters."""
+    return secrets.token_urlsafe(12)
+
+
+def add_user(
+    engine, name: str, role: str, password: str | None = None, who: str | None = None
+) -> str:
+    """Create an account; return its password (a random one when none is given)."""
+    name = _clean_name(name)
+    _check_role(role)
+    if get_user(engine, name) is not None:
+        raise ValueError(f"an account named {name!r} exists: choose another name")
+    password = new_password() if password is None else password
+    with engine.begin() as conn:
+        conn.execute(
+            insert(users).values(
+                name=name,
+                role=role,
+                password_hash=_hash(password),
+                active=True,
+                created_at=now(),
+            )
+        )
+        record_audit(conn, "account.add", name, {"role": role}, who=who)
+    return password
+
+
+def add_sso_user(engine, email: str, role: str, who: str | None = None) -> None:
+    """An account for someone who signs in through the identity provider (no password)."""
+    email = _clean_name(email)
+    _check_role(role)
+    if get_user(engine, email) is not None:
+        raise ValueError(f"an account named {email!r} exists: choose another name")
+    with engine.begin() as conn:
+        conn.execute(
+            insert(users).values(
+                name=email, role=role, password_hash=NO_PASSWORD, active=True, created_at=now()
+            )
+        )
+        record_audit(conn, "account.add", email, {"role": role, "sign_in": "sso"}, who=who)
+
+
+def get_user(engine, name: str) -> dict | None:
+    """The account (without its password hash), or None."""
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.name == (name or "").strip())).first()
+    return _public(row) if row else None
+
+
+def list_users(engine) -> list[dict]:
+    with engine.connect() as conn:
+        return [_public(row) for row in conn.execute(select(users).order_by(users.c.name))]
+
+
+def set_active(engine, name: str, active: bool, who: str | None = None) -> None:
+    """Disable an account (it can no longer sign in) or enable it again."""
+    _require(engine, name)
+    with engine.begin() as conn:
+        conn.execute(update(users).where(users.c.name == name).values(active=bool(active)))
+        if not active:
+            browser_sessions.end_all(conn, name)  # signed out everywhere at once
+        record_audit(conn, "account.enable" if active else "account.disable", name, {}, who=who)
+
+
+def set_role(engine, name: str, role: str, who: str | None = None) -> None:
+    _check_role(role)
+    _require(engine, name)
+    with engine.begin() as conn:
+        conn.execute(update(users).where(users.c.name == name).values(role=role))
+        record_audit(conn, "account.role", name, {"role": role}, who=who)
+
+
+def set_password(engine, name: str, password: str | None = None, who: str | None = None) -> str:
+    """Give an account a new password (random when none is given); return it."""
+    _require(engine, name)
+    password = new_password() if password is None else password
+    with engine.begin() as conn:
+        conn.execute(
+            update(users).where(users.c.name == name).values(password_hash=_hash(password))
+        )
+        # A new password is often a response to a leaked one: every browser signs in afresh.
+        browser_sessions.end_all(conn, name)
+        record_audit(conn, "account.password", name, {}, who=who)
+    return password
+
+
+def authenticate(engine, name: str, password: str) -> dict | None:
+    """The account when the name and password match an active account, else None.
+
+    Every attempt is in the audit trail; a failed one names the account only if it exists,
+    so a password typed into the name box is never recorded.
+    """
+    name = (name or "").strip()
+    with engine.connect() as conn:
+        row = conn.execute(select(users).where(users.c.name == name)).first()
+    stored = row.password_hash if row is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password or "")
+        valid = row is not None and row.active
+    except (VerificationError, InvalidHashError):
+        valid = False
+    with engine.begin() as conn:
+        if not valid:
+            target = name if row is not None else None
+            record_audit(conn, "sign_in.failed", target, {"method": "password"}, who="(unknown)")
+            return None
+        values = {"last_sign_in": now()}
+        if _hasher.check_needs_rehash(row.password_hash):
+            values["password_hash"] = _hash(password)
+        conn.execute(update(users).where(users.c.name == name).values(**values))
+        record_audit(conn, "sign_in", name, {"method": "password"}, who=name)
+    return _public(row)
+
+
+def sso_account(engine, email: str) -> dict | None:
+    """The active account for an identity-provider sign-in (by e-mail), recorded; or None."""
+    user = get_user(engine, email)
+    with engine.begin() as conn:
+        if user is None or not user["active"]:
+            record_audit(conn, "sign_in.failed", None, {"method": "sso"}, who="(unknown)")
+            return None
+        conn.execute(update(users).where(users.c.name == user["name"]).values(last_sign_in=now()))
+        record_audit(conn, "sign_in", user["name"], {"method": "sso"}, who=user["name"])
+    return user
+
+
+def record_sign_out(engine, name: str) -> None:
+    with engine.begin() as conn:
+        record_audit(conn, "sign_out", name, {}, who=name)
+
+
+def ensure_demo_accounts(engine, home: Path) -> Path | None:
+    """Create the demo staff and participant accounts once, with random passwords written to
+    a file in the workspace home; return that file when it was written now, else None."""
+    if any(get_user(engine, name) for name, _ in DEMO_ACCOUNTS):
+        return None
+    lines = ["# Demo accounts for this workspace (random passwords; not in the repository)"]
+    for name, role in DEMO_ACCOUNTS:
+        lines.append(f"{role:12} name: {name:18} password: {add_user(engine, name, role)}")
+    path = Path(home) / DEMO_ACCOUNTS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)  # the passwords are for this machine's user only
+    return path
+
+
+def _hash(password: str) -> str:
+    if len(password or "") < MIN_PASSWORD_CHARS:
+        raise ValueError(f"the password is shorter than {MIN_PASSWORD_CHARS} characters")
+    return _hasher.hash(password)
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValueError("the account needs a name")
+    if len(name) > MAX_NAME_CHARS:
+        raise ValueError(f"the account name is over {MAX_NAME_CHARS} characters")
+    if any(not char.isprintable() for char in name):
+        raise ValueError("the account name holds control characters: use letters and digits")
+    return name
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"role must be staff or participant, not {role!r}")
+
+
+def _require(engine, name: str) -> None:
+    if get_user(engine, name) is None:
+        raise ValueError(f"no account named {name!r}: see `qlab users list`")
+
+
+def _public(row) -> dict:
+    data = dict(row._mapping)
+    data["sso_only"] = data.pop("password_hash") == NO_PASSWORD
+    return data
+
+
+# --- withdrawal ------------------------------------------------------------------------------
+
+FORGETS = (users.c.name, browser_session_table.c.name)
+
+
+def forget(conn, gone) -> dict:
+    """Their account goes, and with it every browser signed in as them."""
+    conn.execute(delete(users).where(users.c.name == gone.person))
+    browser_sessions.end_all(conn, gone.person)
+    return {}

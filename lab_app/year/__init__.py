@@ -1,0 +1,1 @@
+"""The Lab's year: timeline and phases, what changed, ideas and their suggestions, the overview."""
