@@ -26,7 +26,7 @@ SHORT_FORMS = frozenset(
         "aisling niamh siobhan sinead saoirse ciara roisin oisin cathal padraig eilidh morag "
         "kirsty shona ailsa hamish fraser lachlan rhys dylan cerys carys bethan gethin owain "
         "steff gwen wojtek kasia gosia magda bartek will bill bob rob sue tom jack ben dan sam max "
-        "ray jo di viv val chris nick ted pete jim mike mick mo sid"
+        "ray jo di viv val chris nick ted pete jim mike mick mo sid fi jen"
     )
 )
 

@@ -42,6 +42,7 @@ CUES = (
     ("called",), ("named",), ("thanks",), ("thank", "you"), ("thankyou",), ("ta",),
     ("cheers",), ("hi",), ("hiya",), ("hello",), ("hey",), ("dear",), ("welcome",),
     ("ask", "for"), ("asked", "for"), ("speak", "to"), ("spoke", "to"), ("love", "from"),
+    ("oh",),
 )  # fmt: skip
 # Capitalised words spaCy or a cue may take for a name that are never one in this material.
 NOT_NAMES = _set(
@@ -53,7 +54,10 @@ NOT_NAMES = _set(
     "aug sep sept oct nov dec mon tue tues wed thu thur thurs fri sat sun nhs gp ae ward "
     "reception receptionist sir madam everyone's lane road street avenue close drive way "
     "hospital infirmary centre center house court surgery practice clinic unit trust hall "
-    "park square gardens crescent terrace place"
+    "park square gardens crescent terrace place "
+    # Ordinary words WordNet's list lacks, and Welsh's own name for Welsh: spaCy calls them
+    # people when they open a sentence ("Burnout.", "Apps have been on time", "Cymraeg is").
+    "burnout burnouts app apps cymraeg"
 )
 # Saints name churches, hospitals and community centres: "St Luke's" is a place.
 SAINTS = _set("st st. saint")
@@ -64,7 +68,7 @@ EPONYMS = _set(
     "parkinson alzheimer crohn down asperger huntington hodgkin tourette addison graves bell "
     "raynaud lyme meniere ménière hashimoto cushing kawasaki wilson guillain barre barré "
     "korsakoff wernicke creutzfeldt jakob marfan ehlers danlos sjogren sjögren paget "
-    "dupuytren duchenne perthes osgood schlatter tay sachs"
+    "dupuytren duchenne perthes osgood schlatter tay sachs kegel"
 )
 _NEVER = NOT_NAMES | TITLES | SAINTS  # words that are never part of a name
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*")
@@ -191,7 +195,8 @@ def _sentence_start(doc, i: int) -> bool:
 
 
 def _title_before(doc, i: int) -> bool:
-    return i > 0 and doc[i - 1].text.lower().rstrip(".") in TITLES
+    """A title right before token i; lower-case "miss" is the verb ("what scales miss")."""
+    return i > 0 and doc[i - 1].text != "miss" and doc[i - 1].text.lower().rstrip(".") in TITLES
 
 
 def _cue_before(doc, i: int) -> bool:

@@ -179,6 +179,8 @@ NAMES = [
     ("Nurse Rose was on duty that night.", ["Rose"]),
     ("Lorna from the council came to listen.", ["Lorna"]),
     ("I spoke to Sean Murphy at the ICB about funding.", ["Sean Murphy"]),
+    ("Oh Sam. Sending so much love.", ["Sam"]),
+    ("Pay people properly when it's a job, when you're doing what Fi and Jen do.", ["Fi", "Jen"]),
 ]
 # Ordinary words that look like names, conditions named after people, places and organisations.
 DECOYS = [
@@ -215,6 +217,12 @@ DECOYS = [
     "Nobody else came to the group that week, so we went home.",
     "Ours in Stoke is called Football and a Brew.",
     "We meet every other Thursday at St Luke's community centre.",
+    "Burnout. The people running groups are often struggling themselves.",
+    "Burnout is real (long post, sorry)",
+    "In Welsh please. Cymraeg is my first language.",
+    "Apps have always been on time and the sessions quite useful.",
+    "Kegel exercises are difficult to do on your own.",
+    "Captures relational value that scales miss Peer workforce data: turnover, sickness.",
 ]
 
 
