@@ -28,7 +28,7 @@ test: $(STAMP)
 # QLAB_TEST_CHROMA_URL (.ci/run starts PostgreSQL and `chroma run` and sets both).
 SERVER_TESTS := tests/material/test_workspace_ingest.py tests/material/test_crash_recovery.py \
 	tests/material/test_bad_inputs.py tests/material/test_uploads.py tests/material/test_server_pair.py \
-	tests/core/test_locks.py
+	tests/core/test_locks.py tests/bench/test_load.py
 test-servers: $(STAMP)
 	QLAB_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q $(SERVER_TESTS)
 

@@ -172,6 +172,7 @@ def _document_source(path: Path, options: IngestOptions) -> Source:
 
 def _survey_source(path: Path, options: IngestOptions) -> Source:
     from ingest.formats.tabular import read_tables
+    from ingest.respondents import mark_respondents
     from ingest.survey import apply_overrides, guess_mapping, survey_answers
 
     answers: list[Extract] = []
@@ -194,7 +195,9 @@ def _survey_source(path: Path, options: IngestOptions) -> Source:
         if "text" not in mapping.values():
             no_text.append(", ".join(table.columns[:12]))
             continue
-        answers.extend(survey_answers(table, mapping, set_aside))
+        table_answers = survey_answers(table, mapping, set_aside)
+        mark_respondents(table, table_answers)  # who each is, in the next export too
+        answers.extend(table_answers)
     if not answers and not set_aside and no_text:
         raise EmptyFile(
             f"no free-text column found: name one with --text-col (columns: {no_text[0]})"

@@ -80,15 +80,18 @@ def first_look(workspace: Workspace) -> list[str]:
 
     done = []
     engine = workspace.store.engine
+    built = False
     if not any(row["status"] == "active" for row in workspace.list_themes()):
-        report = workspace.build_themes()
+        report = workspace.build_themes()  # tensions are computed with the build
         done.append(f"built {report['themes']} themes (unsorted {report['unsorted_share']:.1%})")
+        built = True
     if not ideas.list_ideas(engine):
         candidates = idea_suggestions.suggest_ideas(workspace)
         for candidate in candidates:
             idea_suggestions.accept_candidate(engine, candidate, who="demo")
         done.append(f"accepted {len(candidates)} suggested ideas")
-    if not tensions.list_tensions(engine, include_dismissed=True):
-        found = tensions.refresh(workspace, "demo")
-        done.append(f"found {found['new']} tensions to review")
+    if built or not tensions.list_tensions(engine, include_dismissed=True):
+        tensions.ensure_fresh(workspace)
+        found = tensions.list_tensions(engine)
+        done.append(f"found {len(found)} tensions to review")
     return done

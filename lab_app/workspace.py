@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,11 +15,13 @@ from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
 from ingest.redact import redact_path
 from lab_app.core.audit import record
+from lab_app.core.faults import WorkspaceFault, describe, is_storage_fault, visible
+from lab_app.core.private import owner_only, private_folder, tighten
 from lab_app.core.settings import Settings
 from lab_app.exchange.csv_export import EXTRACT_COLUMNS, write_csv
-from lab_app.material import set_aside
+from lab_app.material import set_aside, uploads
 from lab_app.material.embedder import Embedder
-from lab_app.material.index import VectorIndex, connect
+from lab_app.material.index import VectorIndex, VectorIndexError, connect, remove_embedded
 from lab_app.material.store import Store, text_hash
 from lab_app.people.withdrawal import drop_withdrawn
 
@@ -60,16 +63,19 @@ class Workspace:
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        settings.home.mkdir(parents=True, exist_ok=True)
+        owner_only()  # the store, index, uploads, exports and backups it makes: owner only
+        tighten(private_folder(settings.home))
         self.store = Store(settings.sqlalchemy_url)
+        uploads.sweep(settings.home)  # raw uploads never outlive their ingest (docs/uploads.md)
         self.embedder = Embedder(settings.embedding_model, settings.batch_size)
         self._index: VectorIndex | None = None
 
     @property
     def index(self) -> VectorIndex:
         if self._index is None:
+            where = self.settings.chroma_url or self.settings.chroma_path
             client = connect(self.settings.chroma_url, self.settings.chroma_path)
-            self._index = VectorIndex(client, self.settings.collection)
+            self._index = VectorIndex(client, self.settings.collection, f"the index at {where}")
         return self._index
 
     def ingest_options(self, **chosen) -> IngestOptions:
@@ -91,9 +97,15 @@ class Workspace:
     ) -> Iterator[FileOutcome]:
         """Ingest files and folders (recursively), one outcome per file, in path order."""
         options = options or self.ingest_options()
-        self.repair_index()  # finish whatever an earlier, interrupted ingest left half done
+        with contextlib.suppress(VectorIndexError):  # a broken index: each file says so
+            self.repair_index()  # finish whatever an earlier, interrupted ingest left half done
+        changed = False
         for path in expand_paths(paths, skip=self.settings.home):
-            yield self.ingest_file(path, options, root, progress)
+            outcome = self.ingest_file(path, options, root, progress)
+            changed = changed or outcome.status == "ingested"
+            yield outcome
+        if changed:
+            self.refresh_tensions()
 
     def ingest_file(
         self,
@@ -102,13 +114,29 @@ class Workspace:
         root: Path | None = None,
         progress: Progress | None = None,
     ) -> FileOutcome:
-        outcome = self._ingest_file(path, options, root, progress)
-        if outcome.status != "unchanged":  # the trail notes what changed, not every re-run
-            detail = {"status": outcome.status, "extracts": outcome.extracts}
-            if outcome.reason:
-                detail["reason"] = outcome.reason
-            record(self.store.engine, "ingest", outcome.path, detail)
+        try:
+            outcome = self._ingest_file(path, options, root, progress)
+            if outcome.status != "unchanged":  # the trail notes what changed, not every re-run
+                detail = {"status": outcome.status, "extracts": outcome.extracts}
+                if outcome.reason:
+                    detail["reason"] = outcome.reason
+                record(self.store.engine, "ingest", outcome.path, detail)
+        except WorkspaceFault:  # the store or the index said what to do, in one line
+            raise
+        except Exception as err:
+            # A full or read-only disk stops the run in one line; the next file would fail too.
+            if is_storage_fault(err):
+                shown = visible(display_path(path, root))
+                raise WorkspaceFault(describe(err, f"storing {shown}")) from err
+            raise
         return outcome
+
+    def ingest_upload(self, name: str, data: bytes, **choices) -> FileOutcome:
+        """Ingest a file given as bytes (an upload): staged privately, ingested, then deleted,
+        so the workspace keeps its redacted text only. `choices` as for ingest_options."""
+        with uploads.staged(self.settings.home, name, data, self.settings.max_file_mb) as path:
+            options = self.ingest_options(**choices)
+            return self.ingest_file(path, options, root=self.settings.home)
 
     def _ingest_file(
         self, path: Path, options: IngestOptions, root: Path | None, progress: Progress | None
@@ -120,9 +148,8 @@ class Workspace:
             return FileOutcome(shown, "refused", reason=f"cannot read the file: {err.strerror}")
         existing = self.store.source_by_path(shown)
         if existing is not None and existing.content_hash == content_hash:
-            if not existing.indexed:
-                self._sync_index(existing.id, shown)
-            return FileOutcome(shown, "unchanged", existing.extract_count)
+            warnings = [] if existing.indexed else self._try_sync_index(existing.id, shown)
+            return FileOutcome(shown, "unchanged", existing.extract_count, warnings=warnings)
         twin = self.store.source_by_hash(content_hash)
         if twin is not None and twin.kind == (options.kind or twin.kind):
             return FileOutcome(
@@ -142,14 +169,13 @@ class Workspace:
         drop_withdrawn(source, self.store.engine)  # people who withdrew never come back
         vectors = self._vectors_for(source, progress)
         source_id = self.store.replace_source(source, vectors)
-        self._sync_index(source_id, shown)
         non_answers, blank = set_aside.split(set_aside.counts_by_question(source.set_aside))
         return FileOutcome(
             shown,
             "ingested",
             len(source.extracts),
             redactions=source.redactions,
-            warnings=source.warnings,
+            warnings=source.warnings + self._try_sync_index(source_id, shown),
             non_answers=non_answers,
             blank=blank,
         )
@@ -169,6 +195,15 @@ class Workspace:
         for ids, vectors, metadatas in self.store.index_rows(source_id):
             self.index.add(ids, vectors, metadatas)
         self.store.mark_indexed(source_id)
+
+    def _try_sync_index(self, source_id: int, source_path: str) -> list[str]:
+        """Sync the index; on a broken index, a warning instead (the store holds the source,
+        marked unindexed, and `qlab reindex` or the next ingest brings the index level)."""
+        try:
+            self._sync_index(source_id, source_path)
+        except VectorIndexError as err:
+            return [f"not searchable yet: {err}"]
+        return []
 
     def repair_index(self) -> int:
         """Re-sync every source whose index update did not finish; return how many."""
@@ -232,23 +267,50 @@ class Workspace:
                 return kept
         return self.index.query(vector, k, {"kind": kind})
 
-    def status(self) -> dict:
+    def stored_status(self) -> dict:
+        """What the store holds (shown even when the index cannot be opened)."""
         counts = self.store.counts()
         counts.update(set_aside.totals(self.store.engine))
-        counts["indexed"] = self.index.count()
         counts["home"] = str(self.settings.home)
         return counts
+
+    def status(self) -> dict:
+        return dict(self.stored_status(), indexed=self.index.count())
 
     def check(self) -> CheckResult:
         stored, indexed = self.store.extract_ids(), self.index.ids()
         return CheckResult(stored - indexed, indexed - stored)
 
     def reindex(self) -> int:
-        """Rebuild the index from the store's text and vectors; no file is read, no model run."""
-        self.index.reset()
+        """Rebuild the index from the store's text and vectors; no file is read, no model run.
+        An embedded index too damaged to open is deleted and made again: it is derived, and
+        holds nothing the store does not."""
+        try:
+            self.index.reset()
+        except VectorIndexError:
+            if self.settings.chroma_url:
+                raise  # a server's index is the server's to repair
+            self._index = None
+            remove_embedded(self.settings.chroma_path)
+            self.index.reset()
         self.store.mark_all_unindexed()
         self.repair_index()
         return self.index.count()
+
+    def index_problem(self) -> str | None:
+        """Why a search may miss extracts now, in one line; None when the index holds them all
+        (an ingest in another process, an interrupted one, or a damaged index)."""
+        try:
+            indexed = self.index.count()
+        except VectorIndexError as err:
+            return str(err)
+        stored = self.store.extract_total()
+        if indexed >= stored:
+            return None
+        return (
+            f"the index holds {indexed} of {stored} extracts, so results may be missing: "
+            "wait for an ingest to finish, or run `qlab reindex`"
+        )
 
     def export_extracts(self, out: Path) -> int:
         from lab_app.themes.build import placements
@@ -273,7 +335,15 @@ class Workspace:
         # The Map's 2-D layout is laid out now (unless the vectors are unchanged since it was),
         # so the first visit after a build reads it instead of computing it (~1 s at 20k).
         map_layout(self.store.engine)
+        self.refresh_tensions()
         return report
+
+    def refresh_tensions(self) -> dict | None:
+        """Tensions follow the material: recomputed after ingests, imports and theme builds
+        when what they read changed, so a bare `qlab tensions` is never stale."""
+        from lab_app.opinions.tensions import ensure_fresh
+
+        return ensure_fresh(self)
 
     def list_themes(self) -> list[dict]:
         from lab_app.themes.build import list_themes

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.records import KINDS
+from lab_app.core.faults import WorkspaceFault, one_line, visible
 from lab_app.core.settings import describe
 
 if TYPE_CHECKING:  # the workspace (Chroma, the model) loads only when a command runs
@@ -80,6 +81,9 @@ def cmd_ingest(workspace: Workspace, args) -> int:
         password=args.password,
     )
     outcomes = report_ingest(workspace.ingest(args.paths, options, progress=_progress_bar()))
+    problem = workspace.index_problem()  # stored, but not all searchable: say what to do
+    if problem:
+        print(f"qlab: warning: {problem}", file=sys.stderr)
     return 1 if any(outcome.status == "refused" for outcome in outcomes) else 0
 
 
@@ -88,19 +92,20 @@ def report_ingest(outcomes) -> list[FileOutcome]:
     done: list[FileOutcome] = []
     for outcome in outcomes:
         done.append(outcome)
+        shown = visible(outcome.path)  # a line break or RTL override in a name shows as \n
         if outcome.status == "ingested":
-            line = f"ingested {outcome.path}: {outcome.extracts} extracts"
+            line = f"ingested {shown}: {outcome.extracts} extracts"
             details = [outcome.set_aside_note()]
             if outcome.redactions:
                 details.append("redacted " + _count_list(outcome.redactions))
             if any(details):
                 line += " (" + "; ".join(d for d in details if d) + ")"
         elif outcome.status == "unchanged":
-            line = f"unchanged {outcome.path}"
+            line = f"unchanged {shown}"
             if outcome.reason:
-                line += f" ({outcome.reason})"
+                line += f" ({one_line(outcome.reason)})"
         else:
-            line = f"refused {outcome.path}: {outcome.reason}"
+            line = f"refused {shown}: {one_line(outcome.reason)}"
         print(line, flush=True)
     statuses = Counter(outcome.status for outcome in done)
     extracts = sum(outcome.extracts for outcome in done if outcome.status == "ingested")
@@ -150,14 +155,21 @@ def _progress_bar():
 
 
 def cmd_search(workspace: Workspace, args) -> int:
-    results = workspace.search(args.query, k=args.k, kind=args.kind)
+    problem = workspace.index_problem()  # a search over a part of the store says so
+    try:
+        results = workspace.search(args.query, k=args.k, kind=args.kind)
+    except WorkspaceFault as err:  # the index cannot be used at all: what to do, once
+        print(f"qlab: error: {err}", file=sys.stderr)
+        return 1
+    if problem:
+        print(f"qlab: warning: {problem}", file=sys.stderr)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return 0
     if not results:
-        print("no results (is the workspace empty? try `qlab status`)")
+        print("no results" if problem else "no results (is the workspace empty? try `qlab status`)")
     for rank, hit in enumerate(results, 1):
-        where = hit["source"]
+        where = visible(hit["source"])
         if hit["page"]:
             where += f", page {hit['page']}"
         if hit["row"]:
@@ -173,7 +185,13 @@ def _one_line(text: str, width: int) -> str:
 
 
 def cmd_status(workspace: Workspace, args) -> int:
-    status = workspace.status()
+    try:
+        status = workspace.status()
+    except WorkspaceFault as err:  # a damaged index: the store's part is still worth showing
+        status = dict(workspace.stored_status(), indexed=None)
+        status["index_problem"] = str(err)
+    else:
+        status["index_problem"] = workspace.index_problem()
     if args.json:
         print(json.dumps(status, indent=2))
         return 0
@@ -181,7 +199,9 @@ def cmd_status(workspace: Workspace, args) -> int:
     print(f"sources   {status['sources']} ({_count_list(status['sources_by_kind']) or 'none'})")
     print(f"extracts  {status['extracts']} ({_count_list(status['extracts_by_kind']) or 'none'})")
     print(f"people    {status['people']}")
-    print(f"indexed   {status['indexed']}")
+    print(f"indexed   {'unknown' if status['indexed'] is None else status['indexed']}")
+    if status["index_problem"]:
+        print(f"index     {status['index_problem']}")
     if status["redactions"]:
         print(f"redacted  {_count_list(status['redactions'])}")
     if status["non_answers"] or status["blank_answers"]:
@@ -192,7 +212,11 @@ def cmd_status(workspace: Workspace, args) -> int:
 
 
 def cmd_check(workspace: Workspace, args) -> int:
-    result = workspace.check()
+    try:
+        result = workspace.check()
+    except WorkspaceFault as err:  # a damaged index: say what to do, in one line
+        print(err)
+        return 1
     if result.ok:
         print("ok: store and index hold the same extracts")
         return 0
@@ -243,19 +267,67 @@ def cmd_settings(workspace, args) -> int:
 
 
 def cmd_serve(workspace, args) -> int:
-    """Run Streamlit on the app for the chosen workspace; usage statistics off."""
+    """Run Streamlit on the app for the chosen workspace; usage statistics off. ui/server.py
+    serves app.py plus the route that sets the HttpOnly sign-in cookie. Stopping this command
+    (Ctrl-C, SIGTERM from a service manager, SIGHUP) stops Streamlit too."""
     import subprocess
 
-    app = Path(__file__).resolve().parents[1] / "ui" / "app.py"
+    app = Path(__file__).resolve().parents[1] / "ui" / "server.py"
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     if args.home:
         env["QLAB_HOME"] = str(Path(args.home).resolve())
     command = [
-        sys.executable, "-m", "streamlit", "run", str(app),
+        # lab_app.ui.serve loads the model and the workspace first, then runs `streamlit run`.
+        sys.executable, "-m", "lab_app.ui.serve", str(app),
         "--server.address", args.address, "--server.port", str(args.port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        # Under load these two held the GIL most (py-spy, docs/benchmarks.md): a full garbage
+        # collection after every run of every session (the model makes the heap large), and
+        # the watcher re-reading every module's path after each run for edits to the code.
+        "--runner.postScriptGC", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip
-    return subprocess.call(command, env=env)
+    child = subprocess.Popen(command, env=env)
+    return _wait_forwarding_signals(child)
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+STOP_SECONDS = 10  # Streamlit's own clean stop takes about a second
+
+
+def _wait_forwarding_signals(child) -> int:
+    """Wait for the child, passing on any stop signal this process gets: otherwise a service
+    manager's SIGTERM ends `qlab serve` and leaves Streamlit serving on its own."""
+    import signal
+
+    def forward(number, _frame) -> None:
+        if child.poll() is None:
+            child.send_signal(number)
+
+    previous = {}
+    for name in STOP_SIGNALS:
+        number = getattr(signal, name)
+        previous[number] = signal.signal(number, forward)
+    try:
+        return child.wait()
+    except KeyboardInterrupt:  # Ctrl-C, or SIGINT sent to this process alone
+        return _stop(child)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if child.poll() is None:  # this process is being torn down some other way
+            _stop(child)
+
+
+def _stop(child) -> int:
+    """Ask the child to stop, then make it."""
+    import subprocess
+
+    child.terminate()
+    try:
+        return child.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        return child.wait()
 
 
 def _is_iso_date(value: str) -> bool:

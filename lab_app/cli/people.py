@@ -15,7 +15,9 @@ def add_commands(commands) -> None:
     actions = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="create an account and print its password")
     add.add_argument("name")
-    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument(
+        "--role", choices=ROLES, default="participant", help="default: participant (least power)"
+    )
     add.add_argument(
         "--sso", action="store_true", help="signs in through the identity provider (no password)"
     )

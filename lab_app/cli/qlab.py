@@ -9,6 +9,7 @@ import os
 import sys
 
 from lab_app.cli import essays, exchange, ideas, material, people, themes, year
+from lab_app.core import faults
 from lab_app.core.settings import Settings
 
 GROUPS = (material, themes, exchange, year, ideas, people, essays)
@@ -39,8 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qlab: interrupted; run the same command again to finish", file=sys.stderr)
         return 130
-    except (RuntimeError, ValueError, OSError) as err:  # our errors say what to do
-        print(f"qlab: error: {err}", file=sys.stderr)
+    except (RuntimeError, ValueError) as err:  # our errors say what to do
+        print(f"qlab: error: {faults.one_line(str(err))}", file=sys.stderr)
+        return 1
+    except Exception as err:  # noqa: BLE001 - one line, never a traceback quoting answers
+        if isinstance(err, OSError) or faults.is_storage_fault(err):
+            print(f"qlab: error: {faults.describe(err, args.command)}", file=sys.stderr)
+        else:
+            print(f"qlab: error: {faults.unexpected(err)}", file=sys.stderr)
         return 1
 
 

@@ -25,43 +25,62 @@ def add_commands(commands) -> None:
 
 
 def cmd_groups(workspace, args) -> int:
+    from lab_app.opinions import group_views
     from lab_app.opinions import groups as opinion_groups
 
-    result = opinion_groups.from_workspace(workspace.store.engine)
-    rows = result.groups() if result else []
+    engine = workspace.store.engine
+    result = opinion_groups.from_workspace(engine)
     if args.json:
-        print(json.dumps(rows, indent=2))
+        data = group_views.as_data(engine, result) if result else {"k": 0, "groups": []}
+        data["participants"] = result.groups() if result else []
+        print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     if result is None:
         print("no opinion groups yet: they need votes from at least 3 people on 2 statements")
         return 0
-    sizes = ", ".join(f"group {g}: {n}" for g, n in result.group_sizes().items())
-    left_out = len(result.participants) - len(result.labels)
+    data = group_views.as_data(engine, result)
+    sizes = ", ".join(f"group {g['group']}: {g['size']}" for g in data["groups"])
     print(f"{result.k} groups over {len(result.labels)} participants ({sizes})")
-    if left_out:
-        print(f"{left_out} participants voted too little to be grouped")
+    if data["ungrouped"]:
+        print(f"{data['ungrouped']} participants voted too little to be grouped")
+    words = group_views.sentences(data)
+    for line in words["shared"]:
+        print(f"  {line['lead']} “{_short(line['text'])}”")
+    for name, group in words["apart"].items():
+        print(f"group {name} ({group['size']} people):")
+        for line in group["lines"]:
+            print(f"  {line['lead']} “{_short(line['text'])}”")
     return 0
+
+
+def _short(text: str, width: int = 110) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_tensions(workspace, args) -> int:
     from lab_app.opinions import tensions
 
     engine = workspace.store.engine
-    if args.refresh:
-        done = tensions.refresh(workspace)
-        if not args.json:
-            found = ", ".join(f"{n} from {s}" for s, n in sorted(done["signals"].items()))
-            print(f"found {found or 'none'}: {done['new']} new, {done['updated']} updated")
+    done = tensions.refresh(workspace) if args.refresh else tensions.ensure_fresh(workspace)
+    if done and not args.json:
+        found = ", ".join(f"{n} from {s}" for s, n in sorted(done["signals"].items()))
+        print(f"recomputed: {found or 'none'}; {done['new']} new, {done['updated']} updated")
     rows = tensions.list_tensions(engine, include_dismissed=args.all)
     if args.json:
         print(json.dumps([tensions.as_json(r) for r in rows], indent=2, ensure_ascii=False))
         return 0
     if not rows:
-        print("no tensions yet: run `qlab tensions --refresh` (themes or votes needed)")
-    for row in rows:
-        print(f"{row['id']}  {row['signal']:10} {row['status']:9}  {row['title']}")
+        print("no tensions yet: they come from votes, agreement questions and themes")
+    main = [r for r in rows if r["signal"] != "text" or r["status"] == "confirmed"]
+    review = [r for r in rows if r not in main]
+    for number, row in enumerate(main + review, 1):
+        if number == len(main) + 1:
+            print("\ntext suggestions for staff to review (the model measures topic, not stance):")
+        weak = "" if tensions.likely(row) else ", below the stance threshold"
+        print(f"{number:2}. {row['title']}")
+        print(f"    {row['id']} · {row['signal']} · {row['status']}{weak}")
         for side in row["sides"]:
-            print(f"    {side['label']}: {side['summary']}")
+            print(f"    {side['label']}: {_short(side['summary'])}")
     return 0
 
 

@@ -349,6 +349,30 @@ browser_sessions = Table(
     Column("last_seen", DateTime(timezone=True), nullable=False),
 )
 
+# Failed sign-ins per account name (its look-alike key) and per client address, kept in the
+# store so that neither a fresh browser session nor a reload resets the pause
+# (people/throttle.py). Rows go a day after the last failure, and a name's at its next sign-in.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("scope", String(16), primary_key=True),  # name | address
+    Column("subject", String(255), primary_key=True, info=PERSON),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", DateTime(timezone=True), nullable=False),
+    Column("paused_until", DateTime(timezone=True)),
+)
+
+# A sign-in hands its new token to the server route that sets the HttpOnly cookie through a
+# one-time code: only the code's hash is kept, with the token sealed under the code itself, for
+# the few seconds until the browser redeems it (people/sessions.py).
+session_handoffs = Table(
+    "session_handoffs",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("sealed", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 
 # --- essay drafts: essays, sections and every saved version -----------------------------------
 

@@ -170,13 +170,16 @@ def source_info(engine) -> dict[str, dict]:
 
 
 def tensions_for(engine, theme_id: str | None = None) -> list[dict]:
-    """Tensions not dismissed (confirmed first), on one theme or all."""
+    """Tensions not dismissed (confirmed first), on one theme or all; a text suggestion only
+    once staff confirmed it (the model measures topic, not stance)."""
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(select(tensions).order_by(tensions.c.id))]
     kept = [
         r
         for r in rows
-        if r["status"] != "dismissed" and (theme_id is None or theme_id in (r["themes"] or []))
+        if r["status"] != "dismissed"
+        and (r["signal"] != "text" or r["status"] == "confirmed")
+        and (theme_id is None or theme_id in (r["themes"] or []))
     ]
     return sorted(kept, key=lambda r: (r["status"] != "confirmed", r["id"]))
 

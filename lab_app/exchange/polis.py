@@ -4,8 +4,10 @@ An import writes the moderated-in comments to one normalised JSON file inside th
 and ingests it like any contribution export, so redaction, extract ids, vectors and the index
 all apply. Each vote is stored with the Pol.is participant number as the participant and the
 comment's extract id as the statement. Comments the moderators rejected (moderated = -1) are
-left aside with their votes. Importing the same export again changes nothing; a later export
-of the same conversation adds what is new. polis_export writes the same layout back.
+left aside, their words never stored; their votes are kept under a statement id no extract has
+(lab_app.opinions.polis_input's MODERATED_OUT), because Pol.is counts them when it decides who
+is grouped. Importing the same export again changes nothing; a later export of the same
+conversation adds what is new. polis_export writes the same layout back.
 
 Formula guard: folders written by polis_export carry a reversible guard against spreadsheet
 formulas (explained there). Reading a folder whose summary.csv has the row
@@ -28,6 +30,7 @@ from sqlalchemy import delete, insert, select
 from ingest.redact import redact, redact_many
 from lab_app.core.schema import extracts, sources, votes
 from lab_app.material.store import with_sources
+from lab_app.opinions.polis_input import META_ATTRIBUTE, MODERATED_OUT
 
 HOME_FOLDER = "polis"  # inside the workspace home
 CONVERSATION_FILE = "conversation.json"  # which conversation this workspace holds
@@ -36,6 +39,7 @@ COMMENT_COLUMNS = [
     "comment-body",
 ]  # fmt: skip
 PARTICIPANT_COLUMNS = ["participant", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree"]
+NOT_COMMENTS = {*PARTICIPANT_COLUMNS, "xid"}  # newer exports add the participant's external id
 VOTE_COLUMNS = ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
 AUTHOR_PREFIX = "polis-"  # a comment author's person id: "polis-<participant number>"
 GUARD_KEY, GUARD_VALUE = "qlab-guarded-cells", "apostrophe"  # summary.csv row: see polis_export
@@ -85,6 +89,7 @@ def read_polis(path: Path) -> Conversation:
                 "author": (row.get("author-id") or "").strip(),
                 "timestamp": whole_number(row.get("timestamp")),
                 "moderated": whole_number(row.get("moderated")) or 0,
+                "meta": (row.get("is-meta") or "").strip().lower() == "true",
                 "text": row.get("comment-body") or "",
             }
         )
@@ -98,8 +103,8 @@ def read_polis(path: Path) -> Conversation:
         if group is not None:
             conversation.groups[participant] = group
         for column, value in row.items():
-            if column in PARTICIPANT_COLUMNS or column is None:
-                continue
+            if not value or column in NOT_COMMENTS or column is None:
+                continue  # most cells are blank: unseen
             vote = whole_number(value)
             if vote in (-1, 0, 1):
                 conversation.votes[(participant, column.strip())] = vote
@@ -111,21 +116,6 @@ def read_polis(path: Path) -> Conversation:
             if stamp is not None and key in conversation.votes:
                 conversation.vote_times[key] = max(stamp, conversation.vote_times.get(key, 0))
     return conversation
-
-
-def polis_matrix(conversation: Conversation, include_moderated_out: bool = False):
-    """(participants, comment ids, matrix) for opinion groups: moderated-out comments left out,
-    as Pol.is leaves them out of its clustering."""
-    import numpy as np
-
-    kept = [c["id"] for c in conversation.comments if include_moderated_out or c["moderated"] != -1]
-    column_of = {c: j for j, c in enumerate(kept)}
-    row_of = {p: i for i, p in enumerate(conversation.participants)}
-    matrix = np.full((len(row_of), len(kept)), np.nan)
-    for (participant, comment), value in conversation.votes.items():
-        if comment in column_of and participant in row_of:
-            matrix[row_of[participant], column_of[comment]] = value
-    return list(conversation.participants), kept, matrix
 
 
 # --- import ----------------------------------------------------------------------------------
@@ -150,10 +140,14 @@ def import_polis(workspace, path: Path) -> str:
     if outcome.status == "refused":
         raise ValueError(f"the comments could not be ingested: {outcome.reason}")
     statement_of = statement_ids(workspace.store.engine, outcome.path)
-    added, changed = _store_votes(workspace.store.engine, conversation, statement_of)
+    shown = len(statement_of)
     voters = {p for (p, c) in conversation.votes if c in statement_of}
+    # Votes on comments left aside still count towards who Pol.is groups: kept, never shown.
+    statement_of |= {c: MODERATED_OUT + c for (_, c) in conversation.votes if c not in statement_of}
+    added, changed = _store_votes(workspace.store.engine, conversation, statement_of)
+    workspace.refresh_tensions()  # groups and vote tensions follow the votes
     return (
-        f"Pol.is {conversation.key}: {len(statement_of)} statements ({outcome.status}"
+        f"Pol.is {conversation.key}: {shown} statements ({outcome.status}"
         f"{f', {left_aside} moderated out and left aside' if left_aside else ''}), "
         f"votes from {len(voters)} participants: {added} new, {changed} changed"
     )
@@ -193,6 +187,8 @@ def _comment_record(comment: dict, redacted: str) -> dict:
         "text": redacted,
         "moderated": str(comment["moderated"]),
     }
+    if comment.get("meta"):
+        record[META_ATTRIBUTE] = "true"  # Pol.is leaves meta statements out of its clustering
     if comment["timestamp"] is not None:
         record["timestamp"] = str(comment["timestamp"])  # read by ingest as the date
     return record

@@ -36,6 +36,7 @@ from lab_app.exchange.polis import (
     statement_ids,
     whole_number,
 )
+from lab_app.opinions.polis_input import MODERATED_OUT
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
@@ -54,8 +55,16 @@ def export_polis(workspace, out: Path) -> str:
             select(votes.c.participant, votes.c.statement, votes.c.value, votes.c.at)
         ).all()
     texts = _texts(engine, set(imported) | {r.statement for r in vote_rows})
-    vote_rows = [r for r in vote_rows if r.statement in texts]  # withdrawn text: no statement
+    # Withdrawn text: no statement. Votes on comments Pol.is moderated out go back out as
+    # moderated-out comments without words (their words were never kept), so a re-import
+    # groups people exactly as this workspace does.
+    vote_rows = [r for r in vote_rows if r.statement in texts or _left_aside(r.statement)]
     comment_of = {e: record["id"] for e, record in imported.items() if e in texts}
+    comment_of |= {
+        r.statement: r.statement.removeprefix(MODERATED_OUT)
+        for r in vote_rows
+        if _left_aside(r.statement)
+    }
     next_comment = max((int(c) for c in comment_of.values() if c.isdigit()), default=-1) + 1
     for statement in sorted({r.statement for r in vote_rows} - set(comment_of)):
         comment_of[statement] = str(next_comment)
@@ -81,8 +90,8 @@ def export_polis(workspace, out: Path) -> str:
                 else "",
                 "agrees": counts[(statement, 1)],
                 "disagrees": counts[(statement, -1)],
-                "moderated": record.get("moderated", "1"),
-                "comment-body": texts[statement],
+                "moderated": "-1" if _left_aside(statement) else record.get("moderated", "1"),
+                "comment-body": texts.get(statement, ""),
             }
         )
     _write_table(out / "comments.csv", COMMENT_COLUMNS, comment_rows)
@@ -106,6 +115,10 @@ def export_polis(workspace, out: Path) -> str:
         f"wrote {len(comment_rows)} statements and {len(vote_rows)} votes from "
         f"{len(number_of)} participants to {out}"
     )
+
+
+def _left_aside(statement: str) -> bool:
+    return statement.startswith(MODERATED_OUT)
 
 
 def _imported_comments(workspace, held: dict) -> dict[str, dict]:

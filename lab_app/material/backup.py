@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import zipfile
+import zlib
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -13,18 +15,23 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import DateTime, Integer, LargeBinary, func, select, text
 
 from lab_app.core.audit import now, record_audit
+from lab_app.core.faults import WorkspaceFault, describe, visible
 from lab_app.core.schema import metadata
 from lab_app.core.settings import Settings
 
 FORMAT = "qlab-backup"
 VERSION = 1
-# Files the workspace itself writes and the store refers to (uploaded sources, approved
-# contributions). The store and the index are saved as data, not as their files.
-FOLDERS = ("uploads", "app-contributions")
+# Files the workspace itself writes and the store refers to (approved contributions, redacted
+# where written). The store and the index are saved as data, not as their files. Uploads are
+# never saved: their raw bytes are staged only until ingest reads them (docs/uploads.md), and
+# the raw copies that backups made before that are left out when such a backup is restored.
+FOLDERS = ("app-contributions",)
+NOT_RESTORED = ("uploads",)
 BATCH = 2000
 
-# Browsers signed in now are not the Lab's material: a restored workspace starts signed out.
-NOT_SAVED = {"browser_sessions"}
+# Browsers signed in now, and sign-in pauses, are not the Lab's material: a restored workspace
+# starts signed out and unpaused.
+NOT_SAVED = {"browser_sessions", "session_handoffs", "sign_in_failures"}
 
 
 def backup(workspace, out: Path, who: str | None = None) -> dict:
@@ -35,8 +42,23 @@ def backup(workspace, out: Path, who: str | None = None) -> dict:
     with engine.begin() as conn:  # the backup itself is in the trail it saves
         record_audit(conn, "workspace.backup", out.name, {}, who=who)
     partial = out.with_name(f".{out.name}.partial")
+    try:
+        # Owner-only from its first byte: a backup holds everything the Lab was given.
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as raw:
+            manifest = _write_archive(workspace, raw)
+    except OSError as err:  # a full disk: no half backup is left under any name
+        partial.unlink(missing_ok=True)
+        raise WorkspaceFault(describe(err, f"writing the backup {visible(out)}")) from err
+    partial.replace(out)  # a half-written backup never carries the real name
+    return manifest
+
+
+def _write_archive(workspace, raw) -> dict:
+    """Every table, the workspace's own files and the settings, into an open file; return the
+    manifest."""
+    engine = workspace.store.engine
     counts: dict[str, int] = {}
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         with engine.connect() as conn:
             for table in metadata.sorted_tables:
                 if table.name not in NOT_SAVED:
@@ -58,7 +80,6 @@ def backup(workspace, out: Path, who: str | None = None) -> dict:
             "settings": _settings_record(workspace.settings),
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2))
-    partial.replace(out)  # a half-written backup never carries the real name
     return manifest
 
 
@@ -66,9 +87,10 @@ def restore(workspace, archive_path: Path, replace: bool = False, who: str | Non
     """Fill the workspace from a backup; refuses a workspace that holds data unless replace."""
     archive_path = Path(archive_path)
     if not zipfile.is_zipfile(archive_path):
-        raise ValueError(f"{archive_path} is not a qlab backup (not a zip file)")
+        raise ValueError(f"{visible(archive_path)} is not a qlab backup (not a zip file)")
     engine = workspace.store.engine
     with zipfile.ZipFile(archive_path) as archive:
+        _check_intact(archive, archive_path)  # before anything in the workspace is replaced
         manifest = _manifest(archive)
         if not replace and _holds_data(engine):
             raise ValueError(
@@ -197,9 +219,25 @@ def _manifest(archive: zipfile.ZipFile) -> dict:
     return manifest
 
 
+def _check_intact(archive: zipfile.ZipFile, path: Path) -> None:
+    """Read every member once: a damaged backup (bad CRC, cut short) is refused in one line
+    before the workspace is touched, never half restored."""
+    try:
+        bad = archive.testzip()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as err:
+        bad = f"{type(err).__name__}"
+    if bad is not None:
+        raise ValueError(
+            f"the backup {visible(path)} is damaged ({visible(bad)} does not read back as "
+            "written): restore from another copy of it"
+        )
+
+
 def _restore_files(archive: zipfile.ZipFile, manifest: dict, home: Path) -> None:
     home = Path(home).resolve()
     for name in manifest.get("files", []):
+        if PurePosixPath(name).parts[:1] in [(folder,) for folder in NOT_RESTORED]:
+            continue  # a raw upload from an older backup: the store holds its redacted text
         target = (home / _safe_relative(name)).resolve()
         if not target.is_relative_to(home):
             raise ValueError(f"the backup names a file outside the workspace: {name}")
@@ -214,7 +252,7 @@ def _safe_relative(name: str) -> PurePosixPath:
     if (
         relative.is_absolute()
         or ".." in relative.parts
-        or relative.parts[:1] not in [(folder,) for folder in FOLDERS]
+        or relative.parts[:1] not in [(folder,) for folder in FOLDERS + NOT_RESTORED]
     ):
         raise ValueError(f"the backup names a file outside the workspace: {name}")
     return relative

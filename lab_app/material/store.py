@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
@@ -11,11 +12,13 @@ from sqlalchemy import create_engine, delete, event, func, select, text, update
 from sqlalchemy.engine import Engine
 
 from ingest.records import Source
+from lab_app.core import locks
+from lab_app.core.faults import WorkspaceFault, describe
 from lab_app.core.schema import extract_attributes, extracts, metadata, people, sources
 from lab_app.material.set_aside import source_meta
 
 
-class StoreError(RuntimeError):
+class StoreError(WorkspaceFault):
     """The store cannot be opened or written; the message says what to check."""
 
 
@@ -25,10 +28,11 @@ def text_hash(text: str) -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets the app read while an ingest writes; the timeout waits out a writer instead of
-    # failing at once when two processes write.
+    # failing at once when two processes write. The timeout comes first: switching a new file
+    # to WAL needs a moment of exclusive access, which another process may hold.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -38,11 +42,15 @@ _SCHEMA_LOCK = 725_004_133
 
 
 def _create_tables(engine: Engine) -> None:
-    """Create missing tables. Two processes starting at once on one PostgreSQL server would
-    both try CREATE TABLE and one would fail, so there they take turns under a lock."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
+    """Create missing tables. Two processes starting at once on one store (three first ingests
+    into a new workspace) would both see no table, both try CREATE TABLE and fail, so they take
+    turns: a PostgreSQL advisory lock, or the lock file beside a SQLite database."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+            metadata.create_all(conn)
+        return
+    with locks.held(engine, "schema"), engine.begin() as conn:
         metadata.create_all(conn)
 
 
@@ -52,16 +60,20 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         try:
-            self.engine: Engine = create_engine(url, future=True)
+            # hide_parameters: an error must never quote the answers a statement was writing.
+            self.engine: Engine = create_engine(url, future=True, hide_parameters=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             _create_tables(self.engine)
         except Exception as err:  # SQLAlchemy raises many kinds; the user needs one message
-            raise StoreError(f"cannot open the store at {self.safe_url}: {err}") from err
+            raise StoreError(describe(err, f"opening the store at {self.safe_url}")) from err
 
     @property
     def safe_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True) if self.engine else self.url
+        engine = getattr(self, "engine", None)  # not there when the URL itself was refused
+        if engine is not None:
+            return engine.url.render_as_string(hide_password=True)
+        return re.sub(r"://([^:/@]*):[^@]*@", r"://\1:***@", self.url)
 
     # --- sources -------------------------------------------------------------------------
 
@@ -174,6 +186,10 @@ class Store:
                     batch = []
             if batch:
                 yield _index_batch(batch)
+
+    def extract_total(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(extracts)).scalar_one()
 
     def extract_ids(self) -> set[str]:
         with self.engine.connect() as conn:

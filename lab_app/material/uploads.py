@@ -1,11 +1,19 @@
-"""Files staff upload in the app: saved safely under the workspace, and survey mapping previews."""
+"""Files staff upload in the app: staged privately until ingested, and survey mapping previews.
+
+An upload holds people's identifiers as they typed them. The workspace keeps no raw copy: the
+bytes wait under uploads/ (owner-only) only while staff map columns and press Ingest, and are
+deleted once ingest has read them, whatever the outcome. What re-ingest needs, the redacted
+text and the column roles, is in the store already. See docs/uploads.md.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,9 +33,13 @@ from ingest.survey import (
     is_identifier_name,
     survey_answers,
 )
+from lab_app.core.private import FILE_MODE, private_folder
 from lab_app.material import set_aside
 
-UPLOADS = "uploads"  # folder under the workspace home
+UPLOADS = "uploads"  # folder under the workspace home: staging only, never backed up
+# A staged file untouched this long belongs to no open page (every rerun of the Sources page
+# touches the files it shows): deleted at the next sweep.
+STALE_SECONDS = 3600
 SUPPORTED = frozenset(DOCUMENT_PARSERS) | TABULAR_SUFFIXES
 MAX_NAME_BYTES = 120  # well under every file system's 255-byte limit, hash prefix included
 HASH_PREFIX = 12
@@ -76,8 +88,14 @@ def uploads_dir(home: Path) -> Path:
     return Path(home) / UPLOADS
 
 
+def content_digest(data: bytes) -> str:
+    """The upload's content hash: the same as the store's content_hash for the file."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def save_upload(home: Path, name: str, data: bytes, max_file_mb: int) -> Saved:
-    """Save uploaded bytes under HOME/uploads as HASH-NAME; the same content is kept once."""
+    """Stage uploaded bytes under HOME/uploads as HASH-NAME (owner-only) until they are
+    ingested; the same content is staged once, and staging it again keeps it fresh."""
     limit = max_file_mb * 1_000_000
     if len(data) > limit:
         raise UploadRefused(
@@ -90,20 +108,73 @@ def save_upload(home: Path, name: str, data: bytes, max_file_mb: int) -> Saved:
         raise UploadRefused(REFUSED.get(suffix, f"unsupported format {suffix or '(no suffix)'}"))
     if not data:
         raise UploadRefused("the file is empty")
-    digest = hashlib.sha256(data).hexdigest()
-    folder = uploads_dir(home).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    digest = content_digest(data)
+    folder = private_folder(uploads_dir(home)).resolve()
     for existing in sorted(folder.glob(f"{digest[:HASH_PREFIX]}-*")):
         if existing.is_file() and existing.read_bytes() == data:
+            if _now(folder) - existing.stat().st_mtime > STALE_SECONDS / 4:
+                # Still wanted: the sweep leaves it alone. (Not on every rerun: the file's time
+                # is part of the key the mapping step's parsed tables are cached under.)
+                os.utime(existing)
             return Saved(existing, new=False)  # same content under any name: no second copy
     target = (folder / f"{digest[:HASH_PREFIX]}-{clean}").resolve()
     if target.parent != folder:
         raise UploadRefused("the file name points outside the uploads folder")
     partial = target.with_name(f".{target.name}.partial")
-    partial.write_bytes(data)
+    # Owner-only from its first byte, whatever the process's umask.
+    handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
     # A reader never sees half a file: the name appears only once the bytes are all there.
     os.replace(partial, target)
     return Saved(target, new=True)
+
+
+@contextlib.contextmanager
+def staged(home: Path, name: str, data: bytes, max_file_mb: int) -> Iterator[Path]:
+    """The upload on disk for the length of the block (to ingest it), then gone."""
+    saved = save_upload(home, name, data, max_file_mb)
+    try:
+        yield saved.path
+    finally:
+        discard_staged(home, saved.path)
+
+
+def discard_staged(home: Path, path: Path) -> bool:
+    """Delete a staged upload once ingest has read it; True when there was one to delete."""
+    target = Path(path).resolve()
+    if target.parent != uploads_dir(home).resolve() or not target.is_file():
+        return False
+    target.unlink(missing_ok=True)
+    return True
+
+
+def sweep(home: Path, max_age: float = STALE_SECONDS) -> int:
+    """Delete staged uploads no page has touched for max_age seconds (a page left open, a
+    crash mid-ingest, raw copies kept by versions before staging); return how many."""
+    folder = uploads_dir(home)
+    if not folder.is_dir():
+        return 0
+    cutoff = _now(folder) - max_age
+    removed = 0
+    for path in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):  # another process swept it first
+            if path.is_file() and path.stat().st_mtime <= cutoff:
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def _now(folder: Path) -> float:
+    """Now by the file system's own clock (touch the folder, read its time): file times come
+    from it, and the process's clock may differ (a test's frozen day, a skewed host)."""
+    os.utime(folder)
+    return folder.stat().st_mtime
+
+
+def clear_staged(home: Path) -> int:
+    """Delete every staged upload now (a person withdrew: a waiting file may hold them)."""
+    return sweep(home, max_age=-1)
 
 
 def discard_upload(home: Path, source_path: str) -> bool:

@@ -3,7 +3,7 @@
 # - votes: statements that split the opinion groups (lab_app.opinions.groups);
 # - attributes: an agreement question (Likert) on which respondent groups lean opposite ways,
 #   linked to the theme nearest in meaning to the question; groups under 5 people are suppressed.
-# Each is kept with its evidence; the text signal is in lab_app.opinions.text_signal.
+# Each is kept with its evidence; the text signal is in opinions/text_signal.py.
 
 from __future__ import annotations
 
@@ -35,71 +35,86 @@ MAX_GROUP_VALUES = 12
 
 
 def vote_tensions(engine) -> list[dict]:
-    """Statements on which one opinion group mostly agrees and another mostly disagrees."""
+    """Statements on which one opinion group mostly agrees and another mostly disagrees,
+    titled by the statement and the two sides in words (groups lettered as everywhere)."""
     from lab_app.opinions import groups as opinion_groups
+    from lab_app.opinions.group_views import statement_texts
 
     result = opinion_groups.from_workspace(engine)
     if result is None or result.k < 2:
         return []
     sizes = result.group_sizes()
     theme_of = _themes_of(engine, result.statements)
+    ranked = result.most_divisive(len(result.statements), min_seen=MIN_SEEN)
+    texts = statement_texts(engine, ranked[: MAX_VOTE_TENSIONS * 3], for_participants=False)
     found = []
-    for statement in result.most_divisive(len(result.statements), min_seen=MIN_SEEN):
+    for statement in ranked:
         entry = result.stats[statement]
         if entry["divisiveness"] < MIN_DIVISIVENESS or len(found) >= MAX_VOTE_TENSIONS:
             break
-        shares = {
-            g: {"agree": m["na"] / m["ns"] if m["ns"] else 0.0,
-                "disagree": m["nd"] / m["ns"] if m["ns"] else 0.0, "voted": m["ns"]}
-            for g, m in entry["groups"].items()
-        }  # fmt: skip
-        agreeing = [g for g, s in shares.items() if s["agree"] > s["disagree"] and s["voted"]]
-        disagreeing = [g for g, s in shares.items() if s["disagree"] > s["agree"] and s["voted"]]
-        if not agreeing or not disagreeing:
-            continue  # groups differ in degree only: not two sides
-        sides = []
-        for label, members, direction in (
-            ("agree", agreeing, "agree"),
-            ("disagree", disagreeing, "disagree"),
-        ):
-            also = [
-                r["statement"]
-                for g in members
-                for r in result.representative.get(g, [])
-                if r["statement"] != statement
-            ]
-            summary = "; ".join(
-                f"group {g + 1} ({sizes.get(g, 0)} people): {shares[g][direction]:.0%} {direction}"
-                for g in members
-            )
-            sides.append(
-                {
-                    "label": label,
-                    "summary": summary,
-                    "groups": [g + 1 for g in members],
-                    "extract_ids": list(dict.fromkeys([statement] + also)),
-                    "quotes": [statement],
-                }
-            )
-        found.append(
-            {
-                "key": f"votes|{statement}",
-                "signal": "votes",
-                "title": "Opinion groups split on a statement",
-                "themes": [theme_of[statement]] if statement in theme_of else [],
-                "sides": sides,
-                "measures": {
-                    "statement": statement,
-                    "divisiveness": round(entry["divisiveness"], 4),
-                    "consensus_agree": round(entry["consensus_agree"], 4),
-                    "votes": entry["seen"],
-                    "groups": {str(g + 1): {k: round(v, 4) if isinstance(v, float) else v
-                                            for k, v in s.items()} for g, s in shares.items()},
-                    "group_sizes": {str(g + 1): n for g, n in sizes.items()},
-                },
-            }
-        )  # fmt: skip
+        tension = _vote_split(statement, entry, result, sizes, texts.get(statement, ""))
+        if tension:
+            tension["themes"] = [theme_of[statement]] if statement in theme_of else []
+            found.append(tension)
     return found
+
+
+def _vote_split(statement, entry, result, sizes, text) -> dict | None:
+    letter = _letter()
+    shares = {
+        g: {"agree": m["na"] / m["ns"] if m["ns"] else 0.0,
+            "disagree": m["nd"] / m["ns"] if m["ns"] else 0.0, "voted": m["ns"]}
+        for g, m in entry["groups"].items()
+    }  # fmt: skip
+    agreeing = [g for g, s in shares.items() if s["agree"] > s["disagree"] and s["voted"]]
+    disagreeing = [g for g, s in shares.items() if s["disagree"] > s["agree"] and s["voted"]]
+    if not agreeing or not disagreeing:
+        return None  # groups differ in degree only: not two sides
+    sides = []
+    for direction, members in (("agree", agreeing), ("disagree", disagreeing)):
+        also = [r["statement"] for g in members for r in result.representative.get(g, [])
+                if r["statement"] != statement]  # fmt: skip
+        summary = "; ".join(
+            f"group {letter(g)} ({sizes.get(g, 0)} people): {shares[g][direction]:.0%} {direction}"
+            for g in members
+        )
+        verb = direction + ("s" if len(members) == 1 else "")
+        sides.append(
+            {"label": f"{_groups_in_words(members)} {verb}", "summary": summary,
+             "groups": [letter(g) for g in members],
+             "extract_ids": list(dict.fromkeys([statement] + also)), "quotes": [statement]}
+        )  # fmt: skip
+    first = sides[0]["label"]
+    return {
+        "key": f"votes|{statement}",
+        "signal": "votes",
+        "title": f"{first[:1].upper()}{first[1:]} and {sides[1]['label']} that "
+        f"“{_short(text, 120)}”",
+        "sides": sides,
+        "measures": {
+            "statement": statement,
+            "divisiveness": round(entry["divisiveness"], 4),
+            "consensus_agree": round(entry["consensus_agree"], 4),
+            "votes": entry["seen"],
+            "groups": {letter(g): {k: round(v, 4) if isinstance(v, float) else v
+                                   for k, v in s.items()} for g, s in shares.items()},
+            "group_sizes": {letter(g): n for g, n in sizes.items()},
+        },
+    }  # fmt: skip
+
+
+def _letter():
+    from lab_app.opinions.groups import letter
+
+    return letter
+
+
+def _groups_in_words(groups: list[int]) -> str:
+    letter = _letter()
+    names = [letter(g) for g in groups]
+    if len(names) == 1:
+        return f"group {names[0]}"
+    return "groups " + ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def attribute_tensions(workspace) -> list[dict]:
@@ -234,7 +249,7 @@ def _attribute_split(engine, answers, extracts_of, scale, attribute, theme) -> d
     return {
         "key": f"attributes|{scale}|{attribute}",
         "signal": "attributes",
-        "title": f"{_short(attribute)} differ on: {_short(scale)}",
+        "title": _attribute_title(scale, sides),
         "themes": [theme] if theme else [],
         "sides": sides,
         "measures": {
@@ -247,6 +262,18 @@ def _attribute_split(engine, answers, extracts_of, scale, attribute, theme) -> d
             "cramers_v": round(cramers_v, 4),
         },
     }
+
+
+def _attribute_title(question: str, sides: list[dict]) -> str:
+    """The question in its own words and who leans which way: "“…a recognised qualification”:
+    most who answered “I am a clinician…” agree; most who answered “I am a peer worker…” …"."""
+    wording = question.split(":", 1)[-1].strip() if ":" in question else question
+    parts = []
+    for side in sides:
+        values = [f"“{_short(v, 45)}”" for v in side["groups"]]
+        more = f" (and {len(values) - 2} more)" if len(values) > 2 else ""
+        parts.append(f"most who answered {' or '.join(values[:2])}{more} {side['label']}")
+    return f"“{_short(wording, 100)}”: " + "; ".join(parts)
 
 
 def _nearest_theme(workspace, question: str) -> str | None:

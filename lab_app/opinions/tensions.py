@@ -9,15 +9,27 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from lab_app.core.audit import current_user, now, record_audit
 from lab_app.core.forgetting import scrub_fields
-from lab_app.core.schema import tension_history, tensions
+from lab_app.core.roles import require_staff
+from lab_app.core.schema import (
+    derived,
+    extracts,
+    tension_history,
+    tensions,
+    theme_builds,
+    theme_history,
+    theme_members,
+    themes,
+    votes,
+)
 from lab_app.opinions.signals import attribute_tensions, vote_tensions
 from lab_app.opinions.text_signal import text_tensions
 
 STATUSES = ("suggested", "confirmed", "dismissed")
+FRESHNESS = "tensions-inputs"  # its row in the derived table: the inputs last computed from
 
 
 # --- computing -------------------------------------------------------------------------------
@@ -26,8 +38,47 @@ STATUSES = ("suggested", "confirmed", "dismissed")
 def refresh(workspace, who: str | None = None) -> dict:
     """Recompute every signal and store the result; return counts by signal and change."""
     engine = workspace.store.engine
+    require_staff(engine, who or current_user(), "recompute tensions")
+    inputs = fingerprint(engine)
     found = vote_tensions(engine) + attribute_tensions(workspace) + text_tensions(engine)
-    return save(engine, found, who or current_user())
+    done = save(engine, found, who or current_user())
+    _remember(engine, inputs)
+    return done
+
+
+def ensure_fresh(workspace) -> dict | None:
+    """Recompute only if votes, extracts or themes changed since the last computation: called
+    after imports, ingests and theme builds, and before `qlab tensions` lists anything."""
+    engine = workspace.store.engine
+    if _remembered(engine) == fingerprint(engine):
+        return None
+    return refresh(workspace, "system")
+
+
+def fingerprint(engine) -> str:
+    """What the signals read, in a few numbers: votes, extracts, themes and their members."""
+    queries = [
+        select(func.count(), func.max(votes.c.at)).select_from(votes),
+        select(func.count(), func.max(extracts.c.id)).select_from(extracts),
+        select(func.max(theme_builds.c.id)).select_from(theme_builds),
+        select(func.count(), func.max(theme_history.c.id)).select_from(theme_history),
+        select(func.count()).select_from(theme_members),
+        select(func.count(), func.max(themes.c.updated_at)).select_from(themes),
+    ]
+    with engine.connect() as conn:
+        return "|".join(str(tuple(conn.execute(q).one())) for q in queries)
+
+
+def _remembered(engine) -> str | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(derived.c.key).where(derived.c.name == FRESHNESS)).first()
+    return row.key if row else None
+
+
+def _remember(engine, inputs: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(delete(derived).where(derived.c.name == FRESHNESS))
+        conn.execute(insert(derived).values(name=FRESHNESS, key=inputs, data=b"", at=now()))
 
 
 # --- storing ---------------------------------------------------------------------------------
@@ -120,6 +171,7 @@ def decide(engine, identifier: str, status: str, who: str, note: str = "") -> di
     who = (who or "").strip()
     if not who:
         raise ValueError("say who decides: a staff name is needed")
+    require_staff(engine, who, "confirm or dismiss a tension")
     row = get(engine, identifier)
     if row is None:
         raise ValueError(f"no tension {identifier}: see `qlab tensions` for the ids")
@@ -172,15 +224,38 @@ def list_tensions(engine, include_dismissed: bool = False, include_gone: bool = 
         key=lambda r: (
             order[r["status"]],
             signal_order.get(r["signal"], 3),
+            not likely(r),
             -_strength(r),
             r["id"],
         ),
     )
 
 
+def for_participants(rows: list[dict]) -> list[dict]:
+    """What participants may see: confirmed tensions, and unreviewed ones from votes and
+    answers (measured, not guessed). Text suggestions wait for staff: the model measures
+    closeness in topic, not stance (docs/benchmarks.md has its precision)."""
+    return [
+        r
+        for r in rows
+        if r["status"] == "confirmed"
+        or (r["status"] == "suggested" and r["signal"] in ("votes", "attributes")
+            and (r["measures"] or {}).get("current", True))
+    ]  # fmt: skip
+
+
+def likely(row: dict) -> bool:
+    """A text suggestion whose quoted pairs all push back on each other is reviewed first."""
+    from lab_app.opinions.text_signal import STANCE_THRESHOLD
+
+    if row["signal"] != "text":
+        return True
+    return float((row["measures"] or {}).get("stance", 0.0)) >= STANCE_THRESHOLD
+
+
 def _strength(row: dict) -> float:
     measures = row["measures"] or {}
-    for key in ("divisiveness", "cramers_v", "score"):
+    for key in ("divisiveness", "cramers_v", "stance", "score"):
         if key in measures:
             return float(measures[key])
     return 0.0
@@ -210,11 +285,11 @@ FORGETS = (tension_history.c.who,)
 
 
 def forget(conn, gone) -> dict:
-    """Quotes of their words leave each tension's sides (noted in its history); decisions
-    they took keep a pseudonym."""
+    """Quotes of their words leave each tension's sides and title (a vote tension's title quotes
+    its statement), noted in its history; decisions they took keep a pseudonym."""
     stamp = now()
-    for row in conn.execute(select(tensions.c.id, tensions.c.sides)).all():
-        values = scrub_fields(row, gone, json_fields=("sides",))
+    for row in conn.execute(select(tensions.c.id, tensions.c.title, tensions.c.sides)).all():
+        values = scrub_fields(row, gone, text_fields=("title",), json_fields=("sides",))
         if values:
             query = update(tensions).where(tensions.c.id == row.id)
             conn.execute(query.values(updated_at=stamp, **values))

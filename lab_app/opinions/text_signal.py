@@ -17,6 +17,9 @@ MIN_THEME_SIZE = 8
 POLE = 0.5  # an extract is on a side when it sits this many spreads from the middle
 MAX_PAIRS = 5
 MAX_TEXT_TENSIONS = 40
+# Text suggestions at or above this stance reach staff's review list first; the rest wait below
+# it; no text suggestion reaches participants before staff confirm it (docs/benchmarks.md).
+STANCE_THRESHOLD = 1.0  # all quoted pairs push back: precision 0.14 (0.29 on older themes)
 # Words that mark a claim being pushed back on. A cue only strengthens a pair; it never makes one.
 _CONTRAST = re.compile(
     r"\b(not|no|never|don't|doesn't|isn't|can't|won't|shouldn't|without|instead|rather than|"
@@ -93,12 +96,16 @@ def _text_split(theme_id: str, label: str, rows) -> dict | None:
     if len(chosen) < 2:
         return None
     score = float(np.mean([p[0] for p in chosen]))
+    # Stance: pairs in which exactly one extract pushes back. The model cannot see stance, so
+    # this is the only evidence the two sides oppose rather than differ in topic.
+    stance = sum(p[3] for p in chosen) / MAX_PAIRS
+    words = _side_words([[rows[i].text or "" for i in members] for members in (side_a, side_b)])
     order_a = sorted(side_a, key=lambda i: -position[list(core).index(i)])
     order_b = sorted(side_b, key=lambda i: position[list(core).index(i)])
     sides = []
     for name, members, quoted in (
-        ("one side", order_a, [p[1] for p in chosen]),
-        ("other side", order_b, [p[2] for p in chosen]),
+        (f"one side: {words[0]}", order_a, [p[1] for p in chosen]),
+        (f"other side: {words[1]}", order_b, [p[2] for p in chosen]),
     ):
         sides.append(
             {
@@ -116,11 +123,13 @@ def _text_split(theme_id: str, label: str, rows) -> dict | None:
     return {
         "key": f"text|{theme_id}",
         "signal": "text",
-        "title": f"Opposing views in “{label}”",
+        "title": f"In “{label}”: {words[0]} — or {words[1]}?",
         "themes": [theme_id],
         "sides": sides,
         "measures": {
             "score": round(score, 4),
+            "stance": round(stance, 4),
+            "side_words": words,
             "pairs": [
                 {"a": ids[a], "b": ids[b], "similarity": round(float(similarity[a, b]), 4),
                  "contrast_cue": cue}
@@ -131,3 +140,36 @@ def _text_split(theme_id: str, label: str, rows) -> dict | None:
             "(all-MiniLM-L6-v2); the model does not judge agreement: confirm or dismiss",
         },
     }  # fmt: skip
+
+
+def _side_words(sides: list[list[str]], top: int = 2) -> list[str]:
+    """The words that most set each side apart from the other: the log-odds ratio with an
+    informative prior (Monroe, Colaresi and Quinn's "Fightin' Words"), so words both sides use
+    as often, such as "people", name neither."""
+    from collections import Counter
+
+    from lab_app.themes.labels import terms_of
+
+    counts = [Counter(t for text in texts for t in terms_of(text)) for texts in sides]
+    prior = counts[0] + counts[1]
+    total_prior = sum(prior.values()) or 1
+    totals = [sum(c.values()) for c in counts]
+    scores: list[dict[str, float]] = [{}, {}]
+    for term, both in prior.items():
+        if both < 2:
+            continue
+        a = both / total_prior  # prior share of the term, scaled below
+        odds = []
+        for side in (0, 1):
+            y, n = counts[side][term] + a * 10, totals[side] + 10
+            odds.append(np.log(y / max(n - y, 1e-9)))
+        spread = np.sqrt(1 / (counts[0][term] + a * 10) + 1 / (counts[1][term] + a * 10))
+        z = (odds[0] - odds[1]) / spread
+        scores[0][term], scores[1][term] = z, -z
+    words = []
+    for side in (0, 1):
+        ranked = sorted(
+            (t for t, z in scores[side].items() if z > 0), key=lambda t: -scores[side][t]
+        )
+        words.append(", ".join(ranked[:top]) or "other views")
+    return words

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, select, update
 from lab_app.core.audit import now, record_audit
 from lab_app.core.schema import browser_sessions as browser_session_table
 from lab_app.core.schema import users
+from lab_app.people import names
 from lab_app.people import sessions as browser_sessions
 
 ROLES = ("staff", "participant")
@@ -38,8 +39,7 @@ def add_user(
     """Create an account; return its password (a random one when none is given)."""
     name = _clean_name(name)
     _check_role(role)
-    if get_user(engine, name) is not None:
-        raise ValueError(f"an account named {name!r} exists: choose another name")
+    _refuse_look_alike(engine, name)
     password = new_password() if password is None else password
     with engine.begin() as conn:
         conn.execute(
@@ -59,8 +59,7 @@ def add_sso_user(engine, email: str, role: str, who: str | None = None) -> None:
     """An account for someone who signs in through the identity provider (no password)."""
     email = _clean_name(email)
     _check_role(role)
-    if get_user(engine, email) is not None:
-        raise ValueError(f"an account named {email!r} exists: choose another name")
+    _refuse_look_alike(engine, email)
     with engine.begin() as conn:
         conn.execute(
             insert(users).values(
@@ -189,6 +188,21 @@ def _clean_name(name: str) -> str:
     if any(not char.isprintable() for char in name):
         raise ValueError("the account name holds control characters: use letters and digits")
     return name
+
+
+def _refuse_look_alike(engine, name: str) -> None:
+    """No second account whose name is the same, or looks the same (case, Unicode look-alikes):
+    a participant named "Demo-Staff" or "dеmo-staff" (Cyrillic е) could pass for staff."""
+    with engine.connect() as conn:
+        existing = list(conn.execute(select(users.c.name)).scalars())
+    other = names.look_alike(name, existing)
+    if other == name:
+        raise ValueError(f"an account named {name!r} exists: choose another name")
+    if other is not None:
+        raise ValueError(
+            f"the name {name!r} looks like the existing account {other!r}: choose a name "
+            "that reads differently"
+        )
 
 
 def _check_role(role: str) -> None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from datetime import timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import delete, insert, select, update
 
 from lab_app.core.audit import as_utc, now
-from lab_app.core.schema import browser_sessions
+from lab_app.core.schema import browser_sessions, session_handoffs
 
 COOKIE = "qlab_session"
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen is written at most this often per browser
 MAX_AGE = timedelta(hours=12)  # even a token in constant use ends: a working day, then sign in
+HANDOFF_AGE = timedelta(seconds=60)  # the browser redeems its code at once; a minute is ample
 
 
 def _hash(token: str) -> str:
@@ -82,3 +85,46 @@ def end_all(conn, name: str) -> None:
     """Every browser of this account signs out (withdrawn, disabled, or given a new password);
     runs in the caller's transaction."""
     conn.execute(delete(browser_sessions).where(browser_sessions.c.name == name))
+
+
+def hand_off(engine, token: str) -> str:
+    """A one-time code the browser trades, within HANDOFF_AGE, for a cookie holding this token
+    (ui/session_route.py sets it HttpOnly, so the page's scripts never see the token). The
+    store keeps the code's hash and the token sealed under the code: a copy of the store
+    cannot unseal it."""
+    code = secrets.token_urlsafe(32)
+    sealed = Fernet(_key(code)).encrypt(token.encode()).decode()
+    moment = now()
+    with engine.begin() as conn:
+        conn.execute(
+            delete(session_handoffs).where(session_handoffs.c.created_at < moment - HANDOFF_AGE)
+        )
+        conn.execute(
+            insert(session_handoffs).values(code_hash=_hash(code), sealed=sealed, created_at=moment)
+        )
+    return code
+
+
+def redeem(engine, code: str | None) -> str | None:
+    """The token a code was made for, once: the code is spent whether or not it was in time."""
+    if not code or not isinstance(code, str) or len(code) > 100:
+        return None
+    key = _hash(code)
+    with engine.begin() as conn:
+        row = conn.execute(
+            select(session_handoffs).where(session_handoffs.c.code_hash == key)
+        ).first()
+        if row is None:
+            return None
+        conn.execute(delete(session_handoffs).where(session_handoffs.c.code_hash == key))
+    if as_utc(row.created_at) < now() - HANDOFF_AGE:
+        return None
+    try:
+        return Fernet(_key(code)).decrypt(row.sealed.encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def _key(code: str) -> bytes:
+    """The sealing key, derived from the code apart from the hash the store keeps."""
+    return base64.urlsafe_b64encode(hashlib.sha256(b"qlab-handoff\x1f" + code.encode()).digest())

@@ -1,7 +1,10 @@
 """Withdrawal: take a person's words out of the store, the index, themes and drafts, for good.
 
-A withdrawn person is remembered only as a hash in the audit trail ("people.withdraw"), and
-ingest drops their extracts, so re-ingesting the original file does not bring them back.
+A withdrawn person is remembered only as hashes in the audit trail ("people.withdraw", and
+"withdrawal.keys" for the keys that recognise them in other exports: people/identity.py), and
+ingest drops their extracts, so re-ingesting the original file, a renamed or longer export of
+it, or an upload of it does not bring them back. The same respondent already stored from
+another export of the survey is withdrawn with them.
 Withdrawal does not know where a person is kept: every package that keeps a person's name or
 words offers `forget(conn, gone)` (see lab_app/core/forgetting.py), and FORGETTERS asks them
 all in one transaction.
@@ -9,27 +12,26 @@ all in one transaction.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from ingest.records import Source
 from lab_app.core import audit
 from lab_app.core import locks as store_lock
 from lab_app.core.audit import record_audit
 from lab_app.core.forgetting import Gone
-from lab_app.core.schema import audit as audit_table
 from lab_app.core.schema import extracts, sources
 from lab_app.essays import forget as essay_forget
 from lab_app.material import consent, store
 from lab_app.material.store import blank, with_sources
+from lab_app.material.uploads import clear_staged
 from lab_app.opinions import participation, tensions
-from lab_app.people import accounts
+from lab_app.people import accounts, identity, throttle
 from lab_app.themes import state
 from lab_app.year import ideas
 
-ACTION = "people.withdraw"
+ACTION = identity.WITHDRAW_ACTION
 
 
 @dataclass
@@ -48,8 +50,14 @@ class Withdrawal:
     themes_rebuilt: bool = False
 
     def add(self, found: dict) -> None:
-        """Take in what one package reports it forgot (counts, ids)."""
+        """Take in what one package reports it forgot (counts, ids), adding to what others
+        reported for the same person under another name."""
         for name, value in found.items():
+            before = getattr(self, name)
+            if isinstance(before, list):
+                value = before + [item for item in value if item not in before]
+            elif isinstance(before, int) and not isinstance(before, bool):
+                value = before + value
             setattr(self, name, value)
 
     def found_anything(self) -> bool:
@@ -71,9 +79,8 @@ class Withdrawal:
 
 
 def person_hash(person: str) -> str:
-    """How a withdrawn person is remembered. A hash keeps the name out of the trail, though a
-    short respondent number could be guessed back by trying them all: keep backups safe."""
-    return hashlib.sha256(f"qlab-withdrawn\x1f{person.strip()}".encode()).hexdigest()
+    """How a withdrawn person's name is remembered (identity.key_hash: a hash, never the name)."""
+    return identity.key_hash(person)
 
 
 def pseudonym(person: str) -> str:
@@ -82,9 +89,8 @@ def pseudonym(person: str) -> str:
 
 
 def withdrawn_hashes(engine) -> set[str]:
-    with engine.connect() as conn:
-        query = select(audit_table.c.target).where(audit_table.c.action == ACTION)
-        return set(conn.execute(query).scalars())
+    """Every remembered hash: withdrawn names and the further keys that recognise them."""
+    return identity.withdrawn(engine)[0]
 
 
 def is_withdrawn(engine, person: str) -> bool:
@@ -94,17 +100,22 @@ def is_withdrawn(engine, person: str) -> bool:
 def drop_withdrawn(source: Source, engine) -> int:
     """Leave out the extracts of withdrawn people from a parsed source (and blank their words
     in its text); return how many were left out. Called by ingest before anything is stored."""
-    gone = withdrawn_hashes(engine)
-    if not gone:
-        return 0
+    dropped, upgrade = identity.matches(engine, source.extracts)
+    if upgrade:  # matched only the old way: remember how to recognise them from now on
+        with engine.begin() as conn:
+            identity.remember(conn, upgrade, who=audit.current_user())
     # Their blank replies and non-answers leave the counts too: nothing of theirs is kept.
+    gone_people = {e.person for e in dropped}
+    every, _ = identity.withdrawn(engine) if source.set_aside else (set(), set())
     source.set_aside = [
-        s for s in source.set_aside if not (s.person and person_hash(s.person) in gone)
+        s
+        for s in source.set_aside
+        if not (s.person and (s.person in gone_people or identity.key_hash(s.person) in every))
     ]
-    dropped = [e for e in source.extracts if e.person and person_hash(e.person) in gone]
     if not dropped:
         return 0
-    source.extracts = [e for e in source.extracts if e not in dropped]
+    left_out = {id(e) for e in dropped}
+    source.extracts = [e for e in source.extracts if id(e) not in left_out]
     source.text = blank(source.text, [(e.start, e.end) for e in dropped])
     source.warnings.append(f"{len(dropped)} extracts left out: their authors withdrew")
     return len(dropped)
@@ -120,6 +131,7 @@ def withdraw(workspace, person: str, who: str, rebuild_themes: bool = True) -> W
     # An approval running meanwhile could write their contribution back into the file it ingests.
     with store_lock.held(engine, participation.CONTRIBUTIONS_LOCK):
         report = _remove(workspace, person, who)
+    clear_staged(workspace.settings.home)  # an upload waiting for Ingest may hold them too
     workspace.repair_index()  # the touched sources were marked unindexed: the index follows
     if rebuild_themes and report.themes and workspace.list_themes():
         workspace.build_themes()  # themes they touched get new exemplars and descriptions
@@ -139,6 +151,7 @@ FORGETTERS = (
     ideas.forget,
     consent.forget,
     accounts.forget,
+    throttle.forget,
     store.forget,
     essay_forget.forget,
     audit.forget,
@@ -146,22 +159,34 @@ FORGETTERS = (
 
 
 def _remove(workspace, person: str, who: str) -> Withdrawal:
-    """Ask every package to forget the person, remember them as withdrawn, and take their
-    items out of the approved-contributions file."""
+    """Ask every package to forget the person (under each name the store knows them by),
+    remember them as withdrawn, and take their items out of the approved-contributions file."""
     engine = workspace.store.engine
     app_ids = participation.app_contribution_ids(engine, person)
     mine = _their_extracts(workspace, person, app_ids)
-    gone = Gone.of(person, pseudonym(person), [r.id for r in mine], [r.text for r in mine], who)
+    names = {person: mine}
+    for other in identity.same_person(engine, mine, person):
+        names[other] = _their_extracts(workspace, other, set())
     report = Withdrawal(person_hash(person))
+    keys: set[str] = set()
     with engine.begin() as conn:
-        for forget in FORGETTERS:
-            report.add(forget(conn, gone))
+        for name, rows in names.items():
+            ids, words = [r.id for r in rows], [r.text for r in rows]
+            gone = Gone.of(name, pseudonym(name), ids, words, who)
+            for forget in FORGETTERS:
+                report.add(forget(conn, gone))
+            keys |= {h for r in rows for h in identity.key_hashes(r.kind, r.person, r.meta)}
         if not report.found_anything():
             raise ValueError(
                 f"nothing in the workspace belongs to {person!r}: use the person column of "
                 "`qlab export extracts` (or the name a participant contributed under)"
             )
-        record_audit(conn, ACTION, report.person_hash, report.summary(), who=who)
+        names_hashed = {person_hash(name) for name in names}
+        # "keys" marks a withdrawal made with further keys (identity.withdrawn tells old ones).
+        detail = dict(report.summary(), keys=len(keys - names_hashed), names=len(names))
+        for hashed in sorted(names_hashed):
+            record_audit(conn, ACTION, hashed, detail, who=who)
+        identity.remember(conn, keys - names_hashed, who)
     participation.drop_from_file(workspace, person, app_ids)
     return report
 
@@ -169,7 +194,9 @@ def _remove(workspace, person: str, who: str) -> Withdrawal:
 def _their_extracts(workspace, person: str, app_ids: set[str]) -> list:
     """Their extracts: under their name, or sent from the app under a pseudonym."""
     app_source = _app_source_path(workspace)
-    query = with_sources(extracts.c.id, extracts.c.text, extracts.c.meta, extracts.c.person)
+    query = with_sources(
+        extracts.c.id, extracts.c.text, extracts.c.meta, extracts.c.person, extracts.c.kind
+    )
     query = query.where((extracts.c.person == person) | (sources.c.path == app_source))
     with workspace.store.engine.connect() as conn:
         rows = list(conn.execute(query))

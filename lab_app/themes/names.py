@@ -27,13 +27,17 @@ DISTINCT = 0.5  # how much closeness to another theme's centre costs
 COVERAGE = 0.25  # how much being used by many of the theme's extracts is worth
 JOIN_BELOW = 0.55  # two phrases are joined ("A and B") only when this unlike each other
 JOIN_SCORE = 0.9  # and the second scores at least this share of the first
+EXTEND_SCORE = 0.7  # a longer wording of a one-word label, scoring at least this share of it
+PAIR_SCORE = 0.8  # a one-word label is joined only with a phrase scoring this share of it
+LONGER_SCORE = 0.8  # or replaced by a phrase of two words or more scoring this share of it
 
 # Words that say nothing about what a theme is about, as a phrase's last word or alone.
 FILLER = {
     "thing", "things", "lot", "lots", "bit", "stuff", "nothing", "everything", "anything",
     "something", "way", "ways", "kind", "sort", "time", "times", "day", "days", "people",
     "person", "one", "ones", "question", "questions", "answer", "none", "n/a", "yes", "no",
-    "thanks", "thank", "regard", "regards", "xx", "x", "lol", "part", "side", "fact", "case",
+    "thanks", "thank", "cheers", "regard", "regards", "xx", "x", "lol", "part", "side", "fact",
+    "case",
     "aspect", "aspects", "point", "problem", "issue", "issues", "experience", "experiences",
     "idea", "ideas", "reason", "end", "number", "example", "place", "year", "years", "week",
     "weeks", "month", "months", "morning", "night", "today", "yesterday", "moment", "luck",
@@ -225,12 +229,17 @@ def name_groups(
     found = [candidates([docs[r] for r in rows])[:CANDIDATES] for rows in sampled]
     wordings = sorted({c[1] for group in found for c in group})
     vector_of = dict(zip(wordings, embed(wordings), strict=True)) if wordings else {}
-    names = []
-    for g, group in enumerate(found):
-        chosen, scores = _choose(group, len(sampled[g]), g, centres, vector_of)
-        label = _label(chosen, scores, vector_of)
-        label = label or _commonest_answer([texts[r] for r in sampled[g]]) or "Unnamed"
-        names.append(Name(label, chosen))
+    chosen = [
+        _choose(group, len(sampled[g]), g, centres, vector_of) for g, group in enumerate(found)
+    ]
+    labels: dict[int, str] = {}
+    used: set[str] = set()
+    # The largest theme picks first; a later one never repeats a label already given.
+    for g in sorted(range(len(groups)), key=lambda g: (-len(groups[g]), g)):
+        label = _label(*chosen[g], vector_of, used)
+        labels[g] = label or _commonest_answer([texts[r] for r in sampled[g]]) or "Unnamed"
+        used.add(labels[g].lower())
+    names = [Name(labels[g], chosen[g][0]) for g in range(len(groups))]
     from lab_app.themes import model_names as theme_llm
 
     if theme_llm.enabled():  # an optional local model may name a theme better, if grounded
@@ -271,11 +280,12 @@ def parse(texts_by_row: dict[int, str]) -> dict[int, object]:
 
 
 def _choose(group, sampled: int, g: int, centres: np.ndarray, vector_of: dict):
-    """Best phrases by relevance, distinctiveness and use, picked with MMR (λ = 0.7)."""
+    """Best phrases by relevance, distinctiveness and use, picked with MMR (λ = 0.7); also
+    every pooled phrase with its score, best first (where a longer wording is looked for)."""
     enough = max(2, round(0.04 * sampled))
     pool = [c for c in group if c[2] >= enough] or group[:5]
     if not pool:
-        return [], []
+        return [], [], []
     matrix = np.vstack([vector_of[c[1]] for c in pool])
     closeness = matrix @ centres.T
     relevance = closeness[:, g]
@@ -289,24 +299,48 @@ def _choose(group, sampled: int, g: int, centres: np.ndarray, vector_of: dict):
         mmr = 0.7 * score - 0.3 * redundancy
         mmr[chosen] = -np.inf
         chosen.append(int(np.argmax(mmr)))
-    return [pool[i][1] for i in chosen], [float(score[i]) for i in chosen]
+    ranked = sorted(((pool[i][1], float(score[i])) for i in range(len(pool))), key=lambda p: -p[1])
+    return [pool[i][1] for i in chosen], [float(score[i]) for i in chosen], ranked
 
 
-def _label(phrases: list[str], scores: list[float], vector_of: dict) -> str:
-    """The best phrase, joined with the next when that says something else about as well and
-    the two stay short ("Online groups and digital access"). Measured: joining neither raises
-    nor lowers the benchmark's closeness to the experts' names (0.464 vs 0.462 on NHS), so it
-    is kept for the few themes that are plainly about two things."""
+def _label(
+    phrases: list[str], scores: list[float], ranked: list, vector_of: dict, used: set[str]
+) -> str:
+    """A label of two to six words, not given to another theme already. In order of
+    preference: the best phrase joined with the next when that says something else about as
+    well ("Online groups and digital access"); the best phrase when it has two words or more;
+    a longer wording of it that scores nearly as well ("peer support" → "peer support
+    groups"); the best phrase joined with another; the other phrases; the best phrase alone."""
     if not phrases:
         return ""
-    label = phrases[0]
-    if len(phrases) > 1 and scores[1] >= JOIN_SCORE * scores[0]:
-        first, second = phrases[0], phrases[1]
-        unlike = float(vector_of[first] @ vector_of[second]) < JOIN_BELOW
-        short = len(first.split()) + len(second.split()) + 1 <= MAX_WORDS
-        if unlike and short and not _overlaps(first, second):
-            label = f"{first} and {second}"
+    first, top = phrases[0], scores[0]
+    others = [
+        (other, score)
+        for other, score in zip(phrases[1:], scores[1:], strict=True)
+        if not _overlaps(first, other) and len(first.split()) + len(other.split()) < MAX_WORDS
+    ]
+    pairs = [f"{first} and {other}" for other, _ in others]
+    joins = [f"{first} and {other}" for other, score in others if score >= PAIR_SCORE * top]
+    unlike = [
+        f"{first} and {other}"
+        for other, score in others
+        if score >= JOIN_SCORE * top and float(vector_of[first] @ vector_of[other]) < JOIN_BELOW
+    ][:1]
+    options = unlike + ([first] if len(first.split()) > 1 else [])
+    options += [p for p, score in ranked if score >= EXTEND_SCORE * top and _extends(p, first)]
+    longer = [p for p, score in ranked if len(p.split()) > 1 and score >= LONGER_SCORE * top]
+    options += joins + longer + [first] + pairs  # any pair rather than a repeated label
+    label = next((o for o in options if o.lower() not in used), options[0])
     return label[0].upper() + label[1:]
+
+
+def _extends(longer: str, shorter: str) -> bool:
+    """The longer phrase holds the shorter's words, in order, and adds at least one."""
+    big = [_singular(w.lower()) for w in longer.split()]
+    small = [_singular(w.lower()) for w in shorter.split()]
+    return len(big) > len(small) and any(
+        big[i : i + len(small)] == small for i in range(len(big) - len(small) + 1)
+    )
 
 
 def _overlaps(first: str, second: str) -> bool:

@@ -106,6 +106,7 @@ def theme_rows(engine) -> list[dict]:
         row["size"] = sum(row["kinds"].values())
         row["flags"] = flags.get(row["id"], [])
         row["volumes"] = series.get(row["id"], [0] * len(months))
+        row["months"] = months  # the yyyy-mm of each volume (one list shared by every row)
     area_size = Counter()
     for row in rows:
         area_size[row["area"]] += row["size"]

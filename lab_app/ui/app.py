@@ -7,10 +7,16 @@ from pathlib import Path
 import streamlit as st
 
 from lab_app.core.audit import act_as
-from lab_app.ui import auth
+from lab_app.ui import auth, guard
 from lab_app.ui.components import safe_markdown
 
 PAGES = Path(__file__).parent / "pages"
+
+
+@guard.action("account.sign_out", "participant", "auth-sign-out")
+def sign_out() -> None:
+    auth.sign_out()
+
 
 st.set_page_config(page_title="Q Lab Workspace", page_icon="🧭", layout="wide")
 
@@ -52,9 +58,7 @@ page = st.navigation(sections, expanded=True)  # every page listed, none behind 
 
 with st.sidebar:
     st.caption(f"Signed in as **{safe_markdown(user['name'])}** ({user['role']})")
-    if st.button("Sign out", key="auth-sign-out"):
-        auth.sign_out()
-        st.rerun()
+    st.button("Sign out", key="auth-sign-out", on_click=sign_out)
 
 # A participant's navigation holds no staff page, so Streamlit cannot route to one; this check
 # refuses one anyway, on the server, should a staff page ever be reached another way.

@@ -8,8 +8,9 @@ import time
 import streamlit as st
 
 from lab_app.core.settings import Settings
-from lab_app.people import accounts
+from lab_app.people import accounts, throttle
 from lab_app.people import sessions as browser_sessions
+from lab_app.ui import session_route
 from lab_app.ui.resources import workspace
 
 # {"name", "role", "at": last activity, "token": the browser's, "touched": its last refresh},
@@ -17,7 +18,7 @@ from lab_app.ui.resources import workspace
 SESSION_KEY = "qlab-user"
 DEFAULT_SESSION_MINUTES = Settings.session_minutes
 NOTICE_KEY = "qlab-auth-notice"
-COOKIE_KEY = "qlab-cookie"  # the cookie to write on the next run: a token, or "" to clear it
+COOKIE_KEY = "qlab-cookie"  # on the next run: a one-time code for the cookie, or "" to clear it
 
 
 def session_minutes() -> int:
@@ -44,10 +45,10 @@ def current_account() -> dict | None:
         _forget("Your session timed out: sign in again.")
         return None
     engine = workspace().store.engine
-    touch_every = browser_sessions.TOUCH_EVERY.total_seconds()
-    if signed.get("token") and time.time() - signed["touched"] > touch_every:
-        # Keep the browser's token alive while the person works; a token ended elsewhere
-        # (signed out in another tab, account withdrawn) ends this session too.
+    # Checked on every run (one read; last_seen is written at most once a minute): a token
+    # ended elsewhere (signed out in another tab, account disabled or withdrawn) ends this
+    # session at its next click, not a minute later.
+    if signed.get("token"):
         if browser_sessions.resume(engine, signed["token"], session_minutes()) is None:
             _forget("You were signed out: sign in again.")
             return None
@@ -61,10 +62,13 @@ def current_account() -> dict | None:
     return {"name": signed["name"], "role": signed["role"]}
 
 
-def sign_in(name: str, password: str) -> dict | None:
-    """Check a name and password; on success this session is signed in as that account."""
+def sign_in(name: str, password: str) -> throttle.Attempt:
+    """Check a name and password, unless failed sign-ins for the name or from this browser's
+    address have paused them (counted in the store: a reload or a new session changes
+    nothing); on success this session is signed in as that account."""
     engine = workspace().store.engine
-    account = accounts.authenticate(engine, name, password)
+    attempt = throttle.sign_in(engine, name, password, client_address())
+    account = attempt.account
     if account is not None:
         token = browser_sessions.start(engine, account["name"])
         st.session_state[SESSION_KEY] = {
@@ -74,8 +78,18 @@ def sign_in(name: str, password: str) -> dict | None:
             "token": token,
             "touched": time.time(),
         }
-        st.session_state[COOKIE_KEY] = token
-    return account
+        st.session_state[COOKIE_KEY] = browser_sessions.hand_off(engine, token)
+    return attempt
+
+
+def client_address() -> str | None:
+    """The browser's address as Streamlit saw the connection (None on this machine, or when no
+    browser is behind the run); behind a proxy, the one its X-Forwarded-For names."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # a script or test harness: no connection to name
+        return None
+    return address if isinstance(address, str) else None
 
 
 def sign_out() -> None:
@@ -156,26 +170,20 @@ def _from_cookie() -> dict | None:
 
 
 def write_cookie() -> None:
-    """Give the browser its token after a sign-in, or take it away after a sign-out. The token
-    is URL-safe random text made here, never anything a person typed."""
-    token = st.session_state.pop(COOKIE_KEY, None)
-    if token is None:
-        return
-    name = browser_sessions.COOKIE
-    # Only this app's address gets it, should others share the host under other paths.
+    """After a sign-in, the page trades its one-time code at the server route for the cookie,
+    which the route sets HttpOnly (ui/session_route.py): the page's scripts never hold the
+    token. After a sign-out, the page asks the route to clear the cookie."""
+    code = st.session_state.pop(COOKIE_KEY, None)
+    if code is None or not re.fullmatch(r"[A-Za-z0-9_-]*", code):
+        return  # codes are URL-safe random text made here, never anything a person typed
     base = re.sub(r"[^A-Za-z0-9/_.-]", "", st.get_option("server.baseUrlPath") or "")
-    path = "/" + base.strip("/")
-    # No expiry: the cookie goes when the browser closes; the server ends it sooner when idle.
-    value = (
-        f"{name}={token}; path={path}; SameSite=Strict"
-        if token
-        else f"{name}=; path={path}; max-age=0"
+    url = session_route.cookie_path(base).rstrip("/") + "/" + session_route.PATH
+    call = (
+        f"fetch('{url}', {{method: 'POST', body: '{code}', credentials: 'same-origin'}})"
+        if code
+        else f"fetch('{url}/end', {{method: 'POST', credentials: 'same-origin'}})"
     )
-    script = (
-        f"<script>document.cookie = '{value}' + "
-        "(location.protocol === 'https:' ? '; Secure' : '');</script>"
-    )
-    st.html(script, unsafe_allow_javascript=True, width="content")
+    st.html(f"<script>{call};</script>", unsafe_allow_javascript=True, width="content")
 
 
 def _forget(notice: str | None) -> None:

@@ -6,22 +6,32 @@ import re
 
 import streamlit as st
 
-# Everything Markdown could turn into a link, image, heading, emphasis or HTML.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:])")
+# Everything Markdown could turn into a link, image, heading, list, table, quote, rule, emphasis,
+# HTML, maths, emoji or colour: "=" too, since a line of them under another makes a heading.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:=@])")
+# Leading spaces or tabs: four make a code block, so they become no-break spaces (kept visible).
+_INDENT = re.compile(r"^[ \t]+", re.M)
 
 
 def safe_markdown(text: str) -> str:
-    """User text made inert for st.markdown: no links, images, HTML or formatting."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
+    """User text made inert for st.markdown and every widget label: no links, images, HTML,
+    headings (a line over === or ---), lists, tables, code blocks or formatting; it reads as
+    typed. The one function for showing anything a person or a document wrote."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
+    return _INDENT.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), escaped)
+
+
+def user_markdown(text: str, *, quote: bool = False) -> str:
+    """The Markdown user_text shows: the text inert, its line breaks kept."""
+    lines = safe_markdown(text).splitlines() or [""]
+    if quote:  # every line inside the quote, blank lines included, so paragraphs stay quoted
+        return "\n".join(f"> {line}  " if line.strip() else ">" for line in lines)
+    return "  \n".join(lines)
 
 
 def user_text(text: str, *, quote: bool = False) -> None:
     """Show text a participant or document wrote, as text and nothing else."""
-    lines = safe_markdown(text).splitlines() or [""]
-    if quote:  # every line inside the quote, blank lines included, so paragraphs stay quoted
-        st.markdown("\n".join(f"> {line}  " if line.strip() else ">" for line in lines))
-    else:
-        st.markdown("  \n".join(lines))
+    st.markdown(user_markdown(text, quote=quote))
 
 
 def provenance(row: dict) -> str:
@@ -37,8 +47,9 @@ def provenance(row: dict) -> str:
 
 
 def show_error(err: Exception) -> None:
-    """A clear one-line message in the page, never a traceback."""
-    st.error(str(err) or type(err).__name__, icon="⚠️")
+    """A clear one-line message in the page, never a traceback (messages can quote a name or a
+    file a person typed, so they are shown as text)."""
+    st.error(safe_markdown(str(err) or type(err).__name__), icon="⚠️")
 
 
 def open_theme_page(theme_id: str, staff: bool) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import streamlit as st
 
 from lab_app.core.settings import Settings
@@ -17,3 +19,13 @@ def _open(home: str) -> Workspace:
 def workspace() -> Workspace:
     """The current workspace (QLAB_HOME), opened once per server process and home."""
     return _open(str(Settings.from_env().home))
+
+
+def warm_up() -> None:
+    """Open the workspace and load the model and the index at server start (`qlab serve`), so
+    the first sign-in and the first search do not wait 5-15 s for them."""
+    ws = workspace()
+    ws.search("what people said", k=1)  # torch, the model, Chroma's files, the store
+    # What is alive now lives as long as the process: the collector need not scan it again.
+    # With torch and the model loaded, each full collection otherwise walks millions of objects.
+    gc.freeze()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lab_app.themes import views as theme_views
+from lab_app.ui import guard
 from lab_app.ui.components import safe_markdown, show_error
 
 FLASH = "themes-flash"  # the outcome of the last curation action, shown once
@@ -22,6 +23,10 @@ def _curation():
     return curation
 
 
+@guard.action(
+    "themes.curate", "staff", "themes-rename", "themes-describe", "themes-merge", "themes-split",
+    "themes-move", "themes-exclude", "themes-pin", "themes-lock", "themes-undo",
+)  # fmt: skip
 def curate(engine, action, theme_id: str) -> None:
     """Run one action as a button callback; its outcome is shown once on the next run."""
     try:

@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from lab_app.core.audit import now, record_audit
 from lab_app.core.forgetting import MIN_QUOTE_CHARS, flat, scrub_fields
+from lab_app.core.roles import require_staff
 from lab_app.core.schema import (
     extracts,
     idea_comments,
@@ -33,6 +34,7 @@ def create_idea(
 ) -> str:
     """Add an idea (status emerging); links are (target_type, target_id, role). Returns its id."""
     who = required_name(who, "staff")
+    require_staff(engine, who, "change ideas")
     title, description = _title(title), _description(description)
     for target_type, target_id, role in links:
         _check_link(target_type, target_id, role)
@@ -63,6 +65,7 @@ def edit_idea(
 ) -> None:
     """Change an idea's title and/or description; the history says which changed."""
     who = required_name(who, "staff")
+    require_staff(engine, who, "change ideas")
     values = {}
     if title is not None:
         values["title"] = _title(title)
@@ -80,6 +83,7 @@ def edit_idea(
 def set_status(engine, idea_id: str, status: str, who: str, note: str = "") -> None:
     """Move an idea to a status (any of STATUSES); the change is dated in its history."""
     who = required_name(who, "staff")
+    require_staff(engine, who, "change ideas")
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
     row = _get(engine, idea_id)
@@ -99,6 +103,7 @@ def set_status(engine, idea_id: str, status: str, who: str, note: str = "") -> N
 def link(engine, idea_id: str, target_type: str, target_id: str, who: str, role: str = "") -> None:
     """Link an idea to an extract, theme or source (role: source, evidence or theme)."""
     who = required_name(who, "staff")
+    require_staff(engine, who, "change ideas")
     role = role or ("theme" if target_type == "theme" else "evidence")
     _check_link(target_type, target_id, role)
     _get(engine, idea_id)
@@ -110,6 +115,7 @@ def link(engine, idea_id: str, target_type: str, target_id: str, who: str, role:
 
 def unlink(engine, idea_id: str, target_type: str, target_id: str, who: str) -> None:
     who = required_name(who, "staff")
+    require_staff(engine, who, "change ideas")
     key = _link_key(idea_id, target_type, target_id)
     with engine.begin() as conn:
         if conn.execute(delete(idea_links).where(key)).rowcount:
@@ -161,6 +167,7 @@ def comment(engine, idea_id: str, author: str, text: str) -> int:
 def merge(engine, merged: list[str], into: str, who: str) -> None:
     """Fold ideas into one: links, supporters and comments move; the others point on to it."""
     who = required_name(who, "staff")
+    require_staff(engine, who, "change ideas")
     merged = [i for i in dict.fromkeys(merged) if i != into]
     if not merged:
         raise ValueError("name at least one idea to merge other than the one that remains")

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import delete, insert, select, update
 
 from lab_app.core.audit import record_audit
+from lab_app.core.roles import require_staff
 from lab_app.core.schema import events, extracts, ideas, phases, theme_history, themes, votes
 from lab_app.opinions.participation import required_name
 from lab_app.themes.over_time import phase_of, set_phases, volumes
@@ -35,6 +36,7 @@ def add_event(
 ) -> int:
     """Add a dated event (a workshop, a survey wave, a milestone); return its id."""
     who = required_name(who, "staff")
+    require_staff(engine, who, "change the Lab's events and phases")
     values = _event_values(day=day, title=title, kind=kind, place=place, description=description)
     with engine.begin() as conn:
         event_id = conn.execute(insert(events).values(**values)).inserted_primary_key[0]
@@ -45,6 +47,7 @@ def add_event(
 def edit_event(engine, event_id: int, who: str, **changes) -> None:
     """Change an event's date, title, kind, place or description."""
     who = required_name(who, "staff")
+    require_staff(engine, who, "change the Lab's events and phases")
     unknown = set(changes) - set(EVENT_FIELDS)
     if unknown:
         raise ValueError(f"an event has no {', '.join(sorted(unknown))}: use {EVENT_FIELDS}")
@@ -58,6 +61,7 @@ def edit_event(engine, event_id: int, who: str, **changes) -> None:
 
 def delete_event(engine, event_id: int, who: str) -> None:
     who = required_name(who, "staff")
+    require_staff(engine, who, "change the Lab's events and phases")
     _event(engine, event_id)
     with engine.begin() as conn:
         conn.execute(delete(events).where(events.c.id == int(event_id)))
@@ -109,6 +113,7 @@ def list_phases(engine) -> list[dict]:
 def save_phases(engine, items: list[dict], who: str) -> list[dict]:
     """Replace the Lab's phases after checking them: named, dated, in order, not overlapping."""
     who = required_name(who, "staff")
+    require_staff(engine, who, "change the Lab's events and phases")
     cleaned = []
     for item in items:
         name = " ".join(str(item.get("name") or "").split())

@@ -13,6 +13,7 @@ from lab_app.cli.qlab import main
 from lab_app.core.schema import extracts, sources, votes
 from lab_app.core.settings import Settings
 from lab_app.exchange import polis, polis_export
+from lab_app.opinions.polis_input import MODERATED_OUT
 from lab_app.workspace import Workspace
 
 
@@ -21,14 +22,22 @@ def seattle(eval_path):
     return eval_path("polis", "15-per-hour-seattle")
 
 
-def stored_votes(workspace) -> dict[tuple[str, str], int]:
-    """(participant, Pol.is comment id) -> value, read back through the extract ids."""
+def stored_votes(workspace, moderated_out: bool = False) -> dict[tuple[str, str], int]:
+    """(participant, Pol.is comment id) -> value, read back through the extract ids; with
+    moderated_out, the votes on comments left aside (kept so they count, never shown)."""
     comment_of = {}
     with workspace.store.engine.connect() as conn:
         for row in conn.execute(select(extracts.c.id, extracts.c.meta)):
             comment_of[row.id] = (row.meta or {}).get("id")
         rows = conn.execute(select(votes.c.participant, votes.c.statement, votes.c.value)).all()
-    return {(r.participant, comment_of[r.statement]): r.value for r in rows}
+    if moderated_out:
+        return {
+            (r.participant, r.statement.removeprefix(MODERATED_OUT)): r.value
+            for r in rows
+            if r.statement.startswith(MODERATED_OUT)
+        }
+    return {(r.participant, comment_of[r.statement]): r.value for r in rows if r.statement in
+            comment_of}  # fmt: skip
 
 
 def counts(workspace) -> tuple[int, int, int]:
@@ -50,6 +59,9 @@ def test_import_stores_moderated_in_comments_and_their_votes(workspace, seattle)
     assert {r.kind for r in rows} == {"contribution"}
     expected = {(p, c): v for (p, c), v in source.votes.items() if c in kept}
     assert stored_votes(workspace) == expected
+    # Votes on moderated-out comments are kept too: Pol.is counts them towards who is grouped.
+    left_aside = {(p, c): v for (p, c), v in source.votes.items() if c not in kept}
+    assert left_aside and stored_votes(workspace, moderated_out=True) == left_aside
     assert workspace.check().ok  # the comments are in the index too: searchable
 
 
@@ -67,11 +79,21 @@ def test_groups_json_prints_polis_participant_numbers(tmp_path, seattle, capsys)
     assert main(["--home", str(home), "import", "polis", str(seattle)]) == 0
     capsys.readouterr()
     assert main(["--home", str(home), "groups", "--json"]) == 0
-    groups = json.loads(capsys.readouterr().out)
+    data = json.loads(capsys.readouterr().out)
     source = polis.read_polis(seattle)
-    assert groups and {g["participant"] for g in groups} <= set(source.participants)
-    assert {g["group"] for g in groups} == set(range(len({g["group"] for g in groups})))
-    assert all(isinstance(g["group"], int) for g in groups)
+    people = data["participants"]
+    assert people and {g["participant"] for g in people} <= set(source.participants)
+    letters = [g["group"] for g in data["groups"]]
+    assert letters == ["A", "B"][: data["k"]] and {g["group"] for g in people} == set(letters)
+    sizes = [g["size"] for g in data["groups"]]
+    assert sizes == sorted(sizes, reverse=True) and sum(sizes) == len(people)
+    # What each group thinks, in the statements' own words, and what all groups share.
+    texts = {c["text"] for c in source.comments if c["moderated"] != -1}
+    texts = {" ".join(t.split()) for t in texts}
+    for group in data["groups"]:
+        assert group["representative"] and all(r["text"] in texts for r in group["representative"])
+    shared = data["consensus"]["agree"] + data["consensus"]["disagree"]
+    assert shared and all(min(c["shares"].values()) > 0.5 for c in shared)
 
 
 def read_csv(path):
@@ -94,10 +116,12 @@ def test_export_round_trip_is_lossless(tmp_path, seattle):
     # What the export holds is what the source held, for the comments that were imported.
     source, exported = polis.read_polis(seattle), polis.read_polis(out_one)
     kept = {c["id"]: c for c in source.comments if c["moderated"] != -1}
-    assert {c["id"]: (c["author"], c["timestamp"]) for c in exported.comments} == {
-        i: (c["author"], c["timestamp"]) for i, c in kept.items()
-    }
-    assert exported.votes == {(p, c): v for (p, c), v in source.votes.items() if c in kept}
+    shown = {c["id"]: (c["author"], c["timestamp"]) for c in exported.comments if c["text"]}
+    assert shown == {i: (c["author"], c["timestamp"]) for i, c in kept.items()}
+    # Moderated-out comments go out without their words, with their votes: the same groups.
+    assert not any(c["text"] for c in exported.comments if c["moderated"] == -1)
+    assert exported.votes == source.votes
+    assert exported.groups == {p: g for p, g in polis.read_polis(out_two).groups.items()}
     # The same conversation exported and imported back into the first workspace: no change.
     before = counts(first)
     assert "0 new, 0 changed" in polis.import_polis(first, out_one)
@@ -212,3 +236,24 @@ def test_a_polis_export_of_its_own_is_read_exactly_as_written(tmp_path):
     write_export(folder, "https://pol.is/theirs", [("0", "'Tis the season for groups", "1")],
                  {"0": [1]})  # fmt: skip
     assert [c["text"] for c in polis.read_polis(folder).comments] == ["'Tis the season for groups"]
+
+
+def test_tensions_follow_an_import_without_a_refresh(tmp_path, seattle, capsys):
+    """`qlab import polis` computes the tensions: a bare `qlab tensions --json` lists the
+    statements that split the groups, each titled by its words and the groups' letters."""
+    home = tmp_path / "tension-home"
+    assert main(["--home", str(home), "import", "polis", str(seattle)]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home), "tensions", "--json"]) == 0
+    found = [r for r in json.loads(capsys.readouterr().out) if r["signal"] == "votes"]
+    assert found
+    assert main(["--home", str(home), "groups", "--json"]) == 0
+    letters = {g["group"] for g in json.loads(capsys.readouterr().out)["groups"]}
+    texts = {" ".join(c["text"].split()) for c in polis.read_polis(seattle).comments}
+    for tension in found:
+        quoted = tension["title"].split("“", 1)[1].rstrip("”")
+        assert any(t.startswith(quoted.rstrip("…")) for t in texts), tension["title"]
+        for side in tension["sides"]:
+            assert set(side["groups"]) <= letters
+            assert side["label"].startswith("group")
+            assert side["label"].endswith(("agree", "agrees", "disagree", "disagrees"))

@@ -4,7 +4,7 @@ tensions; frozen headers; formula-like text stays text."""
 from __future__ import annotations
 
 from openpyxl import load_workbook
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 
 from lab_app import exchange
 from lab_app.core.audit import now
@@ -38,6 +38,7 @@ def test_workbook_of_the_demo_lab(themed, tmp_path):
                 idea_id="I-001", target_type="theme", target_id=active[0]["id"], role="theme"
             )
         )
+        conn.execute(delete(tensions))  # the build's own suggestions: this test brings one
         conn.execute(
             insert(tensions).values(
                 id="X-001", signal="votes", status="confirmed", title="Formal or informal",

@@ -13,8 +13,10 @@ from sqlalchemy import select
 from lab_app.cli.qlab import main
 from lab_app.core.schema import audit, theme_members
 from lab_app.core.settings import Settings
-from lab_app.opinions import participation, tensions
+from lab_app.material.store import extracts_by_ids
+from lab_app.opinions import participation, tension_eval, tensions
 from lab_app.opinions import signals as tension_signals
+from lab_app.opinions import text_signal as tension_text
 from lab_app.workspace import Workspace
 from tests.corpus.truth import TRUTH, truth_extracts
 
@@ -135,12 +137,89 @@ def test_votes_that_split_two_camps_become_a_vote_tension(ws, capsys):
             participation.vote(engine, f"person-{person}", statement, camp)
         for statement in shared:
             participation.vote(engine, f"person-{person}", statement, 1)
-    tensions.refresh(ws, "staff")
-    found = [r for r in tensions.list_tensions(engine) if r["signal"] == "votes"]
-    assert {r["measures"]["statement"] for r in found} == set(divisive)
-    for tension in found:
-        assert [s["label"] for s in tension["sides"]] == ["agree", "disagree"]
+    # No refresh asked for: a bare `qlab tensions --json` sees the votes are new and recomputes.
     assert main(["--home", str(ws.settings.home), "tensions", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert {r["signal"] for r in printed} == {"votes", "attributes", "text"}
     assert all(len(r["sides"]) == 2 and r["themes"] for r in printed if r["signal"] != "votes")
+    found = [r for r in tensions.list_tensions(engine) if r["signal"] == "votes"]
+    assert {r["measures"]["statement"] for r in found} == set(divisive)
+    texts = {q["extract_id"]: " ".join(q["text"].split()) for q in quotes}
+    for tension in found:
+        agree, disagree = (s["label"] for s in tension["sides"])
+        assert agree == "group A agrees" and disagree == "group B disagrees"  # 14 vs 10 people
+        opening = texts[tension["measures"]["statement"]][:60]
+        assert tension["title"].startswith("Group A agrees and group B disagrees that “")
+        assert opening in tension["title"]
+        assert set(tension["measures"]["groups"]) == {"A", "B"}
+    assert tensions.ensure_fresh(ws) is None  # nothing changed since: nothing recomputed
+
+
+def test_text_suggestions_stay_with_staff(ws):
+    """The text signal cannot tell stance from topic: its suggestions reach participants only
+    once staff confirm them."""
+    engine = ws.store.engine
+    rows = tensions.list_tensions(engine)
+    text = [r for r in rows if r["signal"] == "text"]
+    assert text and not [r for r in tensions.for_participants(rows) if r["signal"] == "text"]
+    tensions.confirm(engine, text[0]["id"], "staff")
+    shown = tensions.for_participants(tensions.list_tensions(engine))
+    assert text[0]["id"] in {r["id"] for r in shown}
+    assert shown[0]["status"] == "confirmed"  # confirmed tensions come first
+    for row in text:
+        assert row["title"].startswith("In “") and " — or " in row["title"]
+
+
+def text_scores(ws, thresholds):
+    engine = ws.store.engine
+    suggestions = [r for r in tensions.list_tensions(engine) if r["signal"] == "text"]
+    return tension_eval.text_signal(engine, suggestions, planted_sides(engine), thresholds)
+
+
+def test_stance_threshold_raises_precision(ws):
+    """docs/benchmarks.md reports these numbers: the threshold keeps the suggestions whose quoted
+    pairs all push back: fewer are shown, no less precisely."""
+    everything, reviewed_first = text_scores(ws, [0.0, tension_text.STANCE_THRESHOLD])
+    assert reviewed_first["precision"] >= everything["precision"]
+    assert reviewed_first["shown"] < everything["shown"]
+
+
+@pytest.mark.xfail(strict=True, reason="2 of the 5 planted tensions since the content-ordered "
+                   "build put paid-vs-volunteer in a broad theme (docs/benchmarks.md)")  # fmt: skip
+def test_text_signal_finds_three_of_the_five_planted_tensions(ws):
+    (everything,) = text_scores(ws, [0.0])
+    assert everything["recall"] >= 0.6
+
+
+@pytest.mark.xfail(strict=True, reason="all-MiniLM-L6-v2 does not carry stance: precision "
+                   "0.14 at recall 0.4 at the threshold (docs/benchmarks.md)")  # fmt: skip
+def test_text_signal_reaches_its_goal(ws):
+    (found,) = text_scores(ws, [tension_text.STANCE_THRESHOLD])
+    assert found["precision"] >= 0.8 and found["recall"] >= 0.6
+
+
+def test_withdrawal_takes_a_statement_out_of_its_tension_title(ws):
+    """A vote tension's title quotes its statement: when its author withdraws, the words go."""
+    from lab_app.core.forgetting import REMOVED
+    from lab_app.people.withdrawal import withdraw
+
+    engine = ws.store.engine
+    quotes = participation.theme_quotes(engine, ws.list_themes()[0]["id"], limit=8)
+    authored = [q for q in quotes if extracts_by_ids(engine, [q["extract_id"]])[q["extract_id"]]
+                ["person"]]  # fmt: skip
+    statement = authored[0]["extract_id"]
+    person = extracts_by_ids(engine, [statement])[statement]["person"]
+    others = [q["extract_id"] for q in quotes if q["extract_id"] != statement][:3]
+    for voter in range(20):
+        participation.vote(engine, f"voter-{voter}", statement, 1 if voter < 12 else -1)
+        for other in others:
+            participation.vote(engine, f"voter-{voter}", other, 1 if voter < 12 else -1)
+    ws.refresh_tensions()
+    tension = next(r for r in tensions.list_tensions(engine)
+                   if (r["measures"] or {}).get("statement") == statement)  # fmt: skip
+    tensions.confirm(engine, tension["id"], "staff")  # confirmed ones stay listed
+    opening = " ".join(authored[0]["text"].split())[:40]
+    assert opening in tension["title"]
+    withdraw(ws, person, "staff", rebuild_themes=False)
+    title = tensions.get(engine, tension["id"])["title"]
+    assert opening not in title and REMOVED in title

@@ -386,7 +386,7 @@ def test_a_participant_reaches_no_staff_page_by_link_or_address(chromium, server
     context, tab = _new_tab(chromium)
     try:
         _sign_in(tab, server, "participant")
-        tab.wait_for_function("() => document.cookie.includes('qlab_session=')")
+        _session_cookie(context)
         nav = " ".join(tab.locator('[data-testid="stSidebarNav"]').inner_text().split())
         assert "(staff)" not in nav and "Explore" in nav
         for path in STAFF_PATHS:
@@ -406,6 +406,25 @@ def test_a_participant_reaches_no_staff_page_by_link_or_address(chromium, server
         context.close()
 
 
+def _session_cookie(context) -> dict:
+    """The sign-in cookie, once the page has traded its one-time code for it."""
+    deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        found = [c for c in context.cookies() if c["name"] == "qlab_session"]
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    pytest.fail("the browser got no qlab_session cookie after signing in")
+
+
+def _no_session_cookie(context) -> None:
+    deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+    while any(c["name"] == "qlab_session" for c in context.cookies()):
+        if time.monotonic() > deadline:
+            pytest.fail("signing out left the qlab_session cookie in the browser")
+        time.sleep(0.2)
+
+
 def test_a_reload_keeps_the_sign_in_until_signing_out(chromium, server):
     from playwright.sync_api import expect
 
@@ -413,7 +432,11 @@ def test_a_reload_keeps_the_sign_in_until_signing_out(chromium, server):
     other_context, other_tab = _new_tab(chromium)
     try:
         _sign_in(tab, server, "participant")
-        tab.wait_for_function("() => document.cookie.includes('qlab_session=')")
+        cookie = _session_cookie(context)
+        # Set by the server: HttpOnly (no script on the page can read it), SameSite=Strict.
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+        assert cookie["expires"] == -1  # a session cookie: gone when the browser closes
+        assert "qlab_session" not in tab.evaluate("() => document.cookie")
         tab.reload()
         tab.locator("h1").first.wait_for()
         _idle(tab)
@@ -423,10 +446,9 @@ def test_a_reload_keeps_the_sign_in_until_signing_out(chromium, server):
         # Another browser holds no token: it meets the sign-in page.
         other_tab.goto(server)
         expect(other_tab.locator("h1").first).to_contain_text("Sign in")
-        [cookie] = [c for c in context.cookies() if c["name"] == "qlab_session"]
         sidebar.get_by_role("button", name="Sign out").click()
         expect(tab.locator("h1").first).to_contain_text("Sign in")
-        tab.wait_for_function("() => !document.cookie.includes('qlab_session=')")
+        _no_session_cookie(context)
         # The old token is dead on the server too: putting the cookie back signs nobody in.
         context.add_cookies([cookie])
         tab.reload()

@@ -11,8 +11,7 @@ from lab_app.core.schema import extracts
 from lab_app.core.settings import Settings
 from lab_app.material.store import Store
 from lab_app.people import accounts
-from lab_app.people import sessions as browser_sessions
-from lab_app.ui.auth import COOKIE_KEY, SESSION_KEY
+from lab_app.ui.auth import SESSION_KEY
 from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD
 
 STAFF_PAGES = ["sources", "themes", "contributions", "essays", "exports", "people", "audit"]
@@ -59,25 +58,6 @@ def test_signing_in_with_the_right_password_and_not_with_a_wrong_one(open_page, 
     assert at.session_state[SESSION_KEY]["role"] == "participant"
     rows = audit_log.read(_engine(app_home), action="sign_in")
     assert [r["action"] for r in rows[:2]] == ["sign_in", "sign_in.failed"]
-
-
-def test_a_sign_in_gives_the_browser_a_token(open_page, app_home):
-    from streamlit.testing.v1 import AppTest
-
-    engine = _engine(app_home)
-    at = open_page(role=None)
-    _sign_in(at, TEST_ACCOUNTS["participant"], TEST_PASSWORD)
-    signed = at.session_state[SESSION_KEY]
-    token = signed["token"]
-    assert browser_sessions.resume(engine, token, idle_minutes=60) == TEST_ACCOUNTS["participant"]
-    # The app's next run (the rerun the sign-in asks for) gives the token to the browser: the
-    # page carries the script that sets the cookie, and nothing else carries the token.
-    again = AppTest.from_file(str(APP), default_timeout=30)
-    again.session_state[SESSION_KEY] = signed
-    again.session_state[COOKIE_KEY] = at.session_state[COOKIE_KEY]
-    again.run()
-    scripts = [str(element.proto) for element in again.get("html")]
-    assert any(f"qlab_session={token}" in script for script in scripts)
 
 
 def test_a_participant_has_no_route_to_a_staff_page(open_page):
@@ -161,7 +141,7 @@ def test_staff_withdraw_a_person_from_the_people_page(open_page, app_home):
     at.button(key="withdraw-submit").click()
     at.run(timeout=300)
     assert not at.exception
-    assert "Withdrawn:" in _texts(at)
+    assert "Withdrawn:" in _texts(at).replace("\\", "")  # messages are shown as text
     with engine.connect() as conn:
         assert not conn.execute(select(extracts.c.id).where(extracts.c.person == person)).all()
 

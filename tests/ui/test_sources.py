@@ -81,11 +81,13 @@ def test_survey_upload_mapping_ingest_and_listing(open_page, app_home):
     assert name in listed_paths(at)
     sources = Workspace(Settings.from_env(home=app_home)).store.list_sources()
     assert {row.path: row.extract_count for row in sources}[name] == 11
-    # The same upload after another rerun is still one file, and ingesting again changes nothing.
-    at.button(key="sources-ingest").click()
+    # Ingest read the staged file once and deleted it (docs/uploads.md); while the file stays
+    # in the drop zone it is not staged again: the page says where the workspace holds it.
+    assert list((app_home / "uploads").iterdir()) == []
     at.run()
-    assert alerts(at.info) == [f"unchanged {name}"]
-    assert len(list((app_home / "uploads").iterdir())) == 1
+    assert alerts(at.info) == [f"survey.csv is in the workspace already, as {name}"]
+    assert list((app_home / "uploads").iterdir()) == []
+    assert at.button(key="sources-ingest").disabled
 
 
 def test_refused_file_says_why_and_others_still_ingest(open_page, app_home):
@@ -103,12 +105,13 @@ def test_refused_file_says_why_and_others_still_ingest(open_page, app_home):
         "refused letter.rtf: RTF is not supported: save it as .docx or .txt"
     ]
     assert len(list((app_home / "uploads").iterdir())) == 2  # the .rtf is never written
+    notes = [p.name for p in (app_home / "uploads").glob("*-notes.md")]
 
     at.button(key="sources-ingest").click()
     at.run()
     assert not at.exception, at.exception
     assert [line.split(":")[0] for line in alerts(at.success)] == [
-        f"ingested uploads/{p.name}" for p in sorted((app_home / "uploads").glob("*-notes.md"))
+        f"ingested uploads/{name}" for name in notes
     ]
     refused = [line for line in alerts(at.warning) if "broken.xlsx" in line]
     assert len(refused) == 1 and "not a readable .xlsx" in refused[0]

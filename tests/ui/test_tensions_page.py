@@ -1,16 +1,21 @@
-"""The Tensions page on a themed demo Lab: both sides quoted within consent, staff decisions,
-and the opinion-groups chart once people have voted."""
+"""The Tensions page on a themed demo Lab: participants read plain words and never the staff's
+measures or unreviewed text suggestions; staff confirm and dismiss, and every action checks the
+staff role on the server: a participant's or a signed-out session's click changes nothing."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from lab_app.core.schema import audit
 from lab_app.core.settings import Settings
 from lab_app.material.consent import set_consent
 from lab_app.material.store import extracts_by_ids
 from lab_app.opinions import participation, tensions
+from lab_app.ui.auth import SESSION_KEY
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
+from tests.ui.conftest import signed_in
 
 
 @pytest.fixture
@@ -24,7 +29,12 @@ def quotes(at) -> list[str]:
     return [m.value for m in at.markdown if m.value.startswith("> ")]
 
 
-def test_tensions_show_both_sides_and_staff_can_confirm(ws, open_page):
+def page_text(at) -> str:
+    parts = [h.value for h in at.subheader] + [m.value for m in at.markdown]
+    return "\n".join(parts + [c.value for c in at.caption])
+
+
+def test_staff_confirm_and_dismiss(ws, open_page):
     engine = ws.store.engine
     at = open_page("tensions")
     assert not at.exception, at.exception
@@ -40,7 +50,54 @@ def test_tensions_show_both_sides_and_staff_can_confirm(ws, open_page):
     text = next(r for r in listed if r["signal"] == "text")
     at.button(key=f"tension-dismiss-{text['id']}").click().run()
     assert tensions.get(engine, text["id"])["status"] == "dismissed"
-    assert f"tension-dismiss-{text['id']}" not in {b.key for b in at.button if b.key}
+
+
+def test_participants_read_plain_words(ws, open_page):
+    engine = ws.store.engine
+    at = open_page("tensions", role="participant")
+    assert not at.exception, at.exception
+    shown = page_text(at)
+    attribute = next(r for r in tensions.list_tensions(engine) if r["signal"] == "attributes")
+    assert safe_markdown(attribute["title"]) in shown
+    assert "Mostly agree" in shown and "Mostly disagree" in shown
+    for staff_only in ("Cramér", "p-value", "Divisiveness", "Recompute", "stance"):
+        assert staff_only not in shown
+    assert not [b for b in at.button if (b.key or "").startswith("tension-")]
+    assert not at.get("plotly_chart") and not at.dataframe
+    for row in tensions.list_tensions(engine):
+        if row["signal"] == "text":  # unreviewed text suggestions stay with staff
+            assert safe_markdown(row["title"]) not in shown
+
+
+@pytest.mark.parametrize("who", ["participant", None])
+def test_a_click_that_is_not_staff_is_refused(ws, open_page, who):
+    """The buttons a staff page drew, clicked after the session became a participant's or
+    signed out: the callback checks the role itself, refuses, and nothing changes."""
+    engine = ws.store.engine
+    target = tensions.list_tensions(engine)[0]
+    at = open_page("tensions")
+    before = _trail(engine)
+    if who is None:
+        del at.session_state[SESSION_KEY]
+    else:
+        signed_in(at, who)
+    at.button(key=f"tension-confirm-{target['id']}").click().run()
+    assert tensions.get(engine, target["id"])["status"] == target["status"]
+    assert _trail(engine) == before
+    assert any("Only Lab staff" in e.value for e in at.error) or who is None
+    again = open_page("tensions")
+    if who is None:
+        del again.session_state[SESSION_KEY]
+    else:
+        signed_in(again, who)
+    again.button(key="tensions-refresh").click().run()
+    assert tensions.get(engine, target["id"])["updated_at"] == target["updated_at"]
+    assert _trail(engine) == before
+
+
+def _trail(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(audit)).scalar_one()
 
 
 def test_quotes_honour_consent(ws, open_page):
@@ -48,32 +105,34 @@ def test_quotes_honour_consent(ws, open_page):
     text = next(r for r in tensions.list_tensions(engine) if r["signal"] == "text")
     first = text["sides"][0]["quotes"][0]
     row = extracts_by_ids(engine, [first])[first]
-    at = open_page("tensions")
-    shown = "\n".join(quotes(at))
+    tensions.confirm(engine, text["id"], "staff")  # confirmed: participants see it first
+    at = open_page("tensions", role="participant")
     opening = safe_markdown(row["text"].splitlines()[0])
-    assert opening in shown
+    assert opening in "\n".join(quotes(at))
     if row["person"]:
         set_consent(engine, "person", row["person"], "staff", show_to_participants=False)
     else:
         set_consent(engine, "source", row["source"], "staff", show_to_participants=False)
-    at = open_page("tensions")
+    at = open_page("tensions", role="participant")
     assert not at.exception, at.exception
     assert opening not in "\n".join(quotes(at))
     assert any("did not agree" in c.value for c in at.caption)
 
 
-def test_opinion_groups_chart_appears_with_votes(ws, open_page):
+def test_where_people_stand_in_plain_words(ws, open_page):
     engine = ws.store.engine
-    at = open_page("tensions")
-    assert not any(
-        getattr(e, "key", None) == "tensions-groups-chart" for e in at.get("plotly_chart")
-    )
+    at = open_page("tensions", role="participant")
+    assert "Where people stand" not in page_text(at)  # no votes yet
     quoted = participation.theme_quotes(engine, ws.list_themes()[0]["id"], limit=8)
     for person in range(20):
         for number, quote in enumerate(quoted):
             value = (1 if person % 2 else -1) if number < 4 else 1
             participation.vote(engine, f"voter-{person}", quote["extract_id"], value)
-    at = open_page("tensions")
+    at = open_page("tensions", role="participant")
     assert not at.exception, at.exception
-    assert at.get("plotly_chart"), "the opinion groups chart should be drawn"
-    assert any(m.value.startswith("2 groups") or "2 groups" in m.value for m in at.caption)
+    shown = page_text(at)
+    assert "Where people stand" in shown
+    assert "Most of group A and group B agree that" in shown
+    assert any(e.label.startswith("What sets group A apart") for e in at.expander)
+    staff = open_page("tensions")
+    assert staff.get("plotly_chart"), "staff see the opinion map"

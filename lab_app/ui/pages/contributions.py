@@ -6,6 +6,7 @@ import streamlit as st
 
 from lab_app.core.audit import current_user
 from lab_app.opinions import participation
+from lab_app.ui import guard
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -20,7 +21,6 @@ st.caption(
 )
 
 ws = workspace()
-reviewer = current_user()
 
 # Decisions are made, then the page runs again, so the list never shows a decided item.
 if done := st.session_state.pop("contrib-done", None):
@@ -45,6 +45,27 @@ def _approved_message(pending_id: int, outcome) -> tuple[str, str]:
     return "ok", message
 
 
+@guard.action("contributions.approve", "staff", "contrib-approve-")
+def approve(pending_id: int) -> None:
+    try:
+        with st.spinner("Adding it to the workspace…"):
+            outcome = participation.approve(ws, pending_id, current_user())
+    except Exception as err:  # one line in the page, never a traceback
+        st.session_state["contrib-error"] = str(err) or type(err).__name__
+    else:
+        st.session_state["contrib-done"] = _approved_message(pending_id, outcome)
+
+
+@guard.action("contributions.reject", "staff", "contrib-reject-")
+def reject(pending_id: int) -> None:
+    try:
+        participation.reject(ws.store.engine, pending_id, current_user())
+    except Exception as err:
+        st.session_state["contrib-error"] = str(err) or type(err).__name__
+    else:
+        st.session_state["contrib-done"] = ("ok", f"Contribution {pending_id} rejected.")
+
+
 try:
     waiting = participation.pending(ws.store.engine)
 except Exception as err:
@@ -62,20 +83,10 @@ for item in waiting:
         st.markdown(heading)
         user_text(item["text"])
         approve_col, reject_col, _ = st.columns([1, 1, 4])
-        if approve_col.button("Approve", key=f"contrib-approve-{pending_id}", type="primary"):
-            try:
-                with st.spinner("Adding it to the workspace…"):
-                    outcome = participation.approve(ws, pending_id, reviewer)
-            except Exception as err:  # one line in the page, never a traceback
-                st.session_state["contrib-error"] = str(err) or type(err).__name__
-            else:
-                st.session_state["contrib-done"] = _approved_message(pending_id, outcome)
-            st.rerun()
-        if reject_col.button("Reject", key=f"contrib-reject-{pending_id}"):
-            try:
-                participation.reject(ws.store.engine, pending_id, reviewer)
-            except Exception as err:
-                st.session_state["contrib-error"] = str(err) or type(err).__name__
-            else:
-                st.session_state["contrib-done"] = ("ok", f"Contribution {pending_id} rejected.")
-            st.rerun()
+        approve_col.button(
+            "Approve", key=f"contrib-approve-{pending_id}", type="primary",
+            on_click=approve, args=(pending_id,),
+        )  # fmt: skip
+        reject_col.button(
+            "Reject", key=f"contrib-reject-{pending_id}", on_click=reject, args=(pending_id,)
+        )

@@ -12,6 +12,7 @@ from lab_app.essays.draft import LENGTHS, draft_essay, regenerate_section
 from lab_app.essays.export import check_essay, render
 from lab_app.essays.material import active_themes
 from lab_app.essays.polish import polish_enabled, polish_section
+from lab_app.ui import guard
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error
 from lab_app.ui.resources import workspace
@@ -46,8 +47,14 @@ if error := st.session_state.pop("essay-error", None):
     show_error(ValueError(error))
 
 
+@guard.action(
+    "essays.edit", "staff", "essay-draft", "essay-scrub", "essay-clear-flags",
+    "essay-title-save-", "essay-save-", "essay-regen-", "essay-polish-", "essay-restore-",
+    "essay-check", "essay-prepare",
+)  # fmt: skip
 def _guarded(action, *args) -> None:
-    """Run a callback's action; a failure becomes one line on the next run, not a traceback."""
+    """Run a callback's action once guard.action has checked the role on the server; a failure
+    becomes one line on the next run, not a traceback."""
     if action is not _prepare:  # what was prepared no longer matches the essay
         st.session_state.pop("essay-files", None)
     try:
@@ -126,7 +133,10 @@ def _prepare(essay_id: int) -> str:
         "essay": essay_id,
         **{fmt: render(engine, essay_id, fmt) for fmt in DOWNLOADS},
     }
-    audit_log.record(engine, "essay.export", str(essay_id), {"formats": list(DOWNLOADS)})
+    # Named explicitly: a callback runs before app.py names the account for this run.
+    audit_log.record(
+        engine, "essay.export", str(essay_id), {"formats": list(DOWNLOADS)}, who=current_user()
+    )
     return "Checked and ready to download."
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lab_app.core.audit import current_user
 from lab_app.opinions import participation
-from lab_app.themes.build import placements
-from lab_app.themes.state import load_state
+from lab_app.ui import cached, guard
 from lab_app.ui.auth import current_account, current_name, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -17,6 +17,7 @@ VIEWS = ["Themes", "Search", "One theme"]
 THEME_FILTER_POOL = 50  # extracts searched before keeping a theme's: see the caption shown
 SHOWN = 10
 EXEMPLARS_SHOWN = 3  # quotes under each theme in the Themes view
+THEMES_SHOWN = 8  # themes at a time in the Themes view
 HIDDEN_NOTE = "withheld from participants"
 
 st.title("Explore")
@@ -43,10 +44,11 @@ if staff:
     )
 
 
+@guard.action("explore.vote", "participant", "vote-")
 def _cast(extract_id: str, value: int) -> None:
     # A callback runs before the page, so the counts drawn afterwards already include the vote.
     try:
-        participation.vote(engine, current_name(), extract_id, value)
+        participation.vote(engine, current_user(), extract_id, value)
     except Exception as err:  # one line in the page, never a traceback
         st.session_state["explore-error"] = str(err) or type(err).__name__
 
@@ -54,17 +56,19 @@ def _cast(extract_id: str, value: int) -> None:
 def visible(rows: list[dict]) -> list[dict]:
     """Participants get only the extracts shown to participants (consent and the answer about
     quoting); staff get every one, those participants do not see marked "hidden"."""
-    allowed = participation.shown_to_participants(engine, [row["extract_id"] for row in rows])
-    if not staff:
-        return [row for row in rows if row["extract_id"] in allowed]
-    return [dict(row, hidden=row["extract_id"] not in allowed) for row in rows]
+    return cached.marked(engine, rows, staff)
 
 
-def statements(rows: list[dict], themes_of: dict[str, str] | None = None) -> None:
+def tallies(ids: list[str]) -> tuple[dict, dict]:
+    """Vote counts and this person's votes for these extracts: two queries for a whole view."""
+    return participation.vote_counts(engine, ids), participation.votes_of(engine, participant, ids)
+
+
+def statements(
+    rows: list[dict], themes_of: dict[str, str] | None = None, tally: tuple | None = None
+) -> None:
     """Each row as an anonymous quote with where it came from, then agree/disagree/pass."""
-    ids = [row["extract_id"] for row in rows]
-    counts = participation.vote_counts(engine, ids)
-    mine = participation.votes_of(engine, participant, ids)
+    counts, mine = tally or tallies([row["extract_id"] for row in rows])
     for row in rows:
         extract_id = row["extract_id"]
         user_text(row["text"], quote=True)
@@ -106,22 +110,17 @@ def theme_header(row: dict, details: dict) -> None:
 
 
 try:
-    state = load_state(engine)
+    # Themes, descriptions and quotes change only with the store: read once per change.
+    key = cached.store_key(engine)
+    known = cached.themes(key, engine)
 except Exception as err:
     show_error(err)
     st.stop()
-order = {t["id"]: i for i, t in enumerate(ws.list_themes())}
-active = sorted(state.active(), key=lambda t: order.get(t, len(order)))
-labels = {t: state.themes[t]["label"] for t in active}
+active, theme_rows = known["active"], known["rows"]
+labels = {t: theme_rows[t]["label"] for t in active}
 # A built description is a participant's own sentence: participants may not always see it.
-participant_descriptions = participation.theme_descriptions(
-    engine, [state.themes[t] for t in active]
-)
-descriptions = (
-    participation.theme_descriptions(engine, [state.themes[t] for t in active], False)
-    if staff
-    else participant_descriptions
-)
+participant_descriptions = cached.descriptions(key, engine, True)
+descriptions = cached.descriptions(key, engine, False) if staff else participant_descriptions
 
 # The Overview and the Map open a theme here (participants have no Themes page).
 if (opened := st.session_state.pop("explore-open-theme", None)) in active:
@@ -129,22 +128,14 @@ if (opened := st.session_state.pop("explore-open-theme", None)) in active:
     st.session_state["explore-theme-page"] = opened
 
 
-def theme_block(theme_id: str, limit: int) -> None:
+def theme_block(theme_id: str, limit: int, tally: tuple | None = None) -> None:
     """A theme's header and its quotes: exemplars first (those still placed in the theme), then
     its most typical extracts, each only if this reader may see it."""
-    row = state.themes[theme_id]
-    details = row["details"] or {}
-    theme_header(row, details)
-    rows = participation.theme_quotes(
-        engine,
-        theme_id,
-        first=details.get("exemplars") or [],
-        limit=limit,
-        for_participants=not staff,
-    )
-    rows = visible(rows)
+    row = theme_rows[theme_id]
+    theme_header(row, row["details"] or {})
+    rows = cached.theme_quotes(key, engine, theme_id, limit, staff)
     if rows:
-        statements(rows)
+        statements(rows, tally=tally)
     else:
         st.caption("No quotable extract stands for this theme yet.")
 
@@ -154,8 +145,23 @@ view = st.radio("Show", VIEWS, key="explore-view", horizontal=True, label_visibi
 if view == "Themes":
     if not active:
         st.info("No themes yet: Lab staff find them on the Themes page.")
-    for theme_id in active:
-        theme_block(theme_id, EXEMPLARS_SHOWN)
+    # A few themes at a time: each brings some 30 elements to draw and send, and a page of
+    # every theme (300 buttons) was the slowest view under a workshop's load.
+    parts = [active[i : i + THEMES_SHOWN] for i in range(0, len(active), THEMES_SHOWN)]
+    part = 0
+    if len(parts) > 1:
+        part = st.radio(
+            f"Themes, {len(active)} in all",
+            range(len(parts)),
+            key="explore-themes-part",
+            horizontal=True,
+            format_func=lambda i: f"{i * THEMES_SHOWN + 1}–{i * THEMES_SHOWN + len(parts[i])}",
+        )
+    shown = parts[part] if parts else []
+    quoted = [cached.theme_quotes(key, engine, t, EXEMPLARS_SHOWN, staff) for t in shown]
+    tally = tallies([row["extract_id"] for rows in quoted for row in rows])
+    for theme_id in shown:
+        theme_block(theme_id, EXEMPLARS_SHOWN, tally)
         st.divider()
 
 elif view == "Search":
@@ -176,13 +182,16 @@ elif view == "Search":
         try:
             # Room for the answers participants may not see, and for the theme filter.
             k = THEME_FILTER_POOL if theme != "all" else SHOWN * 3
-            hits = ws.search(query.strip(), k=k, kind=None if kind == "all" else kind)
+            hits = cached.search(key, ws, query.strip(), k, None if kind == "all" else kind)
         except Exception as err:
             show_error(err)
             hits = []
-        placed = placements(engine)
+        else:
+            problem = ws.index_problem()  # never an empty answer that only looks complete
+            if problem:
+                st.warning(f"Search may be missing results: {safe_markdown(problem)}")
         if theme != "all":
-            hits = [h for h in hits if placed.get(h["extract_id"], {}).get("theme_id") == theme]
+            hits = [h for h in hits if h["theme_id"] == theme]
             st.caption(
                 f"The theme filter keeps the theme's extracts among the {THEME_FILTER_POOL} "
                 "closest to your search, so less similar ones in the theme may not appear."
@@ -190,7 +199,7 @@ elif view == "Search":
         rows = [{key: hit[key] for key in SEARCH_FIELDS} for hit in hits]
         rows = visible(rows)[:SHOWN]
         if rows:
-            statements(rows, {e: v["theme_label"] for e, v in placed.items()})
+            statements(rows, {hit["extract_id"]: hit["theme_label"] for hit in hits})
         else:
             st.info("Nothing found: try other words, or another kind or theme.")
 
@@ -211,22 +220,27 @@ if st.session_state.pop("explore-sent", False):
     st.session_state["explore-contribution-text"] = ""
     st.session_state["explore-contribution-thread"] = ""
     st.success("Thank you: your contribution waits for staff approval before others see it.")
+
+
+@guard.action("explore.contribute", "participant", "explore-contribution-submit")
+def _contribute() -> None:
+    text = st.session_state.get("explore-contribution-text", "")
+    thread = st.session_state.get("explore-contribution-thread") or None
+    try:
+        participation.submit_contribution(engine, current_user(), text, thread)
+    except Exception as err:  # one line in the page, never a traceback; the words stay typed
+        st.session_state["explore-error"] = str(err) or type(err).__name__
+    else:
+        st.session_state["explore-sent"] = True
+
+
 with st.form("explore-contribute"):
-    text = st.text_area(
+    st.text_area(
         "Your contribution",
         key="explore-contribution-text",
         max_chars=participation.MAX_CONTRIBUTION_CHARS,
     )
-    thread = st.text_input("Thread (optional)", key="explore-contribution-thread")
-    sent = st.form_submit_button("Send for approval", key="explore-contribution-submit")
-if sent:
-    if not participant:
-        show_error(ValueError("Sign in to contribute."))
-    else:
-        try:
-            participation.submit_contribution(engine, participant, text, thread or None)
-        except Exception as err:  # one line in the page, never a traceback
-            show_error(err)
-        else:
-            st.session_state["explore-sent"] = True
-            st.rerun()
+    st.text_input("Thread (optional)", key="explore-contribution-thread")
+    st.form_submit_button(
+        "Send for approval", key="explore-contribution-submit", on_click=_contribute
+    )

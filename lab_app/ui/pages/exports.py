@@ -10,6 +10,7 @@ import streamlit as st
 
 from lab_app import exchange
 from lab_app.themes import views as theme_views
+from lab_app.ui import guard
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -18,6 +19,7 @@ require_role("staff")  # checked on the server, whatever route reached this page
 
 PREPARED = "exports-prepared"  # what -> (workspace version, bytes, line)
 IMPORTED = "exports-imported"  # the line the last codebook import gave
+FAILED = "exports-failed"  # the last prepare or import's error, shown once
 MIME = {
     "qdc": "application/xml",
     "qdpx": "application/zip",
@@ -49,19 +51,42 @@ def prepare(what: str, file_name: str) -> tuple[bytes, str]:
         return out.read_bytes(), line.replace(str(out), file_name)
 
 
+@guard.action("exports.prepare", "staff", "exports-prepare-")
+def prepare_file(what: str, file_name: str) -> None:
+    """Write the export (audited under the person who clicked) and keep it for download."""
+    prepared = st.session_state.setdefault(PREPARED, {})
+    try:
+        with st.spinner("Writing the file…"):
+            data, line = prepare(what, file_name)
+        prepared[what] = (theme_views.version(engine), data, line)
+    except (ValueError, OSError, ImportError) as err:
+        prepared.pop(what, None)
+        st.session_state[FAILED] = err
+
+
+@guard.action("exports.import_codebook", "staff", "exports-import")
+def import_codebook() -> None:
+    upload = st.session_state.get("exports-codebook-upload")
+    if upload is None:
+        return
+    try:
+        with tempfile.TemporaryDirectory(prefix="qlab-codebook-") as folder:
+            path = Path(folder) / Path(upload.name).name
+            path.write_bytes(upload.getvalue())
+            st.session_state[IMPORTED] = exchange.import_codebook(ws, path)
+    except (ValueError, OSError) as err:
+        st.session_state[FAILED] = err
+
+
 def export_block(what: str, title: str, file_name: str, version: tuple) -> None:
     with st.container(border=True):
         st.subheader(title)
         st.caption(HELP[what])
         prepared = st.session_state.setdefault(PREPARED, {})
-        if st.button(f"Prepare the {title.lower()}", key=f"exports-prepare-{what}"):
-            try:
-                with st.spinner("Writing the file…"):
-                    data, line = prepare(what, file_name)
-                prepared[what] = (version, data, line)
-            except (ValueError, OSError, ImportError) as err:
-                prepared.pop(what, None)
-                show_error(err)
+        st.button(
+            f"Prepare the {title.lower()}", key=f"exports-prepare-{what}",
+            on_click=prepare_file, args=(what, file_name),
+        )  # fmt: skip
         ready = prepared.get(what)
         if ready and ready[0] != version:
             st.caption("The workspace changed since this file was prepared: prepare it again.")
@@ -88,14 +113,10 @@ def import_block() -> None:
         upload = st.file_uploader(
             "Codebook file", type=["qdc", "qdpx"], key="exports-codebook-upload"
         )
-        if upload is not None and st.button("Seed themes from it", key="exports-import"):
-            try:
-                with tempfile.TemporaryDirectory(prefix="qlab-codebook-") as folder:
-                    path = Path(folder) / Path(upload.name).name
-                    path.write_bytes(upload.getvalue())
-                    st.session_state[IMPORTED] = exchange.import_codebook(ws, path)
-            except (ValueError, OSError) as err:
-                show_error(err)
+        st.button(
+            "Seed themes from it", key="exports-import", disabled=upload is None,
+            on_click=import_codebook,
+        )  # fmt: skip
         if st.session_state.get(IMPORTED):
             st.success(safe_markdown(st.session_state[IMPORTED]))
         waiting = [row for row in ws.list_themes() if row["status"] == "seed"]
@@ -107,6 +128,8 @@ def import_block() -> None:
 
 st.title("Exports")
 st.caption("Files for the tools the Lab team already uses. Withdrawn people's words are gone.")
+if failed := st.session_state.pop(FAILED, None):
+    show_error(failed)
 current = theme_views.version(engine)
 for what, (title, file_name) in exchange.FORMATS.items():
     export_block(what, title, file_name, current)

@@ -8,8 +8,9 @@ from collections import Counter
 import plotly.graph_objects as go
 import streamlit as st
 
+from lab_app.core.audit import current_user
 from lab_app.opinions import participation
-from lab_app.ui import auth
+from lab_app.ui import auth, guard
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 from lab_app.year import ideas
@@ -30,7 +31,8 @@ engine = ws.store.engine
 
 
 def act(action, *args, done: str = "") -> None:
-    """Run a change from a callback; its outcome shows as one line on the next run."""
+    """Run a change from a checked callback (guard.action); its outcome shows as one line on
+    the next run. current_user() is the account the guard just read again."""
     try:
         action(*args)
     except Exception as err:  # one line in the page, never a traceback
@@ -40,11 +42,44 @@ def act(action, *args, done: str = "") -> None:
             st.session_state["ideas-flash"] = ("ok", done)
 
 
+@guard.action("ideas.back", "participant", "ideas-support")
+def back(idea_id: str, backed: bool) -> None:
+    change = ideas.unsupport if backed else ideas.support
+    done = "Backing withdrawn." if backed else "Thank you for backing this idea."
+    act(change, engine, idea_id, current_user(), done=done)
+
+
+@guard.action("ideas.comment", "participant", "ideas-comment-submit")
+def add_comment(idea_id: str) -> None:
+    text = st.session_state.get("ideas-comment-text", "")
+    act(ideas.comment, engine, idea_id, current_user(), text, done="Comment added.")
+
+
+@guard.action("ideas.edit", "staff", "ideas-edit-save")
+def save_edit(idea_id: str) -> None:
+    title = st.session_state.get("ideas-edit-title", "")
+    description = st.session_state.get("ideas-edit-description", "")
+    act(ideas.edit_idea, engine, idea_id, current_user(), title, description, done="Saved.")
+
+
+@guard.action("ideas.merge", "staff", "ideas-merge-submit")
+def merge_into(idea_id: str) -> None:
+    merged = st.session_state.get("ideas-merge-from") or []
+    act(ideas.merge, engine, merged, idea_id, current_user(), done=f"Merged into {idea_id}.")
+
+
+@guard.action("ideas.add", "staff", "ideas-add-submit")
+def add_idea() -> None:
+    title = st.session_state.get("ideas-add-title", "")
+    description = st.session_state.get("ideas-add-description", "")
+    act(ideas.create_idea, engine, title, current_user(), description, done="Idea added.")
+
+
 # Who backs, comments and (for staff) edits: the signed-in account; "" when nobody is.
 participant = auth.current_name()
 staff = auth.is_staff(auth.current_account())
 if flash := st.session_state.pop("ideas-flash", None):
-    (st.success if flash[0] == "ok" else st.error)(flash[1])
+    (st.success if flash[0] == "ok" else st.error)(safe_markdown(flash[1]))
 
 
 def status_label(status: str) -> str:
@@ -82,9 +117,8 @@ def idea_detail(idea_id: str) -> None:
         "Withdraw my backing" if backed else "Back this idea",
         key="ideas-support",
         disabled=not participant,
-        on_click=act,
-        args=(ideas.unsupport if backed else ideas.support, engine, idea_id, participant),
-        kwargs={"done": "Backing withdrawn." if backed else "Thank you for backing this idea."},
+        on_click=back,
+        args=(idea_id, backed),
     )
     if not participant:
         st.caption("Sign in to back an idea or comment.")
@@ -124,24 +158,21 @@ def idea_detail(idea_id: str) -> None:
     st.markdown(f"**Comments** ({len(idea['comments'])})")
     for row in idea["comments"]:
         user_text(row["text"], quote=True)
-        st.caption(safe_markdown(f"{row['author']} · {row['at']:%Y-%m-%d}"))
+        st.caption(f"{row['at']:%Y-%m-%d}")  # never the author's account name by their words
     with st.form("ideas-comment-form", clear_on_submit=True):
-        text = st.text_area(
+        st.text_area(
             "Add a comment",
             key="ideas-comment-text",
             max_chars=participation.MAX_CONTRIBUTION_CHARS,
         )
-        sent = st.form_submit_button("Comment", key="ideas-comment-submit")
-    if sent:
-        if not participant:
-            show_error(ValueError("Sign in to comment."))
-        else:
-            act(ideas.comment, engine, idea_id, participant, text, done="Comment added.")
-            st.rerun()
+        st.form_submit_button(
+            "Comment", key="ideas-comment-submit", on_click=add_comment, args=(idea_id,)
+        )
     if staff:
         staff_tools(idea)
 
 
+@guard.action("ideas.status", "staff", "ideas-status-save")
 def change_status(idea_id: str) -> None:
     # Read at click time: the note may have been typed since the page last ran.
     status = st.session_state[f"ideas-status-{idea_id}"]
@@ -151,7 +182,7 @@ def change_status(idea_id: str) -> None:
         engine,
         idea_id,
         status,
-        auth.current_name(),
+        current_user(),
         note,
         done=f"Status is now {status}.",
     )
@@ -172,14 +203,9 @@ def staff_tools(idea: dict) -> None:
         "Change status", key="ideas-status-save", on_click=change_status, args=(idea["id"],)
     )
     with st.form(f"ideas-edit-form-{idea['id']}"):
-        title = st.text_input("Title", value=idea["title"], key="ideas-edit-title")
-        description = st.text_area(
-            "Description", value=idea["description"], key="ideas-edit-description"
-        )
-        save = st.form_submit_button("Save", key="ideas-edit-save")
-    if save:
-        act(ideas.edit_idea, engine, idea["id"], participant, title, description, done="Saved.")
-        st.rerun()
+        st.text_input("Title", value=idea["title"], key="ideas-edit-title")
+        st.text_area("Description", value=idea["description"], key="ideas-edit-description")
+        st.form_submit_button("Save", key="ideas-edit-save", on_click=save_edit, args=(idea["id"],))
     others = [r for r in ideas.list_ideas(engine) if r["id"] != idea["id"]]
     if others:
         merged = st.multiselect(
@@ -194,9 +220,8 @@ def staff_tools(idea: dict) -> None:
             "Merge",
             key="ideas-merge-submit",
             disabled=not merged,
-            on_click=act,
-            args=(ideas.merge, engine, merged, idea["id"], auth.current_name()),
-            kwargs={"done": f"Merged into {idea['id']}."},
+            on_click=merge_into,
+            args=(idea["id"],),
         )
 
 
@@ -205,9 +230,10 @@ def cached_candidates(home: str, extracts: int, ideas_count: int) -> list[dict]:
     return idea_suggestions.suggest_ideas(ws)
 
 
+@guard.action("ideas.accept", "staff", "ideas-accept-")
 def accept(candidate: dict, key: str) -> None:
     title = st.session_state.get(key) or candidate["title"]
-    who = auth.current_name()
+    who = current_user()
     act(idea_suggestions.accept_candidate, engine, candidate, who, title, done="Idea added.")
 
 
@@ -244,12 +270,9 @@ def candidates_section() -> None:
 def add_section() -> None:
     with st.form("ideas-add-form", clear_on_submit=True):
         st.markdown("**Add an idea**")
-        title = st.text_input("Title", key="ideas-add-title")
-        description = st.text_area("Description", key="ideas-add-description")
-        add = st.form_submit_button("Add idea", key="ideas-add-submit")
-    if add:
-        act(ideas.create_idea, engine, title, auth.current_name(), description, done="Idea added.")
-        st.rerun()
+        st.text_input("Title", key="ideas-add-title")
+        st.text_area("Description", key="ideas-add-description")
+        st.form_submit_button("Add idea", key="ideas-add-submit", on_click=add_idea)
 
 
 try:

@@ -184,13 +184,12 @@ def selection_panel(ws, points: dict, chosen: list[str]) -> None:
             row = details.get(points["id"][rows[0]])
             if row is not None:
                 user_text(row["text"], quote=True)
-                # A contributor's pseudonym helps; a survey's respondent number does not.
-                by = f" · by {row['person']}" if row["kind"] == "contribution" else ""
+                # Never who wrote it: an account name is never shown beside a quote.
                 withheld = ""
                 one = [points["id"][rows[0]]]
                 if staff and not participation.shown_to_participants(ws.store.engine, one):
                     withheld = " · withheld from participants"
-                st.caption(safe_markdown(provenance(row) + by + withheld))
+                st.caption(safe_markdown(provenance(row) + withheld))
         else:
             st.write(f"{len(rows):,} extracts selected.")
         if not placed:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from lab_app.core.text import html_safe
 from lab_app.themes.map import fingerprint
+from lab_app.ui import time_range
 from lab_app.ui.auth import current_account, is_staff
 from lab_app.ui.components import (
     open_theme_page,
@@ -53,7 +54,7 @@ def cached_snapshot(key: str, _engine) -> dict:
     return overview.snapshot(_engine)
 
 
-def material_section(data: dict) -> None:
+def material_section(data: dict, engine) -> None:
     st.subheader("Material")
     counts = data["material"]
     if not counts["sources"]:
@@ -81,10 +82,15 @@ def material_section(data: dict) -> None:
     if not monthly["rows"]:
         st.write("No extract carries a date yet, so there is nothing to show over time.")
         return
-    months = sorted({r["month"] for r in monthly["rows"]})
+    # The Lab's year unless widened: a survey from years before is prior evidence, not months
+    # of the Lab's activity to stretch the axis over.
+    shown = time_range.date_range(engine, "overview-dates")
+    first, last = (shown[0].isoformat()[:7], shown[1].isoformat()[:7]) if shown else ("", "~")
+    rows = [r for r in monthly["rows"] if first <= r["month"] <= last]
+    months = sorted({r["month"] for r in rows})
     figure = go.Figure()
-    for kind in sorted({r["kind"] for r in monthly["rows"]}):
-        per_month = {r["month"]: r["extracts"] for r in monthly["rows"] if r["kind"] == kind}
+    for kind in sorted({r["kind"] for r in rows}):
+        per_month = {r["month"]: r["extracts"] for r in rows if r["kind"] == kind}
         figure.add_bar(
             x=months, y=[per_month.get(m, 0) for m in months], name=kind, marker_color=colour(kind)
         )
@@ -96,6 +102,8 @@ def material_section(data: dict) -> None:
         xaxis=dict(type="category"),
     )
     st.plotly_chart(figure, key="overview-per-month", config=CHART_CONFIG)
+    if shown:
+        time_range.outside_note(engine, shown)
     if monthly["undated"]:
         st.caption(f"{monthly['undated']:,} extracts have no date and are not in this chart.")
 
@@ -222,9 +230,9 @@ def contributions_section(data: dict) -> None:
     for row in latest:
         with st.container(border=True):
             user_text(row["text"], quote=True)
-            by = f" · by {row['person']}" if row.get("person") else ""
+            # Never who wrote it: Explore promises an account name is never shown by a quote.
             withheld = " · withheld from participants" if row.get("withheld") else ""
-            st.caption(safe_markdown(provenance(row) + by + withheld))
+            st.caption(safe_markdown(provenance(row) + withheld))
 
 
 st.title("Q Lab Workspace")
@@ -239,7 +247,7 @@ except Exception as err:  # the store may be unreachable: say so in one line
 
 today = date.today()
 sections = [
-    lambda: material_section(data),
+    lambda: material_section(data, engine),
     lambda: phase_section(engine, today),  # phases are read each time: staff may change them
     lambda: themes_section(data),
     lambda: contributions_section(data),

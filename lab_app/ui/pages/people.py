@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lab_app.core.audit import current_user
 from lab_app.material import consent
 from lab_app.people import accounts, withdrawal
+from lab_app.ui import guard
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error
 from lab_app.ui.resources import workspace
@@ -17,9 +19,84 @@ ws = workspace()
 engine = ws.store.engine
 
 if done := st.session_state.pop("people-done", None):
-    st.success(done)
+    st.success(safe_markdown(done))
 if error := st.session_state.pop("people-error", None):
     show_error(ValueError(error))
+
+
+def _outcome(change) -> None:
+    """Run a change; its line (or its error) shows once on the next run."""
+    try:
+        st.session_state["people-done"] = change()
+    except ValueError as err:
+        st.session_state["people-error"] = str(err)
+
+
+@guard.action("people.add", "staff", "people-add-submit")
+def add_account() -> None:
+    state = st.session_state
+    name, role = (state.get("people-add-name") or "").strip(), state.get("people-add-role")
+
+    def change() -> str:
+        if state.get("people-add-sso"):
+            accounts.add_sso_user(engine, name, role, who=current_user())
+        else:
+            secret = accounts.add_user(engine, name, role, who=current_user())
+            state["people-new-password"] = (name, secret)
+        return f"Added {name} as {role}."
+
+    _outcome(change)
+
+
+@guard.action("people.toggle", "staff", "people-toggle")
+def toggle(name: str, active: bool) -> None:
+    if name == current_user():
+        st.session_state["people-error"] = "You cannot disable the account you are signed in with."
+        return
+    accounts.set_active(engine, name, not active, who=current_user())
+    st.session_state["people-done"] = f"{'Disabled' if active else 'Enabled'} {name}."
+
+
+@guard.action("people.password", "staff", "people-password")
+def new_password(name: str) -> None:
+    secret = accounts.set_password(engine, name, who=current_user())
+    st.session_state["people-new-password"] = (name, secret)
+
+
+@guard.action("people.consent", "staff", "consent-save")
+def save_consent(kind: str, subject: str) -> None:
+    state = st.session_state
+    show = state.get(f"consent-show-{kind}-{subject}")
+    quote = state.get(f"consent-quote-{kind}-{subject}")
+
+    def change() -> str:
+        consent.set_consent(
+            engine, kind, subject, who=current_user(),
+            show_to_participants=show, quote_in_publications=quote,
+        )  # fmt: skip
+        return f"Consent saved for {subject}."
+
+    _outcome(change)
+
+
+@guard.action("people.withdraw", "staff", "withdraw-submit")
+def withdraw() -> None:
+    if not st.session_state.get("withdraw-confirm"):
+        st.session_state["people-error"] = "Tick the box to confirm first."
+        return
+    person = st.session_state.get("withdraw-person", "")
+
+    def change() -> str:
+        with st.spinner("Removing their words and rebuilding themes…"):
+            done = withdrawal.withdraw(ws, person, who=current_user())
+        return (
+            f"Withdrawn: {done.extracts} extracts, {done.pending_contributions} waiting "
+            f"contributions, {done.votes} votes removed; {len(done.themes)} themes rebuilt; "
+            f"{len(done.essays_flagged)} essay drafts flagged."
+        )
+
+    _outcome(change)
+
 
 accounts_tab, consent_tab, withdraw_tab = st.tabs(["Accounts", "Consent", "Withdraw"])
 
@@ -49,24 +126,14 @@ with accounts_tab:
         )
     with st.form("people-add"):
         st.markdown("**Add an account**")
-        name = st.text_input(
+        st.text_input(
             "Name (an e-mail address for identity-provider sign-in)", key="people-add-name"
         )
-        role = st.selectbox("Role", accounts.ROLES, key="people-add-role")
-        sso = st.checkbox(
-            "Signs in through the identity provider (no password)", key="people-add-sso"
-        )
-        if st.form_submit_button("Add", key="people-add-submit"):
-            try:
-                if sso:
-                    accounts.add_sso_user(engine, name, role, who=user["name"])
-                else:
-                    secret = accounts.add_user(engine, name, role, who=user["name"])
-                    st.session_state["people-new-password"] = (name.strip(), secret)
-                st.session_state["people-done"] = f"Added {name.strip()} as {role}."
-            except ValueError as err:
-                st.session_state["people-error"] = str(err)
-            st.rerun()
+        # A new account is a participant unless staff choose otherwise: the safer mistake.
+        roles = list(accounts.ROLES)
+        st.selectbox("Role", roles, index=roles.index("participant"), key="people-add-role")
+        st.checkbox("Signs in through the identity provider (no password)", key="people-add-sso")
+        st.form_submit_button("Add", key="people-add-submit", on_click=add_account)
     names = [row["name"] for row in rows]
     if names:
         left, middle, right = st.columns([3, 2, 2])
@@ -74,19 +141,14 @@ with accounts_tab:
         account = next(row for row in rows if row["name"] == chosen)
         is_me = chosen == user["name"]
         label = "Enable" if not account["active"] else "Disable"
-        if middle.button(label, key="people-toggle", disabled=is_me, width="stretch"):
-            accounts.set_active(engine, chosen, not account["active"], who=user["name"])
-            st.session_state["people-done"] = f"{label}d {chosen}."
-            st.rerun()
-        if right.button(
-            "New password",
-            key="people-password",
-            disabled=account["sso_only"],
-            width="stretch",
-        ):
-            secret = accounts.set_password(engine, chosen, who=user["name"])
-            st.session_state["people-new-password"] = (chosen, secret)
-            st.rerun()
+        middle.button(
+            label, key="people-toggle", disabled=is_me, width="stretch",
+            on_click=toggle, args=(chosen, account["active"]),
+        )  # fmt: skip
+        right.button(
+            "New password", key="people-password", disabled=account["sso_only"],
+            width="stretch", on_click=new_password, args=(chosen,),
+        )  # fmt: skip
         if is_me:
             st.caption("You cannot disable the account you are signed in with.")
 
@@ -107,30 +169,19 @@ with consent_tab:
         subject = st.selectbox(kind.capitalize(), choices, key="consent-subject")
         current = consent.consent_of(engine, kind, subject)
         with st.form("consent-form"):
-            show = st.checkbox(
+            st.checkbox(
                 "May be shown to participants",
                 value=current["show_to_participants"],
                 key=f"consent-show-{kind}-{subject}",
             )
-            quote = st.checkbox(
+            st.checkbox(
                 "May be quoted in publications",
                 value=current["quote_in_publications"],
                 key=f"consent-quote-{kind}-{subject}",
             )
-            if st.form_submit_button("Save consent", key="consent-save"):
-                try:
-                    consent.set_consent(
-                        engine,
-                        kind,
-                        subject,
-                        who=user["name"],
-                        show_to_participants=show,
-                        quote_in_publications=quote,
-                    )
-                    st.session_state["people-done"] = f"Consent saved for {subject}."
-                except ValueError as err:
-                    st.session_state["people-error"] = str(err)
-                st.rerun()
+            st.form_submit_button(
+                "Save consent", key="consent-save", on_click=save_consent, args=(kind, subject)
+            )
     recorded = consent.recorded(engine)
     if recorded:
         st.markdown("**Recorded consent**")
@@ -157,25 +208,9 @@ with withdraw_tab:
         "drafts. A later ingest of their files leaves them out. This cannot be undone."
     )
     with st.form("withdraw-form"):
-        person = st.text_input(
+        st.text_input(
             "Person (as in the person column of the extracts export, or a participant's name)",
             key="withdraw-person",
         )
-        sure = st.checkbox("I understand this cannot be undone", key="withdraw-confirm")
-        if st.form_submit_button("Withdraw", key="withdraw-submit", type="primary"):
-            if not sure:
-                st.session_state["people-error"] = "Tick the box to confirm first."
-            else:
-                try:
-                    with st.spinner("Removing their words and rebuilding themes…"):
-                        done = withdrawal.withdraw(ws, person, who=user["name"])
-                except ValueError as err:
-                    st.session_state["people-error"] = str(err)
-                else:
-                    flagged = len(done.essays_flagged)
-                    st.session_state["people-done"] = (
-                        f"Withdrawn: {done.extracts} extracts, {done.pending_contributions} "
-                        f"waiting contributions, {done.votes} votes removed; "
-                        f"{len(done.themes)} themes rebuilt; {flagged} essay drafts flagged."
-                    )
-            st.rerun()
+        st.checkbox("I understand this cannot be undone", key="withdraw-confirm")
+        st.form_submit_button("Withdraw", key="withdraw-submit", type="primary", on_click=withdraw)

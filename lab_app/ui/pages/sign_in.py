@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from lab_app.people.accounts import DEMO_ACCOUNTS_FILE
 from lab_app.ui import auth
-from lab_app.ui.components import show_error
+from lab_app.ui.components import safe_markdown, show_error
 from lab_app.ui.resources import workspace
-
-MAX_FAILURES = 5  # per browser session, then a pause before the next try
-PAUSE_SECONDS = 30
 
 st.title("Sign in")
 st.write("Q Lab Workspace is for the Lab's staff and participants. Sign in to continue.")
 
 if notice := st.session_state.pop(auth.NOTICE_KEY, None):
-    st.info(notice)
+    st.info(safe_markdown(notice))
 
 if auth.sso_configured():
     if st.button("Sign in with your organisation", key="signin-sso", type="primary"):
@@ -31,26 +26,16 @@ with st.form("signin-form"):
     submitted = st.form_submit_button("Sign in", key="signin-submit")
 
 if submitted:
-    failures = st.session_state.get("signin-failures", 0)
-    paused_until = st.session_state.get("signin-paused-until", 0.0)
-    if time.time() < paused_until:
-        show_error(ValueError("Too many failed attempts: wait half a minute, then try again."))
+    # Failed sign-ins are counted in the store per account name and per address, so the pause
+    # holds across reloads and new sessions (people/throttle.py).
+    try:
+        attempt = auth.sign_in(name, password)
+    except Exception as err:  # the store may be unreachable: one line, never a traceback
+        show_error(err)
     else:
-        try:
-            account = auth.sign_in(name, password)
-        except Exception as err:  # the store may be unreachable: one line, never a traceback
-            show_error(err)
-            account = None
+        if attempt.account is None:
+            show_error(ValueError(attempt.message()))
         else:
-            if account is None:
-                failures += 1
-                st.session_state["signin-failures"] = failures
-                if failures >= MAX_FAILURES:
-                    st.session_state["signin-failures"] = 0
-                    st.session_state["signin-paused-until"] = time.time() + PAUSE_SECONDS
-                show_error(ValueError("Name or password not recognised, or the account is off."))
-        if account is not None:
-            st.session_state.pop("signin-failures", None)
             st.rerun()
 
 demo_file = workspace().settings.home / DEMO_ACCOUNTS_FILE
@@ -61,4 +46,4 @@ if demo_file.exists():
         "(printed by `qlab demo` too)."
     )
 else:
-    st.caption("No account yet? Lab staff create them (`qlab users add NAME --role ROLE`).")
+    st.caption("No account yet? Lab staff create them (`qlab users add NAME`).")

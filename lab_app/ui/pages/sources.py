@@ -9,7 +9,9 @@ import streamlit as st
 from ingest.pipeline import IngestOptions, detect_kind
 from ingest.redact import redact_path
 from ingest.survey import ROLES
+from lab_app.core import faults
 from lab_app.material import set_aside, uploads
+from lab_app.ui import guard
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -21,11 +23,12 @@ MAPPING_KEY = "sources-mapping"
 MAPPING_FILE = "sources-mapping-file"  # which survey the "sources-mapping" edits belong to
 OUTCOMES = "sources-outcomes"
 REMOVED = "sources-removed"
+PENDING = "sources-pending"  # (saved upload paths, their ingest choices) for the Ingest button
 
 
 def one_line(text: str) -> str:
-    """User text for an alert: one line, inert as Markdown."""
-    return safe_markdown(" ".join(str(text).split()))
+    """User text for an alert: one line, hidden characters shown escaped, inert as Markdown."""
+    return safe_markdown(faults.one_line(text))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -43,18 +46,24 @@ def unpacked_limit(ws) -> int:
 
 
 def save_uploads(ws, files) -> list[Path]:
-    """Save each dropped file (idempotent on every rerun); say why any was refused."""
+    """Stage each dropped file until Ingest reads it (idempotent on every rerun); say why any
+    was refused, and which the workspace holds already (those are not staged again)."""
+    home = ws.settings.home
+    uploads.sweep(home)  # files staged by pages closed an hour ago
     saved: list[Path] = []
     for upload in files or []:
+        data, name = upload.getvalue(), faults.visible(upload.name)
+        stored = ws.store.source_by_hash(uploads.content_digest(data))
+        if stored is not None:
+            st.info(one_line(f"{name} is in the workspace already, as {stored.path}"))
+            continue
         try:
-            result = uploads.save_upload(
-                ws.settings.home, upload.name, upload.getvalue(), ws.settings.max_file_mb
-            )
+            result = uploads.save_upload(home, upload.name, data, ws.settings.max_file_mb)
         except uploads.UploadRefused as err:
-            st.warning(one_line(f"refused {upload.name}: {err}"))
+            st.warning(one_line(f"refused {name}: {err}"))
             continue
         except OSError as err:
-            show_error(OSError(f"could not save {upload.name}: {err.strerror or err}"))
+            show_error(OSError(one_line(faults.describe(err, f"saving {name}"))))
             continue
         if result.path not in saved:
             saved.append(result.path)
@@ -145,16 +154,21 @@ def run_ingest(ws, paths: list[Path], choices: dict[Path, dict]) -> list[FileOut
         try:
             options = ws.ingest_options(**choices.get(path, {}))
             outcome = ws.ingest_file(path, options, root=home, progress=embedded)
+        except faults.WorkspaceFault as err:  # one line already: a full disk, a broken index
+            outcome = FileOutcome(name, "refused", reason=str(err))
         except Exception as err:  # noqa: BLE001 - a store or index failure stops this file only
-            outcome = FileOutcome(name, "refused", reason=str(err) or type(err).__name__)
+            outcome = FileOutcome(name, "refused", reason=faults.describe(err, "ingest"))
+        finally:
+            uploads.discard_staged(home, path)  # read once: no raw copy stays (docs/uploads.md)
         outcomes.append(outcome)
     bar.progress(1.0, text=f"Done: {total} file(s)")
     return outcomes
 
 
 def show_outcome(outcome: FileOutcome) -> None:
+    shown = faults.visible(outcome.path)  # a line break or RTL override in a name shows as \n
     if outcome.status == "ingested":
-        line = f"ingested {outcome.path}: {outcome.extracts} extracts"
+        line = f"ingested {shown}: {outcome.extracts} extracts"
         details = [outcome.set_aside_note()]
         if outcome.redactions:
             counts = ", ".join(f"{n} {label}" for label, n in sorted(outcome.redactions.items()))
@@ -163,14 +177,15 @@ def show_outcome(outcome: FileOutcome) -> None:
             line += " (" + "; ".join(d for d in details if d) + ")"
         st.success(one_line(line))
     elif outcome.status == "unchanged":
-        line = f"unchanged {outcome.path}"
+        line = f"unchanged {shown}"
         st.info(one_line(line + (f" ({outcome.reason})" if outcome.reason else "")))
     else:
-        st.warning(one_line(f"refused {outcome.path}: {outcome.reason}"))
+        st.warning(one_line(f"refused {shown}: {outcome.reason}"))
     for warning in outcome.warnings:
         st.caption(one_line(warning))
 
 
+@guard.action("sources.remove", "staff", "sources-remove")
 def remove_chosen() -> None:
     """Button callback: runs before the page, so the list below is already without it."""
     path = st.session_state.get("sources-remove-choice")
@@ -183,7 +198,10 @@ def remove_chosen() -> None:
             uploads.discard_upload(ws.settings.home, path)
         st.session_state[REMOVED] = ("removed" if removed else "not found", path)
     except Exception as err:  # noqa: BLE001 - shown as one line, never a traceback
-        st.session_state[REMOVED] = ("error", f"could not remove {path}: {err}")
+        st.session_state[REMOVED] = (
+            "error",
+            faults.describe(err, f"removing {faults.visible(path)}"),
+        )
     st.session_state["sources-remove-confirm"] = False
     st.session_state["sources-remove-choice"] = None
 
@@ -226,8 +244,18 @@ if surveys:
         key = MAPPING_KEY if number == 0 else f"{MAPPING_KEY}-{path.name}"
         choices[path] = mapping_step(ws, path, key)
 
-if st.button("Ingest", key="sources-ingest", type="primary", disabled=not pending):
-    st.session_state[OUTCOMES] = run_ingest(ws, pending, choices)
+
+@guard.action("sources.ingest", "staff", "sources-ingest")
+def ingest_pending() -> None:
+    # What this run saved and mapped: the callback runs before the next run draws the page.
+    paths, mapped = st.session_state.get(PENDING, ([], {}))
+    st.session_state[OUTCOMES] = run_ingest(workspace(), paths, mapped)
+
+
+st.session_state[PENDING] = (pending, choices)
+st.button(
+    "Ingest", key="sources-ingest", type="primary", disabled=not pending, on_click=ingest_pending
+)
 for outcome in st.session_state.get(OUTCOMES, []):
     show_outcome(outcome)
 
@@ -236,18 +264,18 @@ message = st.session_state.pop(REMOVED, None)
 if message:
     status, text = message
     if status == "removed":
-        st.success(one_line(f"removed {text}"))
+        st.success(one_line(f"removed {faults.visible(text)}"))
     elif status == "not found":
-        st.info(one_line(f"{text} was already gone"))
+        st.info(one_line(f"{faults.visible(text)} was already gone"))
     else:
-        show_error(RuntimeError(" ".join(text.split())))
+        show_error(RuntimeError(faults.one_line(text)))
 try:
     listing = uploads.sources_table(ws.store)
 except Exception as err:  # noqa: BLE001 - an unreachable store is one line
     show_error(err)
     st.stop()
 st.dataframe(
-    listing,
+    listing.assign(path=listing["path"].map(faults.visible)),  # names shown, never acted on
     hide_index=True,
     column_config={
         "extracts": st.column_config.NumberColumn("extracts", format="%d"),
@@ -271,6 +299,7 @@ if not listing.empty:
         index=None,
         key="sources-remove-choice",
         placeholder="Choose a source",
+        format_func=faults.visible,
     )
     st.checkbox(
         "Remove it and its extracts from search, themes and exports",

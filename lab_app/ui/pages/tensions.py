@@ -1,111 +1,48 @@
-"""Tensions: two sides with quotes, found from votes, answers and text; staff confirm or dismiss."""
+"""Tensions: where people stand and where the Lab's material pulls two ways, in plain words."""
 
 from __future__ import annotations
-
-from collections import Counter
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app.core.audit import current_user
-from lab_app.opinions import (
-    groups as opinion_groups,
+from lab_app.opinions import group_views, participation, tensions
+from lab_app.opinions import groups as opinion_groups
+from lab_app.opinions import signals as tension_signals
+from lab_app.opinions.tension_views import (
+    SHORT_LIST,
+    plain_summary,
+    rows_for,
+    staff_measures,
+    title_for,
+    upper_first,
 )
-from lab_app.opinions import (
-    participation,
-    tensions,
-)
-from lab_app.opinions import (
-    signals as tension_signals,
-)
-from lab_app.themes.views import label_of
+from lab_app.ui import tension_actions as act
+from lab_app.ui.auth import is_staff, require_role
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 
-SIGNALS = {
-    "votes": "Votes: statements that split the opinion groups",
-    "attributes": "Answers: respondent groups lean opposite ways",
-    "text": "Text: opposite ends of a theme (suggestions)",
-}
 OPEN_FIRST = 3  # tensions shown with both sides open; the rest open on a click
+
+user = require_role("participant")  # any signed-in account; staff actions check again
+staff = is_staff(user)
+ws = workspace()
+engine = ws.store.engine
 
 st.title("Tensions")
 st.caption(
-    "Where the Lab's material pulls two ways. Each tension shows its two sides with quotes and "
-    "the evidence it was found from. Text tensions are suggestions: the language model measures "
-    "closeness in topic, not agreement, so staff confirm or dismiss them. Respondent groups "
-    f"under {tension_signals.MIN_GROUP} people are never shown."
+    "Where people in the Lab stand, and where its material pulls two ways: each tension names "
+    "what it is about and shows both sides in people's own words."
 )
-
-ws = workspace()
-engine = ws.store.engine
-who = current_user()
-
-if done := st.session_state.pop("tensions-done", None):
+if done := st.session_state.pop(act.DONE, None):
     st.success(done)
-if error := st.session_state.pop("tensions-error", None):
+if error := st.session_state.pop(act.ERROR, None):
     show_error(ValueError(error))
 
 
-def _refresh() -> None:
-    try:
-        with st.spinner("Looking for tensions in votes, answers and text…"):
-            result = tensions.refresh(ws, who)
-    except Exception as err:  # one line in the page, never a traceback
-        st.session_state["tensions-error"] = str(err) or type(err).__name__
-    else:
-        st.session_state["tensions-done"] = (
-            f"Recomputed: {result['new']} new, {result['updated']} updated, "
-            f"{result['unchanged']} unchanged."
-        )
-
-
-def _decide(identifier: str, status: str) -> None:
-    try:
-        tensions.decide(engine, identifier, status, who)
-    except Exception as err:
-        st.session_state["tensions-error"] = str(err) or type(err).__name__
-    else:
-        st.session_state["tensions-done"] = f"Tension {identifier} {status}."
-
-
-def groups_chart() -> None:
-    """Everyone who voted on the 2-D opinion map, coloured by group."""
-    result = opinion_groups.from_workspace(engine)
-    if result is None:
-        return
-    st.subheader("Opinion groups")
-    sizes = ", ".join(f"group {g + 1}: {n} people" for g, n in result.group_sizes().items())
-    st.caption(
-        f"{result.k} groups from agree / disagree / pass votes ({sizes}); people who voted on "
-        f"fewer than {opinion_groups.MIN_VOTES} statements are shown grey and not grouped."
-    )
-    figure = go.Figure()
-    names = {-1: "not grouped"} | {g: f"group {g + 1}" for g in range(result.k)}
-    for group, name in names.items():
-        members = [p for p in result.participants if result.labels.get(p, -1) == group]
-        if not members:
-            continue
-        figure.add_trace(
-            go.Scattergl(
-                x=[result.positions[p][0] for p in members],
-                y=[result.positions[p][1] for p in members],
-                mode="markers",
-                name=name,
-                marker={"size": 6, "color": "lightgrey"} if group == -1 else {"size": 7},
-                hoverinfo="name",
-            )
-        )
-    figure.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    figure.update_xaxes(showticklabels=False)
-    figure.update_yaxes(showticklabels=False)
-    st.plotly_chart(figure, key="tensions-groups-chart")
-
-
 def quotes(side: dict) -> None:
-    """Up to a few quotes participants may see; the rest are counted, not shown. Staff see
-    the same, so what they confirm is what participants will read."""
+    """A few quotes participants may see (staff see the same, so what they confirm is what
+    participants will read); the rest are counted, not shown."""
     wanted = list(dict.fromkeys(side.get("quotes") or side.get("extract_ids", [])))
     allowed = participation.shown_to_participants(engine, wanted)
     details = participation.extract_details(engine, [e for e in wanted if e in allowed])
@@ -120,119 +57,113 @@ def quotes(side: dict) -> None:
         st.caption("No quote available (the material may have been withdrawn).")
 
 
-def measures(row: dict) -> None:
-    found = row["measures"] or {}
-    if row["signal"] == "votes":
-        st.markdown(
-            f"Divisiveness {found.get('divisiveness', 0):.2f} · group-informed consensus "
-            f"{found.get('consensus_agree', 0):.2f} · {found.get('votes', 0)} votes"
-        )
-        table = pd.DataFrame(
-            [{"group": g, **values} for g, values in (found.get("groups") or {}).items()]
-        )
-        st.dataframe(table, hide_index=True, key=f"tension-table-{row['id']}")
-    elif row["signal"] == "attributes":
-        st.markdown(
-            f"**Question:** {safe_markdown(found.get('question', ''))}  \n"
-            f"**Grouped by:** {safe_markdown(found.get('grouped_by', ''))}  \n"
-            f"Agree shares {found.get('agree_gap', 0):.0%} apart · Cramér's V "
-            f"{found.get('cramers_v', 0):.2f} · p {found.get('p_value', 1):.1g}"
-        )
-        st.dataframe(
-            pd.DataFrame(found.get("groups") or []),
-            hide_index=True,
-            key=f"tension-table-{row['id']}",
-        )
-        if found.get("suppressed_groups"):
-            st.caption(
-                f"{found['suppressed_groups']} groups under {tension_signals.MIN_GROUP} people "
-                "suppressed."
-            )
-    else:
-        pairs = found.get("pairs") or []
-        st.markdown(
-            f"{len(pairs)} pairs of extracts close in topic at opposite ends of the theme "
-            f"(score {found.get('score', 0):.2f}; "
-            f"{sum(p.get('contrast_cue', False) for p in pairs)} with a push-back cue)."
-        )
+def where_people_stand() -> None:
+    """Opinion groups from votes, in plain words; staff also see the map."""
+    result = opinion_groups.from_workspace(engine)
+    if result is None or result.k < 2:
+        return
+    data = group_views.as_data(engine, result, for_participants=True)
+    words = group_views.sentences(data)
+    st.subheader("Where people stand")
+    sizes = ", ".join(f"group {g['group']} ({g['size']} people)" for g in data["groups"])
+    st.caption(f"From agree / disagree votes, people fall into {result.k} groups: {sizes}.")
+    for line in words["shared"]:
+        st.markdown(f"**{line['lead']}**")
+        user_text(line["text"], quote=True)
+    for name, group in words["apart"].items():
+        with st.expander(f"What sets group {name} apart ({group['size']} people)"):
+            for line in group["lines"]:
+                st.markdown(f"**{line['lead']}**")
+                user_text(line["text"], quote=True)
+    if staff:
+        groups_chart(result)
 
 
-def history(row: dict) -> None:
-    events = tensions.history(engine, row["id"])
-    by_month = (row["measures"] or {}).get("by_month")
-    if by_month:
-        frame = pd.DataFrame(by_month, index=["one side", "other side"]).T
-        st.bar_chart(frame, height=180)
-    for event in events:
-        st.caption(
-            f"{event['at']:%Y-%m-%d %H:%M} · {event['event']} · {safe_markdown(event['who'])}"
-        )
+def groups_chart(result) -> None:
+    names = {-1: "not grouped"} | {g: f"group {opinion_groups.letter(g)}" for g in range(result.k)}
+    figure = go.Figure()
+    for group, name in names.items():
+        members = [p for p in result.participants if result.labels.get(p, -1) == group]
+        if members:
+            figure.add_trace(
+                go.Scattergl(
+                    x=[result.positions[p][0] for p in members],
+                    y=[result.positions[p][1] for p in members],
+                    mode="markers", name=name, hoverinfo="name",
+                    marker={"size": 6, "color": "lightgrey"} if group == -1 else {"size": 7},
+                )
+            )  # fmt: skip
+    figure.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    figure.update_xaxes(showticklabels=False)
+    figure.update_yaxes(showticklabels=False)
+    st.caption(
+        f"Staff: the opinion map; people who voted on fewer than {opinion_groups.MIN_VOTES} "
+        "statements are grey and not grouped."
+    )
+    st.plotly_chart(figure, key="tensions-groups-chart")
 
 
 def show(row: dict, open_sides: bool) -> None:
     with st.container(border=True):
-        st.markdown(
-            f"**{safe_markdown(row['title'])}**  \n"
-            f"{row['signal']} · {row['status']} · `{row['id']}`"
-        )
-        if row["themes"]:
-            names = ", ".join(safe_markdown(label_of(engine, t)) for t in row["themes"])
-            st.caption(f"Themes: {names}")
-        measures(row)
+        status = "confirmed by Lab staff" if row["status"] == "confirmed" else "not yet reviewed"
+        st.markdown(f"**{safe_markdown(title_for(engine, row, staff))}**")
+        st.caption(status + (f" · {row['signal']} · `{row['id']}`" if staff else ""))
+        for line in plain_summary(row):
+            st.markdown(safe_markdown(line))
         with st.expander("Both sides, in their words", expanded=open_sides):
             columns = st.columns(len(row["sides"]) or 1)
             for column, side in zip(columns, row["sides"], strict=False):
                 with column:
-                    st.markdown(f"**{safe_markdown(side['label'].capitalize())}**")
-                    st.caption(side["summary"])
+                    st.markdown(f"**{safe_markdown(upper_first(side['label']))}**")
                     quotes(side)
-        with st.expander("History"):
-            history(row)
-        confirm, dismiss, _ = st.columns([1, 1, 4])
-        if row["status"] != "confirmed":
-            confirm.button(
-                "Confirm", key=f"tension-confirm-{row['id']}",
-                on_click=_decide, args=(row["id"], "confirmed"),
-            )  # fmt: skip
-        if row["status"] != "dismissed":
-            dismiss.button(
-                "Dismiss", key=f"tension-dismiss-{row['id']}",
-                on_click=_decide, args=(row["id"], "dismissed"),
-            )  # fmt: skip
+        if staff:
+            staff_part(row)
 
 
+def staff_part(row: dict) -> None:
+    line, table = staff_measures(row)
+    with st.expander("Measures and history (staff)"):
+        st.markdown(safe_markdown(line))
+        if table:
+            st.dataframe(pd.DataFrame(table), hide_index=True, key=f"tension-table-{row['id']}")
+        for event in tensions.history(engine, row["id"]):
+            st.caption(
+                f"{event['at']:%Y-%m-%d %H:%M} · {event['event']} · {safe_markdown(event['who'])}"
+            )
+    confirm, dismiss, _ = st.columns([1, 1, 4])
+    if row["status"] != "confirmed":
+        confirm.button("Confirm", key=f"tension-confirm-{row['id']}", on_click=act.decide,
+                       args=(row["id"], "confirmed"))  # fmt: skip
+    if row["status"] != "dismissed":
+        dismiss.button("Dismiss", key=f"tension-dismiss-{row['id']}", on_click=act.decide,
+                       args=(row["id"], "dismissed"))  # fmt: skip
+
+
+with_dismissed = False
 try:
-    groups_chart()
-    rows = tensions.list_tensions(engine, include_dismissed=True)
+    where_people_stand()
+    if staff:
+        left, right = st.columns([4, 1])
+        with_dismissed = left.checkbox("Show dismissed", key="tensions-dismissed")
+        right.button("Recompute", key="tensions-refresh", on_click=act.recompute)
+    rows = rows_for(engine, staff, with_dismissed=with_dismissed)
 except Exception as err:
     show_error(err)
     st.stop()
 
-left, middle, right = st.columns([3, 1, 1])
-chosen = left.multiselect(
-    "Signals", list(SIGNALS), default=list(SIGNALS), format_func=SIGNALS.get, key="tensions-signal"
-)
-with_dismissed = middle.checkbox("Show dismissed", key="tensions-dismissed")
-right.button("Recompute (staff)", key="tensions-refresh", on_click=_refresh)
-
+st.subheader("Tensions")
 if not rows:
-    st.info(
-        "No tensions found yet. Staff: build themes, then press Recompute "
-        "(or run `qlab tensions --refresh`)."
-    )
-visible = [
-    r for r in rows if r["signal"] in chosen and (with_dismissed or r["status"] != "dismissed")
-]
-if visible:
-    counts = Counter(r["status"] for r in visible)
-    st.caption(
-        f"{len(visible)} tensions: "
-        + ", ".join(
-            f"{counts[s]} {s}" for s in ("confirmed", "suggested", "dismissed") if counts[s]
-        )
-        + f". The first {OPEN_FIRST} and every confirmed one open with both sides' words."
-    )
-# A long list of suggestions reads best as titles and measures: open the first few and the
-# confirmed ones; the rest open on a click.
-for position, row in enumerate(visible):
+    st.info("No tensions to show yet.")
+main = [r for r in rows if tensions.likely(r)]
+weaker = [r for r in rows if not tensions.likely(r)]
+shown = main if staff else main[:SHORT_LIST]
+for position, row in enumerate(shown):
     show(row, open_sides=row["status"] == "confirmed" or position < OPEN_FIRST)
+if not staff and len(main) > SHORT_LIST:
+    with st.expander(f"{len(main) - SHORT_LIST} more tensions"):
+        for row in main[SHORT_LIST:]:
+            show(row, open_sides=False)
+if staff and weaker:
+    with st.expander(f"{len(weaker)} text suggestions below the stance threshold (staff only)"):
+        for row in weaker:
+            show(row, open_sides=False)

@@ -12,11 +12,13 @@ import streamlit as st
 from lab_app.core.audit import current_user
 from lab_app.themes import views as theme_views
 from lab_app.themes.state import last_build
+from lab_app.ui import guard, time_range
 from lab_app.ui import theme_actions as actions
 from lab_app.ui.auth import require_role
-from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
+from lab_app.ui.components import provenance, safe_markdown, user_text
 from lab_app.ui.resources import workspace
 from lab_app.ui.theme_curation import curation_form
+from lab_app.year import window
 
 require_role("staff")  # checked on the server, whatever route reached this page
 
@@ -121,12 +123,20 @@ def _open_from_select() -> None:
 st.title("Themes")
 header = st.empty()  # filled after a rebuild, so it names the build just made
 
-if st.button("Rebuild themes", key="themes-rebuild", help="Place new material; curation stays"):
+
+@guard.action("themes.rebuild", "staff", "themes-rebuild")
+def _rebuild() -> None:
     with st.spinner("Rebuilding themes…"):
         try:
             st.session_state["themes-report"] = ws.build_themes()
         except Exception as err:  # a failed build is one line on the page, never a traceback
-            show_error(err)
+            st.session_state[actions.FLASH] = ("error", err)
+
+
+st.button(
+    "Rebuild themes", key="themes-rebuild", help="Place new material; curation stays",
+    on_click=_rebuild,
+)  # fmt: skip
 
 build = last_build(engine)
 header.caption(
@@ -193,6 +203,9 @@ selected = st.session_state.get("themes-select")
 
 total = sum(row["size"] for row in rows)
 st.caption(f"{len(rows)} active themes holding {total:,} extracts, by area, largest first.")
+# The sparklines cover the Lab's year unless widened: prior evidence does not stretch them.
+shown = time_range.date_range(engine, "themes-dates")
+keep = window.months_between(*shown, rows[0]["months"]) if shown else None
 for i, (area, members) in enumerate(theme_views.by_area(rows)):
     size = sum(row["size"] for row in members)
     expanded = selected is None or selected in {row["id"] for row in members}
@@ -205,7 +218,10 @@ for i, (area, members) in enumerate(theme_views.by_area(rows)):
             {
                 "Theme": [row["label"] for row in members],
                 "Extracts": [row["size"] for row in members],
-                "Volume by month": [row["volumes"] for row in members],
+                "Volume by month": [
+                    row["volumes"] if keep is None else [row["volumes"][i] for i in keep]
+                    for row in members
+                ],
                 "Flags": [
                     " ".join([FLAG_MARKS[f] for f in row["flags"]] + ["🔒"] * row["locked"])
                     for row in members

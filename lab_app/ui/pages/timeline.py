@@ -9,14 +9,13 @@ from datetime import date
 import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app.core.audit import current_user
 from lab_app.core.text import html_safe
 from lab_app.themes.over_time import volumes
-from lab_app.ui import auth
+from lab_app.ui import auth, time_range, timeline_tools
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 from lab_app.year import changes as timeline_changes
-from lab_app.year import timeline
+from lab_app.year import timeline, window
 
 CHART_CONFIG = {"displaylogo": False}
 TOP_THEMES = 10  # the stacked area shows the largest themes; the rest are summed as "Other"
@@ -29,11 +28,14 @@ ws = workspace()
 engine = ws.store.engine
 
 if flash := st.session_state.pop("timeline-flash", None):
-    (st.success if flash[0] == "ok" else st.error)(flash[1])
+    (st.success if flash[0] == "ok" else st.error)(safe_markdown(flash[1]))
 
 
-def theme_area_figure(rows: list[dict], labels: dict, lab_phases: list, events: list) -> go.Figure:
-    """Monthly extracts per theme as stacked areas, phases as bands, events as markers."""
+def theme_area_figure(
+    rows: list[dict], labels: dict, lab_phases: list, events: list, shown: tuple | None
+) -> go.Figure:
+    """Monthly extracts per theme as stacked areas, phases as bands, events as markers; the
+    x axis spans the dates shown (the Lab's year unless widened)."""
     months = sorted({r["period"] for r in rows})
     totals = Counter()
     for r in rows:
@@ -80,7 +82,7 @@ def theme_area_figure(rows: list[dict], labels: dict, lab_phases: list, events: 
     figure.update_layout(
         height=480,
         margin=dict(t=30, b=10),
-        xaxis=dict(type="date"),
+        xaxis=dict(type="date", range=[d.isoformat() for d in shown] if shown else None),
         yaxis=dict(title="extracts per month"),
         legend=dict(font=dict(size=10)),
     )
@@ -89,7 +91,7 @@ def theme_area_figure(rows: list[dict], labels: dict, lab_phases: list, events: 
 
 def shifts_figure(shifts: list[dict]) -> go.Figure:
     figure = go.Figure()
-    phases = [s["phase"] for s in shifts]
+    phases = [html_safe(window.period_name(s["phase"], year)) for s in shifts]
     for field, colour in (("emerged", "#2ca02c"), ("grew", "#1f77b4"), ("faded", "#7f7f7f")):
         figure.add_bar(
             x=phases,
@@ -107,7 +109,9 @@ def shifts_figure(shifts: list[dict]) -> go.Figure:
 
 def activity_figure(activity: list[dict]) -> go.Figure:
     figure = go.Figure()
-    phases = [a["phase"] for a in activity]
+    # Before the first phase is prior evidence and after the last follow-up: named so, since
+    # neither is a phase of the Lab's year.
+    phases = [html_safe(window.period_name(a["phase"], year)) for a in activity]
     for kind, name in KIND_NAMES.items():
         figure.add_bar(x=phases, y=[a["extracts"].get(kind, 0) for a in activity], name=name)
     figure.add_bar(x=phases, y=[a["votes"] for a in activity], name="Votes")
@@ -129,10 +133,17 @@ except Exception as err:
     show_error(err)
     st.stop()
 
+year = window.lab_year(engine)
 st.subheader("Themes over time")
 if rows:
+    shown = time_range.date_range(engine, "timeline-dates")
+    marked = events
+    if shown:
+        first, last = shown[0].isoformat(), shown[1].isoformat()
+        rows = [r for r in rows if first[:7] <= r["period"] <= last[:7]]
+        marked = [e for e in events if first <= e["date"] <= last]
     st.plotly_chart(
-        theme_area_figure(rows, labels, lab_phases, events),
+        theme_area_figure(rows, labels, lab_phases, marked, shown),
         key="timeline-themes-chart",
         config=CHART_CONFIG,
     )
@@ -140,6 +151,8 @@ if rows:
         "Each extract counts in the month of its own date: the source's, the survey response's "
         "or the contribution's. Bands are the Lab's phases; triangles its events."
     )
+    if shown:
+        time_range.outside_note(engine, shown)
 else:
     st.info("No themes yet: Lab staff find them on the Themes page.")
 
@@ -153,7 +166,8 @@ if shifts:
             if shift[field]
         ]
         if parts:
-            st.markdown(f"**{safe_markdown(shift['phase'])}** — " + " · ".join(parts))
+            name = window.period_name(shift["phase"], year)
+            st.markdown(f"**{safe_markdown(name)}** — " + " · ".join(parts))
     st.caption(
         f"Judged by each theme's share of the phase's extracts: emerged when it first reaches "
         f"{timeline.MIN_SHARE:.0%} at {timeline.EMERGE_RATIO:g}× any earlier share; grew at "
@@ -191,65 +205,5 @@ if not events:
     st.caption("No events yet.")
 
 
-if not auth.is_staff(auth.current_account()):  # the rest of the page is staff tools
-    st.stop()
-st.divider()
-st.subheader("Staff: events and phases")
-st.caption(f"Acting as {safe_markdown(current_user())}. Sign-in and roles come later.")
-with st.form("timeline-event-form", clear_on_submit=True):
-    st.markdown("**Add an event**")
-    left, right = st.columns(2)
-    day = left.date_input("Date", key="timeline-event-date", value=first_day)
-    kind = right.selectbox(
-        "Kind", ["workshop", "survey", "milestone", "event"], key="timeline-event-kind"
-    )
-    title = st.text_input("Title", key="timeline-event-title")
-    place = st.text_input("Place", key="timeline-event-place")
-    description = st.text_area("Description", key="timeline-event-description")
-    add = st.form_submit_button("Add event", key="timeline-event-add")
-if add:
-    try:
-        timeline.add_event(engine, day.isoformat(), title, current_user(), kind, place, description)
-    except Exception as err:
-        show_error(err)
-    else:
-        st.session_state["timeline-flash"] = ("ok", "Event added.")
-        st.rerun()
-
-if events:
-    left, right = st.columns([3, 1])
-    chosen = left.selectbox(
-        "Remove an event",
-        [e["id"] for e in events],
-        key="timeline-event-remove",
-        format_func=lambda i: next(f"{e['date']} {e['title']}" for e in events if e["id"] == i),
-    )
-    if right.button("Remove", key="timeline-event-remove-button"):
-        timeline.delete_event(engine, chosen, current_user())
-        st.session_state["timeline-flash"] = ("ok", "Event removed.")
-        st.rerun()
-
-with st.form("timeline-phases-form"):
-    st.markdown("**Phases** — one a line: name, first day, last day")
-    text = st.text_area(
-        "Phases",
-        value="\n".join(f"{p['name']}, {p['start']}, {p['end']}" for p in lab_phases),
-        key="timeline-phases-text",
-        label_visibility="collapsed",
-    )
-    save = st.form_submit_button("Save phases", key="timeline-phases-save")
-if save:
-    try:
-        items = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                parts = [p.strip() for p in line.rsplit(",", 2)]
-                if len(parts) != 3:
-                    raise ValueError(f"line {number} needs a name, a first day and a last day")
-                items.append({"name": parts[0], "start": parts[1], "end": parts[2]})
-        timeline.save_phases(engine, items, current_user())
-    except Exception as err:
-        show_error(err)
-    else:
-        st.session_state["timeline-flash"] = ("ok", f"{len(items)} phases saved.")
-        st.rerun()
+if auth.is_staff(auth.current_account()):  # the rest of the page is staff tools
+    timeline_tools.staff_tools(events, lab_phases, first_day)

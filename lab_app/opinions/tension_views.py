@@ -1,0 +1,90 @@
+"""What the Tensions page shows whom: plain words for participants, measures for staff."""
+
+# Participants read titles, both sides in people's own words and how many people stand where;
+# Cramér's V, p-values, divisiveness and share tables are staff's. A title that quotes a
+# statement is rebuilt for participants from the statement's current words, so one whose author
+# did not agree to be shown (or withdrew) is named without quoting it.
+
+from __future__ import annotations
+
+from lab_app.opinions import participation, tensions
+
+SHORT_LIST = 8  # tensions a participant sees before "show more"
+
+
+def rows_for(engine, staff: bool, with_dismissed: bool = False) -> list[dict]:
+    """Tensions in the page's order: confirmed first, then from votes, answers, text."""
+    rows = tensions.list_tensions(engine, include_dismissed=staff and with_dismissed)
+    return rows if staff else tensions.for_participants(rows)
+
+
+def title_for(engine, row: dict, staff: bool) -> str:
+    """The stored title for staff; for participants, one that quotes only what may be shown."""
+    statement = (row["measures"] or {}).get("statement")
+    if staff or row["signal"] != "votes" or not statement:
+        return row["title"]
+    if statement in participation.shown_to_participants(engine, [statement]):
+        return row["title"]
+    agree, disagree = (side["label"] for side in row["sides"])
+    return f"{upper_first(agree)} and {disagree} with a statement its author keeps private"
+
+
+def plain_summary(row: dict) -> list[str]:
+    """One plain line per side: who stands there and how many, no statistics."""
+    measures = row["measures"] or {}
+    lines = []
+    if row["signal"] == "votes":
+        sizes = measures.get("group_sizes") or {}
+        for side in row["sides"]:
+            people = sum(int(sizes.get(g, 0)) for g in side.get("groups", []))
+            lines.append(f"{upper_first(side['label'])} ({people} people in those groups).")
+    elif row["signal"] == "attributes":
+        groups = {g["value"]: g for g in measures.get("groups") or []}
+        for side in row["sides"]:
+            parts = []
+            for value in side.get("groups", []):
+                g = groups.get(value)
+                if g:
+                    share = g["agree_share"] if side["label"] == "agree" else g["disagree_share"]
+                    parts.append(f"{round(100 * share)}% of “{value}”")
+            lines.append(f"Mostly {side['label']}: " + "; ".join(parts) + ".")
+    else:
+        for side in row["sides"]:
+            lines.append(upper_first(side["label"]) + ".")
+    return lines
+
+
+def staff_measures(row: dict) -> tuple[str, list[dict]]:
+    """The numbers behind a tension, for staff: a line and a table."""
+    found = row["measures"] or {}
+    if row["signal"] == "votes":
+        line = (
+            f"Divisiveness {found.get('divisiveness', 0):.2f} · group-informed consensus "
+            f"{found.get('consensus_agree', 0):.2f} · {found.get('votes', 0)} votes"
+        )
+        table = [{"group": g, **values} for g, values in (found.get("groups") or {}).items()]
+        return line, table
+    if row["signal"] == "attributes":
+        line = (
+            f"Question: {found.get('question', '')} · grouped by: {found.get('grouped_by', '')} · "
+            f"agree shares {found.get('agree_gap', 0):.0%} apart · Cramér's V "
+            f"{found.get('cramers_v', 0):.2f} · p {found.get('p_value', 1):.1g}"
+            + (f" · {found['suppressed_groups']} small groups suppressed"
+               if found.get("suppressed_groups") else "")
+        )  # fmt: skip
+        return line, list(found.get("groups") or [])
+    from lab_app.opinions.text_signal import STANCE_THRESHOLD
+
+    pairs = found.get("pairs") or []
+    line = (
+        f"{len(pairs)} pairs close in topic at opposite ends of the theme; stance "
+        f"{found.get('stance', 0):.1f} (share of pairs where one pushes back; reviewed first "
+        f"from {STANCE_THRESHOLD:.1f}); the model measures topic, not stance: confirm only if "
+        "the two sides truly oppose"
+    )
+    return line, []
+
+
+def upper_first(text: str) -> str:
+    """Capital first letter only ("Group A agrees"; str.capitalize would lower the A)."""
+    return text[:1].upper() + text[1:]
