@@ -72,8 +72,9 @@ def _demo_accounts(workspace: Workspace) -> None:
 
 def first_look(workspace: Workspace) -> list[str]:
     """On a demo Lab's first start, do what its staff would have done by now, so the app opens
-    on the year's story: build themes, accept the suggested ideas, look for tensions. Each
-    step runs only while its part is empty; returns one line per step taken."""
+    on the year's story: build themes, accept the suggested ideas, look for tensions, confirm
+    the measured ones and take forward the ideas still alive late in the year. Each step runs
+    only while its part is empty (or undecided); returns one line per step taken."""
     from lab_app.opinions import tensions
     from lab_app.year import ideas
     from lab_app.year import suggestions as idea_suggestions
@@ -94,4 +95,48 @@ def first_look(workspace: Workspace) -> list[str]:
         tensions.ensure_fresh(workspace)
         found = tensions.list_tensions(engine)
         done.append(f"found {len(found)} tensions to review")
+    done += _staff_decisions(workspace)
     return done
+
+
+MEASURED = ("votes", "attributes")  # tensions from counted votes or answers, not from wording
+TAKEN_UP_BY = 6  # people discussing an idea before the demo's staff test it
+
+
+def _staff_decisions(workspace: Workspace) -> list[str]:
+    """What the demo's staff decided by the Share phase, when nothing is decided yet: confirm
+    the tensions measured from votes or survey answers (text ones stay for review), and test
+    the ideas that at least TAKEN_UP_BY people discussed and that were still being discussed
+    in the Lab's last two phases."""
+    from lab_app.opinions import tensions
+    from lab_app.year import ideas, timeline
+
+    engine = workspace.store.engine
+    done = []
+    found = tensions.list_tensions(engine, include_dismissed=True)
+    if found and all(t["status"] == "suggested" for t in found):
+        measured = [t for t in found if t["signal"] in MEASURED]
+        for tension in measured:
+            tensions.confirm(engine, tension["id"], "demo")
+        done.append(f"confirmed {len(measured)} measured tensions")
+    live = ideas.list_ideas(engine)
+    late = [phase["start"] for phase in timeline.list_phases(engine)][-2:-1]
+    if live and late and all(i["status"] == "emerging" for i in live):
+        taken = [i["id"] for i in live if _taken_up(workspace, i["id"], late[0])]
+        for idea_id in taken:
+            ideas.set_status(engine, idea_id, "testing", "demo", "taken up late in the year")
+        done.append(f"moved {len(taken)} ideas to testing")
+    return done
+
+
+def _taken_up(workspace: Workspace, idea_id: str, since: str) -> bool:
+    """At least TAKEN_UP_BY people discussed the idea, and someone still did on or after since."""
+    from lab_app.material.store import extracts_by_ids
+    from lab_app.year import ideas
+
+    links = ideas.get_idea(workspace.store.engine, idea_id)["links"]
+    wanted = [r["target_id"] for r in links if r["target_type"] == "extract"]
+    rows = extracts_by_ids(workspace.store.engine, wanted).values()
+    people = {r["person"] for r in rows if r["person"]}
+    latest = max((r["date"] or "" for r in rows), default="")
+    return len(people) >= TAKEN_UP_BY and latest >= since

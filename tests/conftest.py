@@ -136,3 +136,35 @@ def themed(themed_home, tmp_path):
     home = tmp_path / "themed"
     shutil.copytree(themed_home, home)
     return Workspace(Settings.from_env(home=home))
+
+
+@pytest.fixture(scope="session")
+def decided_home(themed_home, tmp_path_factory):
+    """The themed demo Lab after `qlab demo`'s first look, once per session: ideas suggested
+    and accepted, tensions found, the measured tensions confirmed and the ideas still discussed
+    late in the year moved to testing (tests copy it before changing it)."""
+    import shutil
+
+    from lab_app.core.settings import Settings
+    from lab_app.demo import first_look
+    from lab_app.workspace import Workspace
+
+    home = tmp_path_factory.mktemp("decided-demo")
+    shutil.copytree(themed_home, home, dirs_exist_ok=True)
+    workspace = Workspace(Settings.from_env(home=home))
+    first_look(workspace)
+    workspace.store.engine.dispose()
+    return home
+
+
+@pytest.fixture
+def decided(decided_home, tmp_path):
+    """A private copy of the decided demo Lab that a test may change."""
+    import shutil
+
+    from lab_app.core.settings import Settings
+    from lab_app.workspace import Workspace
+
+    home = tmp_path / "decided"
+    shutil.copytree(decided_home, home)
+    return Workspace(Settings.from_env(home=home))

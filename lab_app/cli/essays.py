@@ -1,4 +1,5 @@
-"""`qlab essay` subcommands: draft an essay to a file, check an exported one, list, export."""
+"""`qlab essay` subcommands (draft an essay to a file, check an exported one, list, export) and
+`qlab report` (the Lab's shareable report as one HTML file)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,13 @@ def add_commands(commands) -> None:
     export.add_argument("--out", type=Path, required=True, metavar="FILE")
     export.set_defaults(handler=cmd_export)
 
+    report = commands.add_parser(
+        "report", help="write the Lab's shareable report: one self-contained HTML file"
+    )
+    report.add_argument("--out", type=Path, required=True, metavar="FILE.html")
+    report.add_argument("--audience", default="", help="who the report is for")
+    report.set_defaults(handler=cmd_report)
+
 
 def cmd_draft(workspace, args) -> int:
     from lab_app.core.audit import current_user
@@ -74,6 +82,15 @@ def cmd_export(workspace, args) -> int:
 
     out = export_file(workspace.store.engine, args.essay, args.out, current_user())
     print(f"essay {args.essay}: {_summary(out)} -> {out}")
+    return 0
+
+
+def cmd_report(workspace, args) -> int:
+    from lab_app.core.audit import current_user
+    from lab_app.essays.report_html import write_report
+
+    out = write_report(workspace, args.out, current_user(), args.audience)
+    print(f"report: {out.stat().st_size // 1024} KB, one file, opens offline -> {out}")
     return 0
 
 

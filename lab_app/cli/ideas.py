@@ -22,6 +22,9 @@ def add_commands(commands) -> None:
         "status", choices=["emerging", "developing", "testing", "adopted", "parked"]
     )
     status.add_argument("--note", default="", help="why (kept in the idea's history)")
+    essay = actions.add_parser("essay", help="mark an idea to be recommended in essays")
+    essay.add_argument("idea")
+    essay.add_argument("--off", action="store_true", help="take the mark away")
     support = actions.add_parser("support", help="back an idea as a participant")
     support.add_argument("idea")
     support.add_argument("--as", dest="participant", required=True, help="participant id")
@@ -37,7 +40,7 @@ def add_commands(commands) -> None:
     merge = actions.add_parser("merge", help="fold ideas into one")
     merge.add_argument("ideas", nargs="+")
     merge.add_argument("--into", required=True, help="the idea that remains")
-    for parser in (listing, suggest, add, status, support, comment, link, merge):
+    for parser in (listing, suggest, add, status, essay, support, comment, link, merge):
         parser.set_defaults(handler=run_ideas)
 
     events = commands.add_parser("events", help="the Lab's dated events")
@@ -90,6 +93,8 @@ def run_ideas(workspace, args) -> int:
         print(ideas.create_idea(engine, args.title, current_user(), args.description))
     elif action == "status":
         ideas.set_status(engine, args.idea, args.status, current_user(), args.note)
+    elif action == "essay":
+        ideas.mark_for_essay(engine, args.idea, current_user(), marked=not args.off)
     elif action == "support":
         change = ideas.unsupport if args.off else ideas.support
         change(engine, args.idea, args.participant)

@@ -9,7 +9,7 @@ from lab_app.essays.attribution import attribution
 from lab_app.essays.grounding import QUOTATIONS_HEADING, REFERENCES_HEADING
 from lab_app.essays.markup import BODY_MARKER, Block, escape, flat, parse
 from lab_app.essays.material import source_info
-from lab_app.essays.theme_section import document_title
+from lab_app.essays.theme_section import document_organisation, document_title
 from lab_app.material.store import extracts_by_ids
 from lab_app.themes.views import attributes_of
 
@@ -62,6 +62,7 @@ def assemble(engine, essay: dict) -> Assembled:
         for path, ref in references.items():
             document = dict(documents.get(path, {}))
             document["title"] = document_title(document, path)
+            document["organisation"] = document_organisation(documents.get(path, {}))
             line = f"{ref}. {_reference(document, cited_pages.get(ref, []))}"
             result.blocks.append(Block("paragraph", f"{line} Source: {path}"))
             result.numbered[ref] = ("source", path)

@@ -1,6 +1,7 @@
 """Draft an essay from chosen themes (or an area): an opening with the Lab's question and real
-counts, one section per theme, a closing with recommendations from the best-supported ideas.
-Every draft is checked before it is saved; regenerating a section keeps the others' edits."""
+counts, one section per theme opening with a synthesis in people's own words, a closing with
+recommendations from the ideas staff took forward. Every draft is checked before it is saved;
+regenerating a section keeps the others' edits."""
 
 from __future__ import annotations
 
@@ -9,16 +10,13 @@ from lab_app.essays.attribution import month_of
 from lab_app.essays.grounding import check_body
 from lab_app.essays.lab import gathered, lab_facts
 from lab_app.essays.markup import body_markers
-from lab_app.essays.material import (
-    choose_themes,
-    ideas_for,
-    related_evidence,
-    source_info,
-    tensions_for,
-)
+from lab_app.essays.material import choose_themes, related_evidence, source_info
 from lab_app.essays.material import theme_material as read_theme
+from lab_app.essays.recommend import PLURAL_ROLES, idea_line
+from lab_app.essays.staff_decisions import accepted_ideas, confirmed_tensions
 from lab_app.essays.store import Section
-from lab_app.essays.theme_section import PLURAL_ROLES, idea_line, theme_body
+from lab_app.essays.synthesis_model import theme_synthesis
+from lab_app.essays.theme_section import theme_body
 from lab_app.essays.writing import counted, in_words, prose, readable_label
 from lab_app.themes.over_time import volumes
 
@@ -77,7 +75,7 @@ def draft_essay(
     lab = lab_facts(workspace, lab_name, question)
     sections = build_sections(workspace, choice, audience, length)
     for section in sections:
-        _must_pass(engine, section)
+        must_pass(engine, section)
     title = " ".join((title or "").split()) or default_title(lab, area)
     return store.create_essay(engine, title, audience, length, choice, sections, who)
 
@@ -87,9 +85,13 @@ def default_title(lab: dict, area: str | None) -> str:
     return f"What we learnt: {name}" + (f" — {area}" if area else "")
 
 
-def build_sections(workspace, choice: dict, audience: str, length: str) -> list[Section]:
+def build_sections(
+    workspace, choice: dict, audience: str, length: str, sizes: dict | None = None
+) -> list[Section]:
+    """Opening, one section per chosen theme and the closing, each with its grounding;
+    `sizes` overrides the length's counts (the report's recommendations are not capped)."""
     engine = workspace.store.engine
-    sizes = LENGTHS[length]
+    sizes = sizes or LENGTHS[length]
     documents = source_info(engine)
     months, phases = volumes(engine, "month"), volumes(engine, "phase")
     themes = [read_theme(engine, t, months, phases) for t in choice["themes"]]
@@ -98,9 +100,11 @@ def build_sections(workspace, choice: dict, audience: str, length: str) -> list[
     lab = lab_facts(workspace, choice.get("lab_name"), choice.get("question"))
     sections = [Section("opening", "Introduction", opening(engine, lab, themes, audience))]
     for theme in themes:
-        body = theme_body(engine, theme, sizes, documents)
+        synthesis = theme_synthesis(workspace, theme, sizes["heard"] + 1, documents, audience)
+        body = theme_body(engine, theme, sizes, documents, synthesis)
         heading = readable_label(theme.label, theme.label_by_staff)
-        sections.append(Section(f"theme:{theme.id}", heading, body, {"theme": theme.id}))
+        grounding = {"theme": theme.id, "synthesis": synthesis.how}
+        sections.append(Section(f"theme:{theme.id}", heading, body, grounding))
     sections.append(Section("closing", "What we recommend", closing(engine, themes, sizes)))
     for section in sections:
         section.grounding["extracts"] = body_markers(section.body)
@@ -119,7 +123,7 @@ def regenerate_section(workspace, essay_id: int, key: str, who: str) -> int:
     if key not in fresh:
         raise ValueError(f"section {key!r} cannot be drafted again: its theme is gone")
     section = fresh[key]
-    _must_pass(engine, section)
+    must_pass(engine, section)
     return store.save_section(
         engine,
         essay_id,
@@ -132,7 +136,8 @@ def regenerate_section(workspace, essay_id: int, key: str, who: str) -> int:
     )
 
 
-def _must_pass(engine, section: Section) -> None:
+def must_pass(engine, section: Section) -> None:
+    """Refuse a section whose quotations fail the check."""
     problems = check_body(engine, section.key, section.body)
     if problems:  # a bug, not a user error: never save a draft that misquotes anyone
         raise RuntimeError("draft failed its own quotation check: " + problems[0].line())
@@ -143,7 +148,7 @@ def _must_pass(engine, section: Section) -> None:
 
 def opening(engine, lab: dict, themes, audience: str) -> str:
     facts = gathered(engine)
-    span = _span(lab, facts)
+    span = lab_span(lab, facts)
     first = "This essay draws together what " + (prose(lab["name"]) or "the Lab") + " heard"
     first += f" {span}" if span else ""
     if lab["question"]:
@@ -153,33 +158,42 @@ def opening(engine, lab: dict, themes, audience: str) -> str:
     paragraphs = [first if first.endswith(("?", ".", "!")) else first + "."]
     if audience:
         paragraphs[0] += f" It is written for {prose(audience)}."
-    paragraphs.append(_material_sentence(facts))
-    roles = facts["roles"].most_common(6)
-    if roles:
-        named = [f"{n} {PLURAL_ROLES.get(r, prose(r)) if n != 1 else prose(r)}" for r, n in roles]
-        paragraphs.append(
-            f"Those who told us who they are included {in_words(named)} "
-            "(counting each person once for each way they described themselves)."
-        )
+    paragraphs.append(material_sentence(facts))
+    paragraphs.append(roles_sentence(facts))
     headings = [readable_label(t.label, t.label_by_staff) for t in themes]
     paragraphs.append(
         f"The sections that follow take {counted(len(themes), 'theme')} in turn: "
         f"{'; '.join(prose(h) for h in headings)}. For each we set out what we heard, people's own "
-        "words, what the evidence says, where views differ, the ideas that emerged and how the "
-        "theme changed over the year. Every quotation is word for word, used only with the "
-        "consent of the person or source it comes from, and marked with where it comes from."
+        "words and what the evidence says; where the Lab found views that differ, or ideas it "
+        "is taking forward, we say so; and we show how the theme changed over the year. Every "
+        "quotation is word for word, used only with the consent of the person or source it "
+        "comes from, and marked with where it comes from."
     )
-    return "\n\n".join(paragraphs) + "\n"
+    return "\n\n".join(p for p in paragraphs if p) + "\n"
 
 
-def _span(lab: dict, facts: dict) -> str:
+def roles_sentence(facts: dict) -> str:
+    """Who took part, by the roles people gave, or "" when nobody gave one."""
+    roles = facts["roles"].most_common(6)
+    if not roles:
+        return ""
+    named = [f"{n} {PLURAL_ROLES.get(r, prose(r)) if n != 1 else prose(r)}" for r, n in roles]
+    return (
+        f"Those who told us who they are included {in_words(named)} "
+        "(counting each person once for each way they described themselves)."
+    )
+
+
+def lab_span(lab: dict, facts: dict) -> str:
+    """'between December 2025 and November 2026': the Lab's dates, else its material's."""
     start, end = lab.get("start") or facts["first"], lab.get("end") or facts["last"]
     if not start or not end:
         return ""
     return f"between {month_of(start)} and {month_of(end)}"
 
 
-def _material_sentence(facts: dict) -> str:
+def material_sentence(facts: dict) -> str:
+    """What the Lab gathered, in one sentence of real counts from the store."""
     sources, extracts, people = facts["sources"], facts["extracts"], facts["people"]
     parts = []
     if extracts.get("evidence"):
@@ -208,22 +222,22 @@ def _material_sentence(facts: dict) -> str:
 
 
 def closing(engine, themes, sizes: dict) -> str:
+    """Recommendations from ideas staff took forward (adopted, testing or marked for the
+    essay) touching these themes, then the confirmed tensions that stay open."""
     theme_ids = {t.id for t in themes}
-    near = ideas_for(engine, theme_ids=theme_ids)
-    others = [i for i in ideas_for(engine) if i["id"] not in {n["id"] for n in near}]
-    best = (near + others)[: sizes["recommendations"]]
+    best = accepted_ideas(engine, theme_ids)[: sizes["recommendations"]]
     parts = []
     if best:
         parts.append(
-            "The ideas with the widest support over the year point to these recommendations, "
-            "best supported first:"
+            "These recommendations come from the ideas the Lab has taken forward, adopted or "
+            "being tested first, each with who stands behind it:"
         )
         parts.append("\n".join(f"{n}. {idea_line(engine, i)}" for n, i in enumerate(best, 1)))
     else:
         parts.append(
-            "No idea has been recorded in the workspace yet, so this draft makes no "
-            "recommendation of its own. The themes above are where the Lab heard most; the "
-            "Lab team may want to start from them:"
+            "The Lab team has not yet taken forward an idea linked to these themes (none is "
+            "adopted, being tested or marked for the essay), so this draft makes no "
+            "recommendation of its own. The themes above are where the Lab heard most:"
         )
         parts.append(
             "\n".join(
@@ -232,7 +246,7 @@ def closing(engine, themes, sizes: dict) -> str:
                 for t in sorted(themes, key=lambda t: -t.size)
             )
         )
-    open_tensions = [t for t in tensions_for(engine) if set(t["themes"] or []) & theme_ids]
+    open_tensions = [t for t in confirmed_tensions(engine) if set(t["themes"] or []) & theme_ids]
     if open_tensions:
         titles = [prose(t["title"]) for t in open_tensions[: sizes["tensions"] + 2]]
         parts.append(

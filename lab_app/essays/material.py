@@ -41,8 +41,8 @@ class ThemeMaterial:
     #                       choosing varied voices only: it is never written anywhere)
     months: list[tuple[str, int]] = field(default_factory=list)
     phases: list[tuple[str, int]] = field(default_factory=list)
-    tensions: list[dict] = field(default_factory=list)
-    ideas: list[dict] = field(default_factory=list)
+    tensions: list[dict] = field(default_factory=list)  # confirmed by staff
+    ideas: list[dict] = field(default_factory=list)  # adopted, testing or marked for the essay
     related: list[dict] = field(default_factory=list)  # evidence near the theme, not in it
 
 
@@ -127,16 +127,33 @@ def theme_material(engine, theme_id: str, month_rows=None, phase_rows=None) -> T
         over_represented=over,
         extracts=chosen,
     )
+    _over_the_year(engine, material, month_rows, phase_rows)
+    # Only what staff decided: confirmed tensions, ideas taken forward (a local import, as
+    # staff_decisions reads ideas_for from here).
+    from lab_app.essays.staff_decisions import accepted_ideas, confirmed_tensions
+
+    material.tensions = confirmed_tensions(engine, theme_id)
+    material.ideas = accepted_ideas(engine, {theme_id})
+    return material
+
+
+def _over_the_year(engine, material: ThemeMaterial, month_rows, phase_rows) -> None:
+    """The theme's extracts per month and per phase of the Lab."""
     month_rows = volumes(engine, "month") if month_rows is None else month_rows
     phase_rows = volumes(engine, "phase") if phase_rows is None else phase_rows
-    material.months = [
-        (r["period"], r["extracts"]) for r in month_rows if r["theme_id"] == theme_id
-    ]
-    by_phase = {r["period"]: r["extracts"] for r in phase_rows if r["theme_id"] == theme_id}
+    mine = material.id
+    material.months = [(r["period"], r["extracts"]) for r in month_rows if r["theme_id"] == mine]
+    by_phase = {r["period"]: r["extracts"] for r in phase_rows if r["theme_id"] == mine}
     material.phases = [(name, by_phase.get(name, 0)) for name in phase_names(engine)]
-    material.tensions = tensions_for(engine, theme_id)
-    material.ideas = ideas_for(engine, {theme_id}, set(members))
-    return material
+
+
+def theme_member_ids(engine, theme_id: str) -> set[str]:
+    """The extracts placed in a theme."""
+    query = select(theme_members.c.extract_id).where(
+        theme_members.c.theme_id == theme_id, theme_members.c.status == "placed"
+    )
+    with engine.connect() as conn:
+        return set(conn.execute(query).scalars())
 
 
 def phase_names(engine) -> list[str]:

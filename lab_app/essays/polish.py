@@ -4,7 +4,7 @@ marker still resolves, and no source was invented."""
 
 from __future__ import annotations
 
-from lab_app.core.llm import chat, llm_url
+from lab_app.core.llm import TIMEOUT_SECONDS, chat, llm_url
 from lab_app.essays import store
 from lab_app.essays.grounding import check_body
 from lab_app.essays.markup import body_markers
@@ -32,7 +32,7 @@ def polish_section(engine, essay_id: int, key: str, who: str, url: str | None = 
         raise ValueError("prose polishing is off: set QLAB_LLM_URL to a local model server")
     essay = store.load_essay(engine, essay_id)
     section = store.section_of(essay, key)
-    rewrite = _strip_fence(ask(url, section["body"], essay["audience"] or "a general reader"))
+    rewrite = strip_fence(ask(url, section["body"], essay["audience"] or "a general reader"))
     if not rewrite.strip():
         raise ValueError("the model sent back an empty section: the section is unchanged")
     problems = check_body(engine, section["heading"], rewrite)
@@ -49,12 +49,18 @@ def polish_section(engine, essay_id: int, key: str, who: str, url: str | None = 
     return store.save_section(engine, essay_id, key, rewrite.strip() + "\n", who)
 
 
-def ask(url: str, body: str, audience: str) -> str:
-    """The model's rewrite of one section."""
-    return chat(url, INSTRUCTIONS.format(audience=audience), body)
+def ask(
+    url: str,
+    body: str,
+    audience: str,
+    instructions: str = INSTRUCTIONS,
+    timeout: float = TIMEOUT_SECONDS,
+) -> str:
+    """The model's rewrite of one text, under the given instructions (a section by default)."""
+    return chat(url, instructions.format(audience=audience), body, timeout=timeout)
 
 
-def _strip_fence(text: str) -> str:
+def strip_fence(text: str) -> str:
     """Models often wrap Markdown in ``` fences; the section itself is inside."""
     stripped = text.strip()
     if stripped.startswith("```") and stripped.endswith("```"):

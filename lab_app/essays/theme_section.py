@@ -6,6 +6,9 @@ from __future__ import annotations
 from lab_app.essays.attribution import attribution, month_of, role_of, source_name
 from lab_app.essays.markup import CHART_LINE, is_verbatim
 from lab_app.essays.material import ThemeMaterial
+from lab_app.essays.quotable import title_parts, worth_quoting
+from lab_app.essays.recommend import PLURAL_ROLES, idea_line
+from lab_app.essays.synthesis import Synthesis
 from lab_app.essays.writing import (
     blockquote,
     counted,
@@ -25,60 +28,54 @@ KIND_WORDS = {
     "contribution": ("contribution", "contributions"),
     "evidence": ("passage from evidence documents", "passages from evidence documents"),
 }
-PLURAL_ROLES = {
-    "peer worker": "peer workers",
-    "person with lived experience": "people with lived experience",
-    "carer": "carers",
-    "clinician": "clinicians",
-    "commissioner": "commissioners",
-    "voluntary-sector worker": "voluntary-sector workers",
-    "researcher": "researchers",
-}
+FORMAT_WORDS = {"txt", "pdf", "docx", "doc", "md", "html", "htm", "web"}  # file-name prefixes
 SUBHEADINGS = {
     "heard": "What we heard",
     "voices": "In participants' words",
     "evidence": "What the evidence says",
     "tensions": "Where views differ",
-    "ideas": "Ideas that emerged",
+    "ideas": "Ideas the Lab is taking forward",
     "time": "How it changed over the year",
 }
 
 
-def theme_body(engine, theme: ThemeMaterial, sizes: dict, documents: dict[str, dict]) -> str:
-    """The section's Markdown; `sizes` says how many of each thing the essay's length allows."""
-    used: set[str] = set()
+def theme_body(
+    engine,
+    theme: ThemeMaterial,
+    sizes: dict,
+    documents: dict[str, dict],
+    synthesis: Synthesis | None = None,
+) -> str:
+    """The section's Markdown; `sizes` says how many of each thing the essay's length allows.
+    It opens with the synthesis (what people said, in their words); "Where views differ" and
+    the ideas appear only when staff confirmed a tension or took an idea forward."""
+    used: set[str] = set(synthesis.used) if synthesis else set()
+    # Each side of a tension gets first pick of its own words; other parts avoid them.
+    tensions = _tensions(engine, theme, sizes["tensions"], used)
     parts = [
         f"### {SUBHEADINGS['heard']}",
-        _heard(theme, sizes["heard"], used),
+        prose(theme.description) if theme.description else "",
+        synthesis.text if synthesis and synthesis.text else _central(theme, sizes["heard"], used),
+        _about(theme),
         f"### {SUBHEADINGS['voices']}",
         *_voices(theme, sizes["voices"], used),
         f"### {SUBHEADINGS['evidence']}",
         *_evidence(theme, sizes["evidence"], documents, used),
-        f"### {SUBHEADINGS['tensions']}",
-        *_tensions(engine, theme, sizes["tensions"]),
-        f"### {SUBHEADINGS['ideas']}",
-        *_ideas(engine, theme, sizes["ideas"]),
-        f"### {SUBHEADINGS['time']}",
-        _over_time(theme),
-        CHART_LINE,
     ]
+    if tensions:
+        parts += [f"### {SUBHEADINGS['tensions']}", *tensions]
+    if theme.ideas:
+        lines = [
+            f"- {idea_line(engine, i, with_backing=False)}" for i in theme.ideas[: sizes["ideas"]]
+        ]
+        parts += [f"### {SUBHEADINGS['ideas']}", "\n".join(lines)]
+    parts += [f"### {SUBHEADINGS['time']}", _over_time(theme), CHART_LINE]
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-def _heard(theme: ThemeMaterial, count: int, used: set[str]) -> str:
-    kinds = [counted(n, *KIND_WORDS.get(k, (k, k + "s"))) for k, n in theme.kinds.items()]
-    text = f"This theme gathers {counted(theme.size, 'extract')}: {in_words(kinds)}."
-    if theme.description:
-        text += f" {prose(theme.description)}"
-    if theme.phrases:
-        text += (
-            f" The words that set it apart are {in_words([prose(p) for p in theme.phrases[:4]])}."
-        )
-    groups = [g for g in (_group(a) for a in theme.over_represented[:3]) if g]
-    if groups:
-        text += f" It was raised more often by {in_words(groups[:2])}."
+def _central(theme: ThemeMaterial, count: int, used: set[str]) -> str:
+    """Without a synthesis: the theme's most central quotable sentences, participants first."""
     quotes = []
-    # Participants' own sentences first: documents get their own part below.
     ordered = sorted(theme.extracts, key=lambda r: r["kind"] == "evidence")
     for row in ordered:
         if len(quotes) >= count:
@@ -87,13 +84,27 @@ def _heard(theme: ThemeMaterial, count: int, used: set[str]) -> str:
         if sentence and row["extract_id"] not in used:
             quotes.append(inline_quote(sentence, row["extract_id"]))
             used.add(row["extract_id"])
-    if quotes:
-        text += f" At its centre are remarks such as {in_words(quotes)}."
+    return f"At its centre are remarks such as {in_words(quotes)}." if quotes else ""
+
+
+def _about(theme: ThemeMaterial) -> str:
+    """Where the theme's material came from and who raised it more often than others."""
+    kinds = [counted(n, *KIND_WORDS.get(k, (k, k + "s"))) for k, n in theme.kinds.items()]
+    text = f"The theme draws on {counted(theme.size, 'extract')}: {in_words(kinds)}."
+    groups, seen = [], set()
+    for item in theme.over_represented:
+        group = _group(item)
+        if group and group[0] not in seen:
+            seen.add(group[0])
+            groups.append(group[1])
+    if groups:
+        text += f" It was raised more often by {in_words(groups[:2])}."
     return text
 
 
-def _group(item: dict) -> str | None:
-    """'peer workers (34% of this theme against 17% overall)' from an over-represented value."""
+def _group(item: dict) -> tuple[str, str] | None:
+    """(who, 'peer workers (34% of this theme against 17% overall)') from an over-represented
+    value, or None when the attribute is not a role or a place."""
     name, value = item["attribute"], item["value"]
     role = role_of({name: value})
     if role:
@@ -102,14 +113,15 @@ def _group(item: dict) -> str | None:
         who = f"people in {prose(value)}"
     else:
         return None
-    return (
-        f"{who} ({percent(item['share'])} of this theme against {percent(item['overall'])} overall)"
-    )
+    share = f"{percent(item['share'])} of this theme against {percent(item['overall'])} overall"
+    return who, f"{who} ({share})"
 
 
 def _voices(theme: ThemeMaterial, count: int, used: set[str]) -> list[str]:
     candidates = [
-        r for r in theme.extracts if r["kind"] != "evidence" and len(r["text"].strip()) >= 40
+        r
+        for r in theme.extracts
+        if r["kind"] != "evidence" and len(r["text"].strip()) >= 40 and worth_quoting(r["text"])
     ]
     chosen: list[dict] = []
     people: set = set()
@@ -144,7 +156,7 @@ def _evidence(theme, count, documents, used) -> list[str]:
         if row["kind"] != "evidence" or row["source"] in seen or row["extract_id"] in used:
             continue
         document = documents.get(row["source"], {})
-        avoid = (document.get("title", ""), document.get("organisation", ""))
+        avoid = title_parts(document.get("title", ""), document.get("organisation", ""))
         sentence = inline_sentence(row["text"], 50, 320, avoid)
         if not sentence:
             continue
@@ -162,87 +174,91 @@ def _evidence(theme, count, documents, used) -> list[str]:
 
 def _cited(document: dict, row: dict) -> str:
     title = prose(document_title(document, row["source"]))
-    organisation = prose(document.get("organisation") or "")
+    organisation = prose(document_organisation(document))
     year = (document.get("date") or row.get("date") or "")[:4]
     who = ", ".join(p for p in (organisation, year) if p)
     return f"{title} ({who}) says:" if who else f"{title} says:"
 
 
 def document_title(document: dict, path: str) -> str:
-    """The document's own title, else its file name in words ('Commissioner position note')."""
+    """The document's own title without a web page's ' | site' tail, else its file name in
+    words without a format prefix ('Commissioner position note funding')."""
     if document.get("title"):
-        return document["title"]
-    words = source_name(path)
-    return words[:1].upper() + words[1:]
+        return document["title"].split(" | ")[0].strip()
+    words = source_name(path).split(" ")
+    if len(words) > 1 and words[0].lower() in FORMAT_WORDS:
+        words = words[1:]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
-def _tensions(engine, theme: ThemeMaterial, count: int) -> list[str]:
-    if not theme.tensions:
-        return ["The Lab has not recorded a tension on this theme."]
+def document_organisation(document: dict) -> str:
+    """Who wrote the document: its author, else the site a web page's title names."""
+    if document.get("organisation"):
+        return document["organisation"]
+    title = document.get("title") or ""
+    return title.split(" | ", 1)[1].strip() if " | " in title else ""
+
+
+def _tensions(engine, theme: ThemeMaterial, count: int, used: set[str]) -> list[str]:
+    """Tensions staff confirmed, each side in words from that side only."""
     parts = []
     for tension in theme.tensions[:count]:
-        status = (
-            "" if tension["status"] == "confirmed" else " (suggested; staff have not confirmed it)"
-        )
-        parts.append(f"{prose(tension['title'])}{status}.")
-        for number, side in enumerate(tension["sides"] or []):
+        parts.append(_sentence(prose(tension["title"])))
+        sides = tension["sides"] or []
+        for number, side in enumerate(sides):
             lead = "On one side" if number == 0 else "On the other side"
-            parts.append(f"{lead}: {prose(side.get('summary') or '')}")
-            quote = side_quote(engine, side)
-            parts.append(blockquote(*quote) if quote else "No extract on this side may be quoted.")
+            if number and len(sides) > 2:
+                lead = "On another side"
+            summary = prose(side.get("summary") or "")
+            parts.append(f"{lead}: {summary}" if summary else f"{lead}:")
+            quote = side_quote(engine, side, used)
+            if quote:
+                used.add(quote[2])
+                parts.append(blockquote(*quote))
+            else:
+                parts.append("No extract on this side may be quoted.")
     return parts
 
 
-def side_quote(engine, side: dict) -> tuple[str, str, str] | None:
-    """(passage, attribution, extract id) for one side of a tension: a quote the side names if
-    it is verbatim in one of its extracts, else an excerpt of its first quotable extract."""
+def _sentence(text: str) -> str:
+    return text if text.rstrip("’”)'").endswith((".", "!", "?")) else text + "."
+
+
+def side_quote(engine, side: dict, used: set[str] = frozenset()) -> tuple[str, str, str] | None:
+    """(passage, attribution, extract id) for one side of a tension, from that side's extracts
+    only: a quote the side names if it is verbatim in one of them, else an excerpt of its first
+    extract worth quoting; extracts `used` already in the section only when no other will do."""
     ids = [e for e in side.get("extract_ids") or [] if isinstance(e, str)]
     for quote in side.get("quotes") or []:
         if isinstance(quote, dict) and quote.get("extract_id"):
             ids.append(quote["extract_id"])
-    rows = extracts_by_ids(engine, list(dict.fromkeys(ids)))
-    allowed = [e for e in dict.fromkeys(ids) if e in may_quote(engine, rows)]
+    # Words not yet quoted in the section come first; a side never goes unquoted for that.
+    ids = sorted(dict.fromkeys(ids), key=lambda e: e in used)
+    rows = extracts_by_ids(engine, ids)
+    allowed = [e for e in ids if e in may_quote(engine, rows)]
     if not allowed:
         return None
     attributes = attributes_of(engine, allowed)
     for quote in side.get("quotes") or []:
         text = quote.get("text") if isinstance(quote, dict) else quote
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or not text.strip() or not worth_quoting(text):
             continue
         for extract_id in allowed:
             if is_verbatim(text, rows[extract_id]["text"]):
                 row = rows[extract_id]
                 return excerpt(text), _who(row, attributes.get(extract_id, {})), extract_id
-    first = rows[allowed[0]]
-    return excerpt(first["text"]), _who(first, attributes.get(allowed[0], {})), allowed[0]
+    for extract_id in allowed:
+        row = rows[extract_id]
+        if worth_quoting(excerpt(row["text"])) and worth_quoting(row["text"]):
+            return excerpt(row["text"]), _who(row, attributes.get(extract_id, {})), extract_id
+    return None
 
 
 def _who(row: dict, attributes: dict) -> str:
     if row["kind"] == "evidence":
         return "evidence document" + (f", {month_of(row.get('date'))}" if row.get("date") else "")
     return attribution(row, attributes)
-
-
-def _ideas(engine, theme: ThemeMaterial, count: int) -> list[str]:
-    if not theme.ideas:
-        return ["No idea has been recorded against this theme yet."]
-    items = [f"- {idea_line(engine, idea)}" for idea in theme.ideas[:count]]
-    return ["\n".join(items)]
-
-
-def idea_line(engine, idea: dict) -> str:
-    """'Title — testing; 12 supporters; 5 linked extracts. “…” [#id]' for one idea."""
-    facts = [prose(idea["status"]), counted(idea["supporters"], "supporter")]
-    if idea["extract_ids"]:
-        facts.append(counted(len(idea["extract_ids"]), "linked extract"))
-    line = f"{prose(idea['title'])} — {'; '.join(facts)}."
-    rows = extracts_by_ids(engine, idea["extract_ids"])
-    allowed = may_quote(engine, rows)
-    for extract_id in idea["extract_ids"]:
-        sentence = inline_sentence(rows[extract_id]["text"]) if extract_id in allowed else None
-        if sentence:
-            return f"{line} {inline_quote(sentence, extract_id)}"
-    return line
 
 
 def _over_time(theme: ThemeMaterial) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from lab_app.essays.markup import ATTRIBUTION_DASH, ELISION, escape, flat
+from lab_app.essays.quotable import front_matter, worth_quoting
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'‘(])")
-PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")  # what redaction left: [EMAIL], [PHONE], ...
 
 
 def sentences(text: str) -> list[str]:
@@ -17,19 +17,23 @@ def sentences(text: str) -> list[str]:
 def inline_sentence(
     text: str, shortest: int = 40, longest: int = 260, avoid: tuple[str, ...] = ()
 ) -> str | None:
-    """A sentence of the text fit to quote inline: a whole sentence of a readable length, no
-    curly double quotes (they delimit the quotation), nothing redacted, and none of `avoid`
-    (a document's title or author, which a page's running header glues onto its first line)."""
-    for sentence in sentences(text):
-        whole = sentence.endswith((".", "!", "?")) and len(sentence.split()) >= 6
-        header = any(a and a.lower() in sentence.lower() for a in avoid)
-        if whole and not header and shortest <= len(sentence) <= longest and not _awkward(sentence):
-            return sentence
+    """A sentence of the text fit to quote inline: a whole sentence of a readable length, on
+    one line (a heading on the line above never runs into it), no curly double quotes (they
+    delimit the quotation), and worth quoting (no placeholder, heading or list; none of `avoid`,
+    the lower-case title parts a page's running header glues onto its first line)."""
+    for line in (text or "").split("\n"):
+        if front_matter(line):
+            continue
+        for sentence in sentences(line):
+            whole = sentence.endswith((".", "!", "?")) and len(sentence.split()) >= 6
+            fits = shortest <= len(sentence) <= longest
+            if whole and fits and not _awkward(sentence) and worth_quoting(sentence, avoid):
+                return sentence
     return None
 
 
 def _awkward(sentence: str) -> bool:
-    return "“" in sentence or "”" in sentence or bool(PLACEHOLDER.search(sentence))
+    return "“" in sentence or "”" in sentence
 
 
 def excerpt(text: str, limit: int = 340) -> str:

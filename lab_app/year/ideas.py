@@ -100,6 +100,24 @@ def set_status(engine, idea_id: str, status: str, who: str, note: str = "") -> N
         record_audit(conn, "idea.status", idea_id, {"from": row["status"], "to": status}, who=who)
 
 
+def mark_for_essay(engine, idea_id: str, who: str, marked: bool = True) -> None:
+    """Staff mark an idea (whatever its status) to be recommended in essays, or unmark it. The
+    mark lives in the idea's details ("for_essay"), so no column is added."""
+    who = required_name(who, "staff")
+    require_staff(engine, who, "change ideas")
+    row = _live(engine, idea_id)
+    details = dict(row["details"] or {})
+    if bool(details.get("for_essay")) == marked:
+        return
+    details["for_essay"] = marked
+    with engine.begin() as conn:
+        conn.execute(
+            update(ideas).where(ideas.c.id == idea_id).values(details=details, updated_at=now())
+        )
+        _history(conn, idea_id, who, "essay", None, {"marked": marked})
+        record_audit(conn, "idea.essay", idea_id, {"marked": marked}, who=who)
+
+
 def link(engine, idea_id: str, target_type: str, target_id: str, who: str, role: str = "") -> None:
     """Link an idea to an extract, theme or source (role: source, evidence or theme)."""
     who = required_name(who, "staff")

@@ -35,6 +35,7 @@ from lab_app.essays.grounding import (
 from lab_app.essays.lab import lab_facts
 from lab_app.essays.markup import BODY_MARKER, is_verbatim, parse, quotations
 from lab_app.essays.material import active_themes
+from lab_app.essays.quotable import worth_quoting
 from lab_app.essays.writing import readable_label
 from lab_app.material.consent import may_quote, set_consent
 from lab_app.material.store import extracts_by_ids
@@ -96,12 +97,17 @@ def test_demo_essay_in_three_formats_is_grounded(themed, tmp_path, capsys):
         for person in people - {None}:
             assert person not in text
 
-    # No idea or tension recorded in the demo: the sections say so rather than invent one.
+    # Nothing decided in this copy of the demo (the build suggests tensions, nobody confirmed
+    # one): no views-differ part, no idea taken forward, and the closing says so rather than
+    # recommend an idea nobody accepted.
     with engine.connect() as conn:
-        if not conn.execute(select(ideas.c.id)).first():
-            assert "No idea has been recorded in the workspace yet" in markdown
-        if not conn.execute(select(tensions.c.id)).first():
-            assert "The Lab has not recorded a tension on this theme." in markdown
+        assert not conn.execute(
+            select(tensions.c.id).where(tensions.c.status == "confirmed")
+        ).first()
+        assert not conn.execute(select(ideas.c.id)).first()
+    assert "### Where views differ" not in markdown
+    assert "### Ideas the Lab is taking forward" not in markdown
+    assert "has not yet taken forward an idea linked to these themes" in markdown
 
 
 def _appendix(paragraphs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -371,14 +377,14 @@ def _longest_sentence(text: str) -> str:
     return max(re.split(r"(?<=[.!?])\s+", " ".join(text.split())), key=len)
 
 
-def _idea(engine, idea_id: str, title: str, extract_ids: list[str], supporters: int):
+def _idea(engine, idea_id: str, title: str, extract_ids: list[str], supporters: int, status: str):
     with engine.begin() as conn:
         conn.execute(
             insert(ideas).values(
                 id=idea_id,
                 title=title,
                 description="",
-                status="developing",
+                status=status,
                 created_by="staff",
                 created_at=now(),
                 updated_at=now(),
@@ -411,10 +417,14 @@ def test_tensions_and_ideas_appear_with_both_sides_quoted(themed):
             .scalars()
             .all()
         )
-    quotable = [e for e in members if e in may_quote(engine, members)]
+    # Extracts that may be quoted and read as prose (not a bare phrase or a placeholder).
+    texts = extracts_by_ids(engine, members)
+    allowed = may_quote(engine, members)
+    quotable = [e for e in members if e in allowed and worth_quoting(texts[e]["text"])]
     _tension(engine, "t-one", theme, [quotable[0:2], quotable[2:4]])
-    _idea(engine, "idea-small", "A small idea few backed", [quotable[4]], supporters=1)
-    _idea(engine, "idea-big", "The idea most people backed", [quotable[5]], supporters=6)
+    _idea(engine, "idea-small", "A small idea few backed", [quotable[4]], 1, "adopted")
+    _idea(engine, "idea-big", "The idea most people backed", [quotable[5]], 6, "testing")
+    _idea(engine, "idea-new", "An idea still emerging", [quotable[6]], 9, "emerging")
 
     essay_id = draft_essay(themed, "author", theme_ids=[theme], length="medium")
     essay = store.load_essay(engine, essay_id)
@@ -426,10 +436,22 @@ def test_tensions_and_ideas_appear_with_both_sides_quoted(themed):
     assert len(side_quotes) == 2
     assert {BODY_MARKER.search(q.marker).group(1) for q in side_quotes} <= set(quotable[:4])
 
-    ideas_part = body.split("### Ideas that emerged")[1].split("###")[0]
-    assert ideas_part.index("The idea most people backed") < ideas_part.index("A small idea")
+    # Adopted before testing; an emerging idea is no recommendation, however many back it.
+    ideas_part = body.split("### Ideas the Lab is taking forward")[1].split("###")[0]
+    assert ideas_part.index("A small idea") < ideas_part.index("The idea most people backed")
     closing = store.section_of(essay, "closing")["body"]
-    assert re.search(r"^1\. The idea most people backed — developing; 6 supporters", closing, re.M)
+    assert re.search(
+        r"^1\. A small idea few backed\. The Lab has adopted it\. Backed by 1 participant in "
+        r"the app",
+        closing,
+        re.M,
+    )
+    assert re.search(
+        r"^2\. The idea most people backed\. The Lab is testing it\. Backed by 6 participants",
+        closing,
+        re.M,
+    )
+    assert "An idea still emerging" not in body + closing
     assert check_essay(engine, essay_id) == []
 
 

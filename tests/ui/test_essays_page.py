@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from lab_app.core.settings import Settings
 from lab_app.essays import store
+from lab_app.essays.markup import parse
 from lab_app.essays.material import active_themes
 from lab_app.workspace import Workspace
 
@@ -65,3 +66,59 @@ def test_an_altered_quote_shows_as_an_error_not_a_traceback(open_page, app_home)
     assert not at.exception
     assert any("not word for word" in e.value for e in at.error)
     assert "essay-files" not in at.session_state
+
+
+def test_each_section_previews_as_it_will_read_with_its_checks(open_page, app_home):
+    from lab_app.essays.draft import draft_essay
+    from lab_app.essays.markup import quotations
+
+    workspace = Workspace(Settings.from_env(home=app_home))
+    engine = workspace.store.engine
+    theme = active_themes(engine)[0]["id"]
+    essay_id = draft_essay(workspace, "test-staff", theme_ids=[theme], length="short")
+    key = f"theme:{theme}"
+    body = store.section_of(store.load_essay(engine, essay_id), key)["body"]
+    quoted = len(quotations(parse(body)))
+
+    at = open_page("essays", timeout=120)
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    assert any("\\[Q1\\]" in m or "[Q1]" in m for m in shown)  # numbered as the export numbers
+    assert not [m for m in shown if "[#" in m or "\\[\\#" in m]  # no raw store markers
+    assert any(
+        m.startswith("✅ **Quotations**") and f"{quoted} quotations" in m and "word for word" in m
+        for m in shown
+    )
+    assert any("**Consent**" in m and m.startswith("✅") for m in shown)
+
+    # An edit not yet saved is previewed and checked as it stands.
+    box = at.text_area(key=f"essay-body-{essay_id}-{key}-v1")
+    line = next(x for x in body.splitlines() if x.startswith("> ") and "—" not in x)
+    box.set_value(body.replace(line, line + " (sic)", 1)).run()
+    assert not at.exception
+    assert any(
+        m.startswith("❌") and f"1 of {quoted} quotations not word for word" in m
+        for m in (m.value for m in at.markdown)
+    )
+    assert store.section_of(store.load_essay(engine, essay_id), key)["version"] == 1
+
+
+def test_staff_mark_ideas_for_essays_and_download_the_report(open_page, app_home):
+    from lab_app.year import ideas
+
+    engine = Workspace(Settings.from_env(home=app_home)).store.engine
+    theme = active_themes(engine)[0]["id"]
+    idea = ideas.create_idea(engine, "Peer navigators in every practice", "test-staff")
+    ideas.link(engine, idea, "theme", theme, "test-staff")
+
+    at = open_page("essays", timeout=600)
+    at.multiselect(key="essay-ideas").set_value([idea])
+    at.button(key="essay-ideas-save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert ideas.get_idea(engine, idea)["details"]["for_essay"] is True
+
+    at.button(key="essay-report").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    page = at.session_state["essay-report-html"].decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert "Peer navigators in every practice" in page

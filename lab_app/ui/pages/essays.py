@@ -1,5 +1,6 @@
-"""Essays (staff): draft from themes, edit sections with versions, regenerate or polish one
-section, check every quotation, and download Markdown, DOCX or HTML."""
+"""Essays (staff): draft from themes, preview each section as it will read with its checks
+beside it, edit sections with versions, regenerate or polish one section, choose the ideas to
+recommend, download Markdown, DOCX or HTML, and write the Lab's shareable report."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ from lab_app.essays.draft import LENGTHS, draft_essay, regenerate_section
 from lab_app.essays.export import check_essay, render
 from lab_app.essays.material import active_themes
 from lab_app.essays.polish import polish_enabled, polish_section
+from lab_app.essays.preview import section_blocks, section_checks
+from lab_app.essays.report import build_report
+from lab_app.essays.report_html import report_page
 from lab_app.ui import guard
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error
+from lab_app.ui.essay_preview import show_blocks, show_checks
 from lab_app.ui.resources import workspace
+from lab_app.year import ideas
 
 require_role("staff")  # checked on the server, whatever route reached this page
 
@@ -50,12 +56,12 @@ if error := st.session_state.pop("essay-error", None):
 @guard.action(
     "essays.edit", "staff", "essay-draft", "essay-scrub", "essay-clear-flags",
     "essay-title-save-", "essay-save-", "essay-regen-", "essay-polish-", "essay-restore-",
-    "essay-check", "essay-prepare",
+    "essay-check", "essay-prepare", "essay-ideas-save", "essay-report",
 )  # fmt: skip
 def _guarded(action, *args) -> None:
     """Run a callback's action once guard.action has checked the role on the server; a failure
     becomes one line on the next run, not a traceback."""
-    if action is not _prepare:  # what was prepared no longer matches the essay
+    if action not in (_prepare, _report):  # what was prepared no longer matches the essay
         st.session_state.pop("essay-files", None)
     try:
         note = action(*args)
@@ -128,6 +134,20 @@ def _clear_flags(essay_id: int) -> str:
     return "Flags cleared."
 
 
+def _mark_ideas(widget: str, offered: list[str]) -> str:
+    chosen = set(st.session_state.get(widget) or [])
+    for idea_id in offered:
+        ideas.mark_for_essay(engine, idea_id, who, marked=idea_id in chosen)
+    return f"{len(chosen)} idea(s) marked for essays; draft the closing again to use them."
+
+
+def _report() -> str:
+    page = report_page(ws, build_report(ws))
+    st.session_state["essay-report-html"] = page.encode("utf-8")
+    audit_log.record(engine, "report.write", "download", {"bytes": len(page)}, who=current_user())
+    return "The report is checked and ready to download: one HTML file that opens offline."
+
+
 def _prepare(essay_id: int) -> str:
     st.session_state["essay-files"] = {
         "essay": essay_id,
@@ -141,6 +161,45 @@ def _prepare(essay_id: int) -> str:
 
 
 # --- drafting ---------------------------------------------------------------------------------
+
+
+def _ideas_and_report() -> None:
+    """Which ideas essays recommend, and the one-file HTML report of the whole Lab."""
+    live = [i for i in ideas.list_ideas(engine) if i["status"] != "parked"]
+    st.caption(
+        "Essays recommend the ideas the Lab is testing or has adopted, and any you mark here; "
+        "each with who backs it."
+    )
+    offered = {i["id"]: i for i in live if i["status"] not in ("adopted", "testing")}
+    marked = [i for i, row in offered.items() if (row["details"] or {}).get("for_essay")]
+    st.multiselect(
+        "Also recommend these ideas",
+        list(offered),
+        default=marked,
+        format_func=lambda i: f"{i} · {offered[i]['status']} · {offered[i]['title'][:90]}",
+        key="essay-ideas",
+    )
+    st.button(
+        "Save the ideas to recommend",
+        key="essay-ideas-save",
+        on_click=_guarded,
+        args=(_mark_ideas, "essay-ideas", list(offered)),
+    )
+    st.divider()
+    st.caption(
+        "The report covers every theme by area, in people's own words, with confirmed tensions, "
+        "how people voted and the ideas taken forward: one HTML file that opens offline."
+    )
+    st.button("Write the shareable report", key="essay-report", on_click=_guarded, args=(_report,))
+    if st.session_state.get("essay-report-html"):
+        st.download_button(
+            "Download the report (HTML)",
+            st.session_state["essay-report-html"],
+            file_name="lab-report.html",
+            mime="text/html",
+            key="essay-download-report",
+        )
+
 
 try:
     themes = active_themes(engine)
@@ -182,11 +241,52 @@ with st.expander("Draft a new essay", expanded=not essays):
         args=(_draft,),
     )
 
+with st.expander("Recommendations and the Lab's shareable report"):
+    _ideas_and_report()
+
 if not essays:
     st.info("No essay has been drafted yet.")
     st.stop()
 
 # --- one essay ------------------------------------------------------------------------------
+
+
+def _editor(section: dict, body_key: str) -> None:
+    """The section's Markdown with save, draft again, polish and restore."""
+    key = section["key"]
+    st.text_area("Section (Markdown)", value=section["body"], key=body_key, height=420)
+    buttons = st.columns(4 if polish_enabled() else 3)
+    buttons[0].button(
+        "Save",
+        key=f"essay-save-{essay_id}-{key}",
+        type="primary",
+        on_click=_guarded,
+        args=(_save, essay_id, key, body_key),
+    )
+    buttons[1].button(
+        "Draft again from the data",
+        key=f"essay-regen-{essay_id}-{key}",
+        on_click=_guarded,
+        args=(_regenerate, essay_id, key),
+    )
+    if polish_enabled():
+        buttons[3].button(
+            "Rewrite as prose",
+            key=f"essay-polish-{essay_id}-{key}",
+            on_click=_guarded,
+            args=(_polish, essay_id, key),
+        )
+    history = [v["version"] for v in store.versions(engine, essay_id, key)]
+    if len(history) > 1:
+        pick = f"essay-version-{essay_id}-{key}"
+        buttons[2].selectbox("Version", history[1:], key=pick, label_visibility="collapsed")
+        buttons[2].button(
+            "Restore this version",
+            key=f"essay-restore-{essay_id}-{key}",
+            on_click=_guarded,
+            args=(_restore, essay_id, key, pick),
+        )
+
 
 titles = {e["id"]: f"{e['id']} · {e['title']}" for e in essays}
 if st.session_state.get("essay-pick") not in titles:
@@ -230,43 +330,31 @@ st.caption(
     "“words” [#extract]; keep the marker with every quotation."
 )
 
+bodies = {}
+for section in essay["sections"]:
+    body_key = f"essay-body-{essay_id}-{section['key']}-v{section['version']}"
+    bodies[section["key"]] = st.session_state.get(body_key, section["body"])
+try:
+    previews = section_blocks(engine, essay, bodies)
+except Exception as err:  # a preview must never hide the editor
+    show_error(err)
+    previews = {}
+
 for section in essay["sections"]:
     key, version = section["key"], section["version"]
     state = "edited" if section["edited"] else "as drafted"
     with st.expander(f"{safe_markdown(section['heading'])} · version {version} · {state}"):
         body_key = f"essay-body-{essay_id}-{key}-v{version}"  # a new version, a fresh box
-        st.text_area("Section (Markdown)", value=section["body"], key=body_key, height=420)
-        buttons = st.columns(4 if polish_enabled() else 3)
-        buttons[0].button(
-            "Save",
-            key=f"essay-save-{essay_id}-{key}",
-            type="primary",
-            on_click=_guarded,
-            args=(_save, essay_id, key, body_key),
-        )
-        buttons[1].button(
-            "Draft again from the data",
-            key=f"essay-regen-{essay_id}-{key}",
-            on_click=_guarded,
-            args=(_regenerate, essay_id, key),
-        )
-        if polish_enabled():
-            buttons[3].button(
-                "Rewrite as prose",
-                key=f"essay-polish-{essay_id}-{key}",
-                on_click=_guarded,
-                args=(_polish, essay_id, key),
-            )
-        history = [v["version"] for v in store.versions(engine, essay_id, key)]
-        if len(history) > 1:
-            pick = f"essay-version-{essay_id}-{key}"
-            buttons[2].selectbox("Version", history[1:], key=pick, label_visibility="collapsed")
-            buttons[2].button(
-                "Restore this version",
-                key=f"essay-restore-{essay_id}-{key}",
-                on_click=_guarded,
-                args=(_restore, essay_id, key, pick),
-            )
+        read, edit = st.tabs(["Preview", "Edit"])
+        with read:
+            text, checks = st.columns([3, 1])
+            with text:
+                show_blocks(previews.get(key, []))
+            with checks:
+                heading = section["heading"] or key
+                show_checks(section_checks(engine, heading, bodies[key], section["grounding"]))
+        with edit:
+            _editor(section, body_key)
 
 st.divider()
 left, right = st.columns(2)

@@ -1,0 +1,108 @@
+"""Recommendations from ideas the Lab took forward: each named as staff titled it (or in its
+proposer's own words, quoted and marked), with its status and its backing in words."""
+
+from __future__ import annotations
+
+from lab_app.essays.markup import is_verbatim
+from lab_app.essays.quotable import worth_quoting
+from lab_app.essays.staff_decisions import MACHINE_TITLE, Backing
+from lab_app.essays.synthesis import speaker
+from lab_app.essays.writing import counted, in_words, inline_quote, inline_sentence, prose
+from lab_app.material.consent import may_quote
+from lab_app.material.store import extracts_by_ids
+from lab_app.themes.views import attributes_of
+
+PLURAL_ROLES = {
+    "peer worker": "peer workers",
+    "person with lived experience": "people with lived experience",
+    "carer": "carers",
+    "clinician": "clinicians",
+    "commissioner": "commissioners",
+    "voluntary-sector worker": "voluntary-sector workers",
+    "researcher": "researchers",
+}
+STATUS_WORDS = {"adopted": "The Lab has adopted it.", "testing": "The Lab is testing it."}
+FEWEST_FOR_A_ROLE = 2  # one person of a role is not named: "1 of them a commissioner" points
+
+
+def idea_line(engine, idea: dict, with_backing: bool = True) -> str:
+    """One idea as a sentence or two of essay Markdown: its name, its status and (when asked)
+    who backs it, with a quote of its proposal when one may be quoted."""
+    rows = extracts_by_ids(engine, idea["proposals"] + idea["discussion"])
+    allowed = may_quote(engine, rows)
+    quotable = [e for e in idea["proposals"] + idea["discussion"] if e in allowed]
+    name, quoted_in_name = _name(engine, idea, rows, quotable)
+    parts = [name]
+    if idea.get("description"):
+        parts.append(_sentence(prose(idea["description"])))
+    if STATUS_WORDS.get(idea["status"]):
+        parts.append(STATUS_WORDS[idea["status"]])
+    if with_backing:
+        words = backing_words(idea["backing"], proposer_named=quoted_in_name)
+        if words:
+            parts.append(_sentence(words[:1].upper() + words[1:]))
+    if not quoted_in_name:
+        quote = _proposal_quote(rows, quotable)
+        if quote:
+            parts.append(f"In the Lab's discussions: {quote}")
+    return " ".join(parts)
+
+
+def _name(engine, idea: dict, rows: dict, quotable: list[str]) -> tuple[str, bool]:
+    """(the idea's name as Markdown, whether it is a quotation). A title that is a proposer's
+    own sentence is quoted with its marker, or left out when it may not be quoted."""
+    title = idea["title"]
+    own = [e for e in idea["proposals"] if e in rows and is_verbatim(title, rows[e]["text"])]
+    if not own and not idea["machine_title"]:
+        return _sentence(prose(title)), False
+    source = own[0] if own else None
+    if source in quotable and worth_quoting(title) and not {"“", "”"} & set(title):
+        row = dict(rows[source], attributes=attributes_of(engine, [source]).get(source, {}))
+        subject, _, where = speaker(row, {}, set())
+        place = f" {where}" if where else ""
+        return f"{inline_quote(title, source)}, as {subject} proposed{place}.", True
+    if idea["machine_title"]:  # key words, not anyone's sentence: say what it is about
+        words = [w.strip() for w in title[len(MACHINE_TITLE) :].split(",") if w.strip()]
+        return _sentence(f"An idea about {prose(in_words(words))}"), False
+    return "An idea raised in the Lab's discussions.", False
+
+
+def _proposal_quote(rows: dict, quotable: list[str]) -> str | None:
+    for extract_id in quotable:
+        sentence = inline_sentence(rows[extract_id]["text"])
+        if sentence:
+            return inline_quote(sentence, extract_id)
+    return None
+
+
+def backing_words(backing: Backing, proposer_named: bool = False) -> str:
+    """'backed by 14 participants in the app; proposed by one participant and discussed by 8
+    others, among them 4 peer workers and 2 commissioners' — counts and roles, never names.
+    With proposer_named (the idea is already quoted as someone's proposal) a lone proposer is
+    not counted again."""
+    parts = []
+    if backing.supporters:
+        parts.append(f"backed by {counted(backing.supporters, 'participant')} in the app")
+    raised = []
+    if backing.proposers and not (proposer_named and backing.proposers == 1):
+        who = "one participant" if backing.proposers == 1 else f"{backing.proposers} participants"
+        raised.append(f"proposed by {who}")
+    if backing.discussed:
+        others = "others" if backing.proposers else "participants"
+        raised.append(f"discussed by {backing.discussed} {others}")
+    if raised:
+        parts.append(" and ".join(raised))
+    roles = [
+        f"{n} {PLURAL_ROLES.get(role, role)}"
+        for role, n in backing.roles.most_common()
+        if n >= FEWEST_FOR_A_ROLE
+    ]
+    text = "; ".join(parts)
+    if text and roles:
+        text += f", among them {in_words(roles[:3])}"
+    return text
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
