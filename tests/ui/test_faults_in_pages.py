@@ -33,7 +33,8 @@ def test_names_with_rtl_overrides_and_line_breaks_are_shown_escaped(open_page, a
         "refused letter\\u202e.rtf: RTF is not supported: save it as .docx or .txt",
         "refused two\\nlines.rtf: RTF is not supported: save it as .docx or .txt",
     ]
-    listed = at.dataframe[-1].value["path"].tolist()
+    sources = next(d.value for d in at.dataframe if "path" in d.value.columns)
+    listed = sources["path"].tolist()
     assert "minutes\\u202etxt.md" in listed and not any("\u202e" in p for p in listed)
 
     at.selectbox(key="sources-remove-choice").set_value(stored)
