@@ -94,6 +94,9 @@ def redact_person(person: str) -> tuple[str, Counter]:
     return cleaned, found
 
 
+_HASH_PREFIX = re.compile(r"^[0-9a-f]{12}-")
+
+
 def redact_path(path: str) -> str:
     """A source's display path with identifiers and names in its folder and file names replaced,
     keeping the separators and the extension: "in/[NAME] notes [PHONE].txt"."""
@@ -101,11 +104,16 @@ def redact_path(path: str) -> str:
         return path
     parts = path.split("/")
     stem, suffix = _split_suffix(parts[-1])
-    pieces = [*parts[:-1], stem]
+    # An upload's name starts with our content hash (lab_app/material/uploads.py): never
+    # personal, and all digits now and then, which would read as an NHS number.
+    kept = _HASH_PREFIX.match(stem)
+    kept = kept.group(0) if kept else ""
+    pieces = [*parts[:-1], stem[len(kept) :]]
     # "_" and "+" join words in file names; read them as spaces (same length, so offsets hold).
     readable = [re.sub(r"[_+]", " ", piece) for piece in pieces]
     found = _analyze(readable, names=True)
     cleaned = [_replace(piece, spans) for piece, spans in zip(pieces, found, strict=True)]
+    cleaned[-1] = kept + cleaned[-1]
     return "/".join(cleaned) + suffix
 
 
