@@ -14,6 +14,7 @@ from ingest.errors import IngestError
 from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
 from ingest.redact import redact_path
+from lab_app.core import locks
 from lab_app.core.audit import record
 from lab_app.core.faults import WorkspaceFault, describe, is_storage_fault, visible
 from lab_app.core.private import owner_only, private_folder, tighten
@@ -28,6 +29,10 @@ from lab_app.people.withdrawal import drop_withdrawn
 Progress = Callable[[int, int], None]
 # Up to this many extracts of a kind, a filtered search scores them exactly from the store.
 EXACT_SEARCH_LIMIT = 3000
+# One writer of the index at a time, across processes: two ingests starting together each
+# re-sync the other's unfinished source, and an embedded index's first opening migrates its
+# own SQLite file, which a second process opening it then finds locked.
+INDEX_WRITE_LOCK, INDEX_OPEN_LOCK = "index-write", "index-open"
 
 
 @dataclass
@@ -74,8 +79,9 @@ class Workspace:
     def index(self) -> VectorIndex:
         if self._index is None:
             where = self.settings.chroma_url or self.settings.chroma_path
-            client = connect(self.settings.chroma_url, self.settings.chroma_path)
-            self._index = VectorIndex(client, self.settings.collection, f"the index at {where}")
+            with locks.held(self.store.engine, INDEX_OPEN_LOCK):
+                client = connect(self.settings.chroma_url, self.settings.chroma_path)
+                self._index = VectorIndex(client, self.settings.collection, f"the index at {where}")
         return self._index
 
     def ingest_options(self, **chosen) -> IngestOptions:
@@ -200,13 +206,19 @@ class Workspace:
         """Sync the index; on a broken index, a warning instead (the store holds the source,
         marked unindexed, and `qlab reindex` or the next ingest brings the index level)."""
         try:
-            self._sync_index(source_id, source_path)
+            with locks.held(self.store.engine, INDEX_WRITE_LOCK):
+                self._sync_index(source_id, source_path)
         except VectorIndexError as err:
             return [f"not searchable yet: {err}"]
         return []
 
     def repair_index(self) -> int:
         """Re-sync every source whose index update did not finish; return how many."""
+        with locks.held(self.store.engine, INDEX_WRITE_LOCK):
+            return self._sync_unindexed()
+
+    def _sync_unindexed(self) -> int:
+        # Read under the lock: a source another process finished meanwhile is not redone.
         pending = self.store.unindexed_source_ids()
         paths = {row.id: row.path for row in self.store.list_sources()}
         for source_id in pending:
@@ -217,8 +229,9 @@ class Workspace:
         row = self.store.source_by_path(source_path)
         if row is None:
             return False
-        self.index.delete_source(source_path)
-        self.store.remove_source(row.id)
+        with locks.held(self.store.engine, INDEX_WRITE_LOCK):
+            self.index.delete_source(source_path)
+            self.store.remove_source(row.id)
         return True
 
     # --- reading -------------------------------------------------------------------------
@@ -285,16 +298,17 @@ class Workspace:
         """Rebuild the index from the store's text and vectors; no file is read, no model run.
         An embedded index too damaged to open is deleted and made again: it is derived, and
         holds nothing the store does not."""
-        try:
-            self.index.reset()
-        except VectorIndexError:
-            if self.settings.chroma_url:
-                raise  # a server's index is the server's to repair
-            self._index = None
-            remove_embedded(self.settings.chroma_path)
-            self.index.reset()
-        self.store.mark_all_unindexed()
-        self.repair_index()
+        with locks.held(self.store.engine, INDEX_WRITE_LOCK):
+            try:
+                self.index.reset()
+            except VectorIndexError:
+                if self.settings.chroma_url:
+                    raise  # a server's index is the server's to repair
+                self._index = None
+                remove_embedded(self.settings.chroma_path)
+                self.index.reset()
+            self.store.mark_all_unindexed()
+            self._sync_unindexed()
         return self.index.count()
 
     def index_problem(self) -> str | None:

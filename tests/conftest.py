@@ -99,14 +99,7 @@ def demo_home(tmp_path_factory):
 @pytest.fixture
 def demo_workspace(demo_home, tmp_path):
     """A private copy of the ingested demo Lab that a test may change."""
-    import shutil
-
-    from lab_app.core.settings import Settings
-    from lab_app.workspace import Workspace
-
-    home = tmp_path / "demo"
-    shutil.copytree(demo_home, home)
-    return Workspace(Settings.from_env(home=home))
+    return _copy_of(demo_home, tmp_path / "demo")
 
 
 @pytest.fixture(scope="session")
@@ -128,14 +121,7 @@ def themed_home(demo_home, tmp_path_factory):
 @pytest.fixture
 def themed(themed_home, tmp_path):
     """A private copy of the themed demo Lab that a test may change."""
-    import shutil
-
-    from lab_app.core.settings import Settings
-    from lab_app.workspace import Workspace
-
-    home = tmp_path / "themed"
-    shutil.copytree(themed_home, home)
-    return Workspace(Settings.from_env(home=home))
+    return _copy_of(themed_home, tmp_path / "themed")
 
 
 @pytest.fixture(scope="session")
@@ -160,11 +146,15 @@ def decided_home(themed_home, tmp_path_factory):
 @pytest.fixture
 def decided(decided_home, tmp_path):
     """A private copy of the decided demo Lab that a test may change."""
+    return _copy_of(decided_home, tmp_path / "decided")
+
+
+def _copy_of(home, target):
+    """A workspace on a private copy of a session's workspace folder."""
     import shutil
 
     from lab_app.core.settings import Settings
     from lab_app.workspace import Workspace
 
-    home = tmp_path / "decided"
-    shutil.copytree(decided_home, home)
-    return Workspace(Settings.from_env(home=home))
+    shutil.copytree(home, target)
+    return Workspace(Settings.from_env(home=target))

@@ -37,28 +37,32 @@ def to_html(assembled: Assembled, charts: dict[int, bytes]) -> str:
         f"<h1>{text(assembled.title)}</h1>",
     ]
     for index, block in enumerate(assembled.blocks):
-        if block.kind == "heading":
-            level = min(max(block.level, 2), 4)
-            out.append(f"<h{level}>{text(block.text)}</h{level}>")
-        elif block.kind == "paragraph":
-            out.append(f"<p>{text(block.text)}</p>")
-        elif block.kind == "quote":
-            paragraphs = "".join(f"<p>{text(p)}</p>" for p in block.text.split("\n\n"))
-            out.append(
-                f"<blockquote>{paragraphs}<footer>— {text(block.attribution)}</footer></blockquote>"
-            )
-        elif block.kind in ("bullets", "numbered"):
-            tag = "ol" if block.kind == "numbered" else "ul"
-            items = "".join(f"<li>{text(item)}</li>" for item in block.items)
-            out.append(f"<{tag}>{items}</{tag}>")
-        elif block.kind == "chart" and index in charts:
+        if block.kind == "chart" and index in charts:
             data = base64.b64encode(charts[index]).decode("ascii")
             out.append(
                 f'<figure><img alt="Extracts per month in this theme" '
                 f'src="data:image/png;base64,{data}"></figure>'
             )
+        elif piece := block_html(block, text, min(max(block.level, 2), 4)):
+            out.append(piece)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def block_html(block, text, level: int) -> str:
+    """A heading, paragraph, quotation or list as HTML ("" for anything else); `text` escapes
+    each piece of text (the essay page and the report escape alike, the report adds links)."""
+    if block.kind == "heading":
+        return f"<h{level}>{text(block.text)}</h{level}>"
+    if block.kind == "paragraph":
+        return f"<p>{text(block.text)}</p>"
+    if block.kind == "quote":
+        paragraphs = "".join(f"<p>{text(p)}</p>" for p in block.text.split("\n\n"))
+        return f"<blockquote>{paragraphs}<footer>— {text(block.attribution)}</footer></blockquote>"
+    if block.kind in ("bullets", "numbered"):
+        tag = "ol" if block.kind == "numbered" else "ul"
+        return f"<{tag}>{''.join(f'<li>{text(item)}</li>' for item in block.items)}</{tag}>"
+    return ""
 
 
 def to_docx(assembled: Assembled, charts: dict[int, bytes]) -> bytes:

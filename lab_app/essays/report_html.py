@@ -14,6 +14,7 @@ from lab_app.essays.export import EssayCheckError
 from lab_app.essays.grounding import check_document
 from lab_app.essays.markup import EXPORT_MARKER, Block, unescape
 from lab_app.essays.material import active_themes
+from lab_app.essays.render import block_html
 from lab_app.essays.report import Report, build_report
 from lab_app.essays.svg_charts import month_bars, theme_bars
 
@@ -166,20 +167,10 @@ def _overview(engine, report: Report, blocks: list[Block]) -> str:
 def _blocks(blocks: list[Block], chart: str = "") -> str:
     out = []
     for block in blocks:
-        if block.kind == "heading":
-            out.append(f"<h4>{_t(block.text)}</h4>")
-        elif block.kind == "paragraph":
-            out.append(f"<p>{_t(block.text)}</p>")
-        elif block.kind == "quote":
-            paragraphs = "".join(f"<p>{_t(p)}</p>" for p in block.text.split("\n\n"))
-            out.append(
-                f"<blockquote>{paragraphs}<footer>— {_t(block.attribution)}</footer></blockquote>"
-            )
-        elif block.kind in ("bullets", "numbered"):
-            tag = "ol" if block.kind == "numbered" else "ul"
-            out.append(f"<{tag}>{''.join(f'<li>{_t(i)}</li>' for i in block.items)}</{tag}>")
-        elif block.kind == "chart" and chart:
+        if block.kind == "chart" and chart:
             out.append(f"<figure>{chart}</figure>")
+        else:
+            out.append(block_html(block, _t, 4))
     return "".join(out)
 
 

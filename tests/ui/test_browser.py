@@ -16,23 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.chromium import CHROMIUM, CHROMIUM_ARGS, missing
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-# Chromium on these machines: background networking off (the network is closed), no sandbox
-# (root). Playwright gives every launch a new empty profile (its own --user-data-dir).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # url path -> what the page's title (its h1) says; loose, so pages can grow.
 PAGES = {
     "": r"Q Lab|Overview",
@@ -96,19 +85,8 @@ def _stop(process: subprocess.Popen) -> None:
             continue
 
 
-def _missing() -> str | None:
-    """Why the browser cannot run here, or None."""
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} not found (install Debian's chromium: apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed"
-    return None
-
-
 def _skip_or_fail() -> None:
-    if (reason := _missing()) is None:
+    if (reason := missing()) is None:
         return
     if os.environ.get("QLAB_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}, and QLAB_REQUIRE_BROWSER=1")
@@ -116,7 +94,7 @@ def _skip_or_fail() -> None:
 
 
 # Skip at collection, before the session's demo Lab is built for nothing; CI fails instead.
-if (_reason := _missing()) and os.environ.get("QLAB_REQUIRE_BROWSER") != "1":
+if (_reason := missing()) and os.environ.get("QLAB_REQUIRE_BROWSER") != "1":
     pytest.skip(_reason, allow_module_level=True)
 
 

@@ -5,35 +5,14 @@ contents, areas, themes and the numbered sources of their quotations."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
+from tests.ui.chromium import CHROMIUM, CHROMIUM_ARGS, missing
+
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _missing() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} not found (install Debian's chromium: apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed"
-    return None
-
-
-if (_reason := _missing()) and os.environ.get("QLAB_REQUIRE_BROWSER") != "1":
+if (_reason := missing()) and os.environ.get("QLAB_REQUIRE_BROWSER") != "1":
     pytest.skip(_reason, allow_module_level=True)
 
 
@@ -55,7 +34,7 @@ def report_file(decided_home, tmp_path_factory):
 @pytest.fixture(scope="module")
 def offline_tab(report_file):
     """A tab on the report with every request but the file itself refused and recorded."""
-    if (reason := _missing()) is not None:
+    if (reason := missing()) is not None:
         pytest.fail(f"{reason}, and QLAB_REQUIRE_BROWSER=1")
     from playwright.sync_api import sync_playwright
 
