@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	rm -f $(BENCH_SUMMARY)
 	$(BIN)/python bench/ingest.py --summary $(BENCH_SUMMARY)
+	$(BIN)/python bench/redaction.py --summary $(BENCH_SUMMARY)
 	$(BIN)/python bench/scale.py --summary $(BENCH_SUMMARY)
 	$(BIN)/python bench/themes.py --summary $(BENCH_SUMMARY)
 	$(BIN)/python bench/app.py --summary $(BENCH_SUMMARY)

@@ -12,7 +12,7 @@ from ingest import chunking
 from ingest.errors import EmptyFile, IngestError, TooLarge, UnsupportedFormat
 from ingest.formats import DOCUMENT_PARSERS, REFUSED, TABULAR_SUFFIXES, parse_document
 from ingest.records import Extract, SetAside, Source
-from ingest.redact import redact, redact_person
+from ingest.redact import redact, redact_many, redact_path, redact_person
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,8 @@ def load_source(path: Path, display_path: str, content_hash: str, options: Inges
     fallback = options.date or source.date or _modified_date(path)
     for extract in source.extracts:
         extract.date = extract.date or fallback
-    source.path, source.content_hash, source.kind = display_path, content_hash, kind
+    # The file name is shown and stored: "feedback from jo@x.org.txt" must not keep the address.
+    source.path, source.content_hash, source.kind = redact_path(display_path), content_hash, kind
     source.date = source.date or options.date
     assign_ids(source)
     return source
@@ -128,8 +129,8 @@ def _document_source(path: Path, options: IngestOptions) -> Source:
     counts: Counter = Counter()
     texts: list[str] = []
     blocks = []
-    for block in document.blocks:
-        text, found = redact(block.text.strip())
+    cleaned = redact_many([block.text.strip() for block in document.blocks])
+    for block, (text, found) in zip(document.blocks, cleaned, strict=True):
         counts.update(found)
         if text:
             texts.append(text)
@@ -229,23 +230,37 @@ def join_texts(texts: list[str]) -> tuple[str, list[int]]:
     return "\n\n".join(texts), offsets
 
 
+_TITLED = ("thread", "title")  # contribution fields shown as text beside the post
+
+
 def _assemble(items: list[Extract], kind: str, warnings: list[str]) -> Source:
     """Redact each answer or post, split very long ones, and lay them out as one source text."""
     counts: Counter = Counter()
     cleaned: list[Extract] = []
-    for item in items:
-        text, found = redact(item.text.strip())
+    # One batch for every answer and one for every attribute value: the model reads batches fast.
+    texts = redact_many([item.text.strip() for item in items])
+    # Attribute values are categories (region, role, age band), not prose: a place such as
+    # "Orkney" is not a name. A column that names people is marked as an identifier instead.
+    values = [v for item in items for v in item.attributes.values()]
+    values = iter(redact_many(values, names=False))
+    # A forum thread's title is shown beside each post ("Welcome Sue!"): redacted like the text.
+    titles = iter(redact_many([item.meta[k] for item in items for k in _TITLED if k in item.meta]))
+    for item, (text, found) in zip(items, texts, strict=True):
         counts.update(found)
         attributes = {}
-        for name, value in item.attributes.items():
-            attributes[name], found = redact(value)
+        for name in item.attributes:
+            attributes[name], found = next(values)
+            counts.update(found)
+        meta = dict(item.meta)
+        for key in (k for k in _TITLED if k in meta):
+            meta[key], found = next(titles)
             counts.update(found)
         person = item.person
         if person:
             person = redact_person(person)[0]
         if text:
             cleaned.append(
-                replace(item, text=text, kind=kind, attributes=attributes, person=person)
+                replace(item, text=text, kind=kind, attributes=attributes, person=person, meta=meta)
             )
     full_text, offsets = join_texts([item.text for item in cleaned])
     extracts: list[Extract] = []

@@ -13,6 +13,7 @@ import numpy as np
 from ingest.errors import IngestError
 from ingest.pipeline import IngestOptions, file_hash, load_source
 from ingest.records import Source
+from ingest.redact import redact_path
 from lab_app.core import locks
 from lab_app.core.audit import record
 from lab_app.core.faults import WorkspaceFault, describe, is_storage_fault, visible
@@ -146,7 +147,7 @@ class Workspace:
     def _ingest_file(
         self, path: Path, options: IngestOptions, root: Path | None, progress: Progress | None
     ) -> FileOutcome:
-        shown = display_path(path, root)
+        shown = redact_path(display_path(path, root))  # as load_source stores it
         try:
             content_hash = file_hash(path)
         except OSError as err:

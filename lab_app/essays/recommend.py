@@ -4,7 +4,7 @@ proposer's own words, quoted and marked), with its status and its backing in wor
 from __future__ import annotations
 
 from lab_app.essays.markup import is_verbatim
-from lab_app.essays.quotable import worth_quoting
+from lab_app.essays.quotable import PLACEHOLDER, worth_quoting
 from lab_app.essays.staff_decisions import MACHINE_TITLE, Backing
 from lab_app.essays.synthesis import speaker
 from lab_app.essays.writing import counted, in_words, inline_quote, inline_sentence, prose
@@ -56,7 +56,9 @@ def _name(engine, idea: dict, rows: dict, quotable: list[str]) -> tuple[str, boo
     if not own and not idea["machine_title"]:
         return _sentence(prose(title)), False
     source = own[0] if own else None
-    if source in quotable and worth_quoting(title) and not {"“", "”"} & set(title):
+    # Not quoted from a proposal that held a name or identifier (as writing.inline_sentence).
+    clean = source is not None and not PLACEHOLDER.search(rows[source]["text"] or "")
+    if clean and source in quotable and worth_quoting(title) and not {"“", "”"} & set(title):
         row = dict(rows[source], attributes=attributes_of(engine, [source]).get(source, {}))
         subject, _, where = speaker(row, {}, set())
         place = f" {where}" if where else ""

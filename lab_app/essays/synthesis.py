@@ -11,7 +11,7 @@ import numpy as np
 
 from lab_app.essays.attribution import role_of, source_name
 from lab_app.essays.markup import flat
-from lab_app.essays.quotable import front_matter, title_parts, worth_quoting
+from lab_app.essays.quotable import PLACEHOLDER, front_matter, title_parts, worth_quoting
 from lab_app.essays.writing import inline_quote, prose, sentences
 from lab_app.material.store import text_hash
 
@@ -69,9 +69,11 @@ def synthesise(
 
 def _candidates(rows: list[dict], documents: dict[str, dict]) -> list[_Candidate]:
     """Whole, quotable sentences of readable length that stand on their own, PER_EXTRACT at
-    most from each extract."""
+    most from each extract; none from an extract that held a name or identifier."""
     found = []
     for row in rows:
+        if PLACEHOLDER.search(row["text"] or ""):
+            continue
         document = documents.get(row.get("source"), {})
         avoid = title_parts(document.get("title", ""), document.get("organisation", ""))
         person = row.get("person") or f"extract:{row['extract_id']}"

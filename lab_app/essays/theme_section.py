@@ -6,7 +6,7 @@ from __future__ import annotations
 from lab_app.essays.attribution import attribution, month_of, role_of, source_name
 from lab_app.essays.markup import CHART_LINE, is_verbatim
 from lab_app.essays.material import ThemeMaterial
-from lab_app.essays.quotable import title_parts, worth_quoting
+from lab_app.essays.quotable import PLACEHOLDER, title_parts, worth_quoting
 from lab_app.essays.recommend import PLURAL_ROLES, idea_line
 from lab_app.essays.synthesis import Synthesis
 from lab_app.essays.writing import (
@@ -245,7 +245,9 @@ def side_quote(engine, side: dict, used: set[str] = frozenset()) -> tuple[str, s
         if not isinstance(text, str) or not text.strip() or not worth_quoting(text):
             continue
         for extract_id in allowed:
-            if is_verbatim(text, rows[extract_id]["text"]):
+            # Not from an extract that held a name or identifier, as writing.inline_sentence.
+            whole = rows[extract_id]["text"]
+            if is_verbatim(text, whole) and not PLACEHOLDER.search(whole or ""):
                 row = rows[extract_id]
                 return excerpt(text), _who(row, attributes.get(extract_id, {})), extract_id
     for extract_id in allowed:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 
-from ingest.redact import redact
+from ingest.redact import redact, redact_many
 from lab_app.core.schema import extracts, sources, votes
 from lab_app.material.store import with_sources
 from lab_app.opinions.polis_input import META_ATTRIBUTE, MODERATED_OUT
@@ -131,7 +131,10 @@ def import_polis(workspace, path: Path) -> str:
     if not kept:
         raise ValueError(f"{path} holds no moderated-in comment with text: nothing to import")
     comments_path = home / HOME_FOLDER / conversation.slug / "comments.json"
-    _write_json(comments_path, [_comment_record(c) for c in kept])
+    texts = redact_many([c["text"] for c in kept])  # one batch: the name model reads batches fast
+    _write_json(
+        comments_path, [_comment_record(c, text) for c, (text, _) in zip(kept, texts, strict=True)]
+    )
     options = workspace.ingest_options(kind="contribution")
     outcome = workspace.ingest_file(comments_path, options, root=home)
     if outcome.status == "refused":
@@ -176,12 +179,12 @@ def _claim(home: Path, conversation: Conversation) -> None:
     _write_json(record, {"key": conversation.key, "slug": conversation.slug, **summary})
 
 
-def _comment_record(comment: dict) -> dict:
+def _comment_record(comment: dict, redacted: str) -> dict:
     record = {
         "id": comment["id"],
         "author": AUTHOR_PREFIX + (comment["author"] or "unknown"),
         # Redacted already here: this copy waits in the workspace folder for every re-ingest.
-        "text": redact(comment["text"])[0],
+        "text": redacted,
         "moderated": str(comment["moderated"]),
     }
     if comment.get("meta"):

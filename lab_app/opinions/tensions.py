@@ -245,7 +245,8 @@ def for_participants(rows: list[dict]) -> list[dict]:
 
 
 def likely(row: dict) -> bool:
-    """A text suggestion whose quoted pairs all push back on each other is reviewed first."""
+    """A text suggestion whose quoted pairs (nearly) all push back on each other is reviewed
+    first."""
     from lab_app.opinions.text_signal import STANCE_THRESHOLD
 
     if row["signal"] != "text":

@@ -19,7 +19,9 @@ MAX_PAIRS = 5
 MAX_TEXT_TENSIONS = 40
 # Text suggestions at or above this stance reach staff's review list first; the rest wait below
 # it; no text suggestion reaches participants before staff confirm it (docs/benchmarks.md).
-STANCE_THRESHOLD = 1.0  # all quoted pairs push back: precision 0.14 (0.29 on older themes)
+# 0.8: four of five quoted pairs push back. With names redacted the demo gives precision 0.22 at
+# recall 0.40 there, and 1.0 kept none of the planted hits (docs/benchmarks.md).
+STANCE_THRESHOLD = 0.8
 # Words that mark a claim being pushed back on. A cue only strengthens a pair; it never makes one.
 _CONTRAST = re.compile(
     r"\b(not|no|never|don't|doesn't|isn't|can't|won't|shouldn't|without|instead|rather than|"

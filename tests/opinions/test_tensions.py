@@ -178,21 +178,21 @@ def text_scores(ws, thresholds):
 
 def test_stance_threshold_raises_precision(ws):
     """docs/benchmarks.md reports these numbers: the threshold keeps the suggestions whose quoted
-    pairs all push back: fewer are shown, no less precisely."""
+    pairs (nearly) all push back: fewer are shown, no less precisely."""
     everything, reviewed_first = text_scores(ws, [0.0, tension_text.STANCE_THRESHOLD])
     assert reviewed_first["precision"] >= everything["precision"]
     assert reviewed_first["shown"] < everything["shown"]
 
 
-@pytest.mark.xfail(strict=True, reason="2 of the 5 planted tensions since the content-ordered "
-                   "build put paid-vs-volunteer in a broad theme (docs/benchmarks.md)")  # fmt: skip
+@pytest.mark.xfail(strict=True, reason="2 of the 5 planted tensions are hit on today's "
+                   "themes (docs/benchmarks.md)")  # fmt: skip
 def test_text_signal_finds_three_of_the_five_planted_tensions(ws):
     (everything,) = text_scores(ws, [0.0])
     assert everything["recall"] >= 0.6
 
 
 @pytest.mark.xfail(strict=True, reason="all-MiniLM-L6-v2 does not carry stance: precision "
-                   "0.14 at recall 0.4 at the threshold (docs/benchmarks.md)")  # fmt: skip
+                   "0.22 at recall 0.4 at the threshold (docs/benchmarks.md)")  # fmt: skip
 def test_text_signal_reaches_its_goal(ws):
     (found,) = text_scores(ws, [tension_text.STANCE_THRESHOLD])
     assert found["precision"] >= 0.8 and found["recall"] >= 0.6
@@ -200,13 +200,15 @@ def test_text_signal_reaches_its_goal(ws):
 
 def test_withdrawal_takes_a_statement_out_of_its_tension_title(ws):
     """A vote tension's title quotes its statement: when its author withdraws, the words go."""
-    from lab_app.core.forgetting import REMOVED
+    from lab_app.core.forgetting import MIN_QUOTE_CHARS, REMOVED
     from lab_app.people.withdrawal import withdraw
 
     engine = ws.store.engine
     quotes = participation.theme_quotes(engine, ws.list_themes()[0]["id"], limit=8)
+    # A statement long enough to count as someone's words: shorter ones ("thanks") are too
+    # common to scrub from titles (MIN_QUOTE_CHARS).
     authored = [q for q in quotes if extracts_by_ids(engine, [q["extract_id"]])[q["extract_id"]]
-                ["person"]]  # fmt: skip
+                ["person"] and len(" ".join(q["text"].split())) >= MIN_QUOTE_CHARS]  # fmt: skip
     statement = authored[0]["extract_id"]
     person = extracts_by_ids(engine, [statement])[statement]["person"]
     others = [q["extract_id"] for q in quotes if q["extract_id"] != statement][:3]

@@ -33,6 +33,8 @@ PALETTE = [
     "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
     "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#e7969c",
     "#ad494a", "#5254a3", "#8ca252", "#bd9e39", "#a55194", "#0b6e4f", "#c51b7d", "#4d9221",
+    # More for Labs with over 32 themes (the demo has 34 once names are redacted).
+    "#b15928", "#6a3d9a", "#01665e", "#8c2d04", "#35978f", "#de2d26", "#54278f", "#7f2704",
 ]  # fmt: skip
 NO_THEME = {None: "Not themed yet", "unsorted": "Unsorted"}
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from ingest.pipeline import IngestOptions, detect_kind
+from ingest.redact import redact_path
 from ingest.survey import ROLES
 from lab_app.core import faults
 from lab_app.material import set_aside, uploads
@@ -90,7 +91,7 @@ def mapping_step(ws, path: Path, key: str) -> dict:
                 "roles apply to every sheet, so each sheet needs the columns they name."
             )
         )
-    stored = ws.store.source_by_path(name)
+    stored = ws.store.source_by_path(redact_path(name))  # stored paths are redacted
     if stored is not None:
         st.caption(
             "Already ingested: to ingest it again with other roles, remove the source below first."
