@@ -16,6 +16,7 @@ from lab_app.ui import guard, time_range
 from lab_app.ui import theme_actions as actions
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import provenance, safe_markdown, user_text
+from lab_app.ui.curate_selected import theme_selection
 from lab_app.ui.resources import workspace
 from lab_app.ui.theme_curation import curation_form
 from lab_app.year import window
@@ -326,6 +327,8 @@ with matrix_tab:
 
 with curate:
     curation_form(engine, theme, active, selected)
+    st.divider()
+    theme_selection(engine, theme, active, selected, actions.FLASH)
 
 with history:
     events = theme["history"][-20:]
