@@ -128,7 +128,7 @@ def _theme_action(workspace: Workspace, args) -> str | None:
         return None
     # Named by label and text, never by id; the ids stay available in `qlab themes list`.
     said = last_done(engine, current_user())
-    return f"{said} (kept through rebuilds; `qlab themes undo` reverses it)"
+    return f"{said} Kept through rebuilds; `qlab themes undo` reverses it."
 
 
 def _theme_reading(workspace: Workspace, args) -> int:

@@ -3,7 +3,7 @@ and refuse when someone else has since changed the same themes or extracts."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from lab_app.core.audit import record_audit
 from lab_app.core.schema import audit
@@ -18,7 +18,11 @@ def undo_last(engine, who: str) -> dict:
     with engine.connect() as conn:
         last = conn.execute(_pending().where(audit.c.who == who).limit(1)).first()
         if last is None:
-            raise CurationError("nothing of yours to undo: you have made no curation change")
+            made = conn.execute(
+                select(func.count()).where(audit.c.action.like(CURATION), audit.c.who == who)
+            ).scalar()
+            why = f"all {made} of your changes are undone" if made else "you have made none"
+            raise CurationError(f"nothing of yours to undo: {why} (others undo their own)")
         later = list(conn.execute(_pending().where(audit.c.id > last.id)))
     what = words.action(engine, last)  # named before the undo changes the labels back
     clash = next((row for row in reversed(later) if _overlap(last, row)), None)

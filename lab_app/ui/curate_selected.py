@@ -175,7 +175,11 @@ def theme_selection(engine, theme: dict, active: dict[str, dict], selected: str,
         on_select="rerun",
         selection_mode="multi-row",
         height=300,
-        column_config={"Extract": st.column_config.TextColumn(width="large")},
+        column_config={
+            "Extract": st.column_config.TextColumn(width="large"),
+            "Kind": st.column_config.TextColumn(width="small"),
+            "Pinned": st.column_config.TextColumn(width="small"),
+        },
     )
     rows = (st.session_state.get(key) or {}).get("selection", {}).get("rows", [])
     chosen = [members[r]["id"] for r in rows if r < len(members)]

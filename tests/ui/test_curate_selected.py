@@ -179,3 +179,26 @@ def test_a_box_on_the_map_moves_its_points_and_the_map_keeps_its_filters(open_pa
     at.button(key="map-undo-mine").click().run()
     assert at.success[0].value == safe_markdown(f"Undid your move of 3 extracts to “{label}”.")
     _no_ids(at)
+
+
+def test_the_theme_stays_open_when_the_browser_sends_the_option_text_it_had_before(open_page, lab):
+    """A browser keeps a chosen option as its shown text ("label (id · size)"); after a move
+    changes the size, its next click sends the old text, which no option has any more."""
+    theme_id, target = _two_themes(lab)
+    at = open_page("themes")
+    at.selectbox(key="themes-select").select(theme_id).run()
+    shown_before = at.selectbox(key="themes-select").format_func(theme_id)
+    at.session_state[f"themes-pick-{theme_id}-0"] = {"selection": {"rows": [0], "columns": []}}
+    at.run()
+    at.selectbox(key="themes-move-selected-target").select(target).run()
+    at.button(key="themes-move-selected").click().run()
+    assert at.selectbox(key="themes-select").format_func(theme_id) != shown_before
+
+    states = at._tree.get_widget_states()
+    for state in states.widgets:
+        if state.id == at.selectbox(key="themes-select").id:
+            state.string_value = shown_before  # what the browser still holds
+    at._run(widget_state=states)
+    assert not at.exception, at.exception
+    assert at.selectbox(key="themes-select").value == theme_id
+    assert at.subheader[0].value == safe_markdown(theme_views.label_of(lab.store.engine, theme_id))

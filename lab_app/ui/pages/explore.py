@@ -77,8 +77,6 @@ def statements(
     counts, mine = tally or tallies([row["extract_id"] for row in rows])
     for row in rows:
         extract_id = row["extract_id"]
-        if pick:
-            st.checkbox("Select to move", key=f"{PICK}{extract_id}")
         user_text(row["text"], quote=True)
         where = [provenance(row), KINDS.get(row.get("kind"), row.get("kind") or "")]
         if themes_of and themes_of.get(extract_id):
@@ -86,6 +84,8 @@ def statements(
         if row.get("hidden"):
             where.append(HIDDEN_NOTE)
         st.caption(safe_markdown(" · ".join(part for part in where if part)))
+        if pick:  # under its own quote, so it is clear which extract the box selects
+            st.checkbox("Select to move", key=f"{PICK}{extract_id}")
         tally = counts[extract_id]
         columns = st.columns(3)
         for column, (name, value, label) in zip(

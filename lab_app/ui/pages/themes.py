@@ -116,7 +116,12 @@ def _open_from_table(key: str, ids: list[str]) -> None:
 
 
 def _open_from_select() -> None:
-    st.session_state["selected_theme"] = st.session_state.get("themes-select")
+    # The browser keeps the chosen option as its shown text ("label (id · size)"): after an
+    # action changes that text, the next click sends a text no option has, handed back as
+    # that text. Only a theme id opens a theme, so the open one stays open after an action.
+    chosen = st.session_state.get("themes-select")
+    if chosen in {row["id"] for row in _theme_rows(engine, home, theme_views.version(engine))}:
+        st.session_state["selected_theme"] = chosen
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -275,8 +280,12 @@ if theme["phrases"]:
     st.caption("Key phrases: " + safe_markdown(", ".join(theme["phrases"])))
 actions.flash()
 
+# A keyed tab set that tells the server which tab is open: after an action (whose one-line
+# outcome appears above the tabs) the same tab is drawn open again, not the first.
 evidence, matrix_tab, curate, history = st.tabs(
-    ["Representative extracts", "Theme × attribute", "Curate", "History"]
+    ["Representative extracts", "Theme × attribute", "Curate", "History"],
+    key="themes-tab",
+    on_change="rerun",
 )
 
 with evidence:
