@@ -171,7 +171,7 @@ if "themes-report" in st.session_state:
             )
         )
         for key in ("new", "grown", "faded"):
-            names = ", ".join(f"{safe_markdown(t['label'])} ({t['id']})" for t in report[key])
+            names = ", ".join(f"“{safe_markdown(t['label'])}”" for t in report[key])
             st.markdown(f"**{key.capitalize()} ({len(report[key])}):** {names or 'none'}")
         for key in ("merged", "split"):
             changes = "; ".join(
@@ -251,7 +251,7 @@ faded = theme_views.faded_themes(engine)
 if faded:
     st.caption(
         "Faded in the last build: "
-        + ", ".join(f"{safe_markdown(t['label'])} ({t['id']})" for t in faded)
+        + ", ".join(f"“{safe_markdown(t['label'])}”" for t in faded)
     )
 
 if selected is None:
