@@ -250,8 +250,7 @@ for i, (area, members) in enumerate(theme_views.by_area(rows)):
 faded = theme_views.faded_themes(engine)
 if faded:
     st.caption(
-        "Faded in the last build: "
-        + ", ".join(f"“{safe_markdown(t['label'])}”" for t in faded)
+        "Faded in the last build: " + ", ".join(f"“{safe_markdown(t['label'])}”" for t in faded)
     )
 
 if selected is None:
