@@ -41,17 +41,17 @@ def _curation_commands(theme_commands) -> None:
     split = add("split", help="regroup one theme's extracts into several themes")
     split.add_argument("theme")
     split.add_argument("--parts", type=int, default=2)
-    move = add("move", help="put an extract in a theme")
-    move.add_argument("extract")
+    move = add("move", help="put one or more extracts in a theme (one action, one undo)")
+    move.add_argument("extracts", nargs="+", metavar="extract")
     move.add_argument("theme")
-    exclude = add("exclude", help="keep an extract out of every theme")
-    exclude.add_argument("extract")
+    exclude = add("exclude", help="keep one or more extracts out of every theme (one action)")
+    exclude.add_argument("extracts", nargs="+", metavar="extract")
     pin = add("pin", help="pin an extract as an exemplar of its theme")
     pin.add_argument("extract")
     lock = add("lock", help="freeze a theme: no automatic additions, names kept")
     lock.add_argument("theme")
     lock.add_argument("--off", action="store_true", help="unlock instead")
-    add("undo", help="undo the last curation action")
+    add("undo", help="undo your own last curation action (QLAB_USER, else your OS account)")
     history = add("history", help="a theme's dated history")
     history.add_argument("theme")
     history.add_argument("--json", action="store_true", help="print JSON")
@@ -100,7 +100,9 @@ def cmd_themes(workspace: Workspace, args) -> int:
 
 def _theme_action(workspace: Workspace, args) -> str | None:
     """Carry out a curation subcommand; return the line to print, or None if not one."""
+    from lab_app.core.audit import current_user
     from lab_app.themes import curation
+    from lab_app.themes.undo import last_done
 
     engine = workspace.store.engine
     action = args.theme_command
@@ -111,21 +113,22 @@ def _theme_action(workspace: Workspace, args) -> str | None:
     elif action == "merge":
         curation.merge(engine, args.themes, args.into)
     elif action == "split":
-        return "split into " + ", ".join(curation.split(engine, args.theme, args.parts))
+        curation.split(engine, args.theme, args.parts)
     elif action == "move":
-        curation.move(engine, args.extract, args.theme)
+        curation.move(engine, args.extracts, args.theme)
     elif action == "exclude":
-        curation.exclude(engine, args.extract)
+        curation.exclude(engine, args.extracts)
     elif action == "pin":
         curation.pin(engine, args.extract)
     elif action == "lock":
         curation.lock(engine, args.theme, locked=not args.off)
     elif action == "undo":
-        done = curation.undo(engine)
-        return f"undid {done['undid']} of {done['target']}"
+        return curation.undo(engine)["message"]
     else:
         return None
-    return f"{action}: done (kept through every later build; `qlab themes undo` reverses it)"
+    # Named by label and text, never by id; the ids stay available in `qlab themes list`.
+    said = last_done(engine, current_user())
+    return f"{said} Kept through rebuilds; `qlab themes undo` reverses it."
 
 
 def _theme_reading(workspace: Workspace, args) -> int:

@@ -1,5 +1,5 @@
 """Staff curation of themes: each action is a constraint every later build honours, is written
-to the audit trail with what it replaced, and the last one can be undone."""
+to the audit trail with what it replaced, and each person can undo their own last one."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import numpy as np
 from sqlalchemy import delete, insert, select, update
 
 from lab_app.core.audit import current_user, now, record_audit
-from lab_app.core.schema import audit, theme_history, theme_members, theme_pins, themes
-from lab_app.material.store import theme_inputs
+from lab_app.core.schema import theme_history, theme_members, theme_pins, themes
+from lab_app.material.store import chunks, theme_inputs
+from lab_app.themes import words
 from lab_app.themes.state import load_state
 
 THEME_FIELDS = ("label", "label_by_staff", "description", "description_by_staff", "status",
@@ -49,28 +50,43 @@ def lock(engine, theme_id: str, locked: bool = True) -> None:
     )
 
 
-def move(engine, extract_id: str, theme_id: str) -> None:
-    _require_extract(engine, extract_id)
+def move(engine, extract_ids: str | list[str], theme_id: str) -> list[str]:
+    """Put one or several extracts in a theme as ONE action (one audit line, one undo); returns
+    the ids moved (those already there are left as they are)."""
+    ids = _require_extracts(engine, extract_ids, "moved")
+    state = load_state(engine)
+    _require_active(state, theme_id)
+    ids = [e for e in ids if not _placed_in(state, e, theme_id)]
+    if not ids:
+        raise CurationError(f"already in {words.theme(engine, theme_id)}: nothing was moved")
     _change(
         engine,
         "move",
-        extract_id,
+        theme_id,
         themes_after={theme_id: {}},
-        members_after={extract_id: (theme_id, "placed", "staff")},
+        members_after={e: (theme_id, "placed", "staff") for e in ids},
+        detail={"extracts": len(ids), "to": theme_id},
     )
+    return ids
 
 
-def exclude(engine, extract_id: str) -> None:
-    _require_extract(engine, extract_id)
-    _change(engine, "exclude", extract_id, members_after={extract_id: (None, "excluded", "staff")})
+def exclude(engine, extract_ids: str | list[str]) -> list[str]:
+    """Keep one or several extracts out of every theme, as ONE action; returns the ids."""
+    ids = _require_extracts(engine, extract_ids, "excluded")
+    target = ids[0] if len(ids) == 1 else f"{len(ids)} extracts"
+    members = {e: (None, "excluded", "staff") for e in ids}
+    _change(engine, "exclude", target, members_after=members, detail={"extracts": len(ids)})
+    return ids
 
 
 def pin(engine, extract_id: str) -> None:
     """Pin an extract as an exemplar of the theme it is in."""
+    _require_extracts(engine, extract_id, "pinned")
     state = load_state(engine)
     member = state.members.get(extract_id)
     if member is None or member.status != "placed":
-        raise CurationError(f"extract {extract_id} is not in a theme: move it into one first")
+        what = words.extract(engine, extract_id)
+        raise CurationError(f"{what} is not in a theme: move it into one first")
     # A pinned exemplar is also held in its theme, so no regrouping can take it away.
     _change(
         engine,
@@ -120,7 +136,8 @@ def split(engine, theme_id: str, parts: int = 2) -> list[str]:
         e for e, m in state.members.items() if m.status == "placed" and m.theme_id == theme_id
     )
     if len(member_ids) < 2 * parts:
-        raise CurationError(f"{theme_id} has {len(member_ids)} extracts: too few to split")
+        name = words.theme(engine, theme_id)
+        raise CurationError(f"{name} has {len(member_ids)} extracts: too few to split")
     data = theme_inputs(engine)
     row = {e: i for i, e in enumerate(data["ids"])}
     rows = [row[e] for e in member_ids]
@@ -150,32 +167,28 @@ def split(engine, theme_id: str, parts: int = 2) -> list[str]:
     return names
 
 
-def undo(engine) -> dict:
-    """Put back what the last curation action (not yet undone) changed."""
-    with engine.begin() as conn:
-        last = conn.execute(
-            select(audit)
-            .where(audit.c.action.like("curate.%"), audit.c.undone.is_(False))
-            .order_by(audit.c.id.desc())
-        ).first()
-        if last is None:
-            raise CurationError("nothing to undo")
-        before = last.detail["before"]
-        for theme_id, values in before["themes"].items():
-            if values is None:
-                conn.execute(delete(themes).where(themes.c.id == theme_id))
-            else:
-                conn.execute(update(themes).where(themes.c.id == theme_id).values(**values))
-        for extract_id, values in before["members"].items():
-            conn.execute(delete(theme_members).where(theme_members.c.extract_id == extract_id))
-            if values is not None:
-                conn.execute(insert(theme_members).values(extract_id=extract_id, **values))
-        for key, present in before["pins"]:
-            theme_id, extract_id = key
-            _set_pin(conn, theme_id, extract_id, present)
-        conn.execute(update(audit).where(audit.c.id == last.id).values(undone=True))
-        record_audit(conn, "undo", last.target, {"undid": last.id, "action": last.action})
-    return {"undid": last.action, "target": last.target}
+def undo(engine, who: str | None = None) -> dict:
+    """Put back what this person's last curation action (not yet undone) changed; the answer's
+    "message" says what in words. `who` defaults to the person acting (core/audit)."""
+    from lab_app.themes.undo import undo_last  # undo.py builds on this module
+
+    return undo_last(engine, who or current_user())
+
+
+def restore(conn, before: dict) -> None:
+    """Write back the themes, memberships and pins an action's audit line kept as "before"."""
+    for theme_id, values in before["themes"].items():
+        if values is None:
+            conn.execute(delete(themes).where(themes.c.id == theme_id))
+        else:
+            conn.execute(update(themes).where(themes.c.id == theme_id).values(**values))
+    for extract_id, values in before["members"].items():
+        conn.execute(delete(theme_members).where(theme_members.c.extract_id == extract_id))
+        if values is not None:
+            conn.execute(insert(theme_members).values(extract_id=extract_id, **values))
+    for key, present in before["pins"]:
+        theme_id, extract_id = key
+        _set_pin(conn, theme_id, extract_id, present)
 
 
 # --- one transaction per action, with the state it replaced kept for undo -------------------
@@ -192,10 +205,11 @@ def _change(
         for theme_id, values in themes_after.items():
             row = conn.execute(select(themes).where(themes.c.id == theme_id)).first()
             if row is None and action != "split":
-                raise CurationError(f"no theme {theme_id}: see `qlab themes list`")
-            before["themes"][theme_id] = (
-                {f: getattr(row, f) for f in THEME_FIELDS} if row is not None else None
-            )
+                raise CurationError("no such theme: `qlab themes list` lists them")
+            if values or row is None:  # a theme only receiving extracts keeps its fields
+                before["themes"][theme_id] = (
+                    {f: getattr(row, f) for f in THEME_FIELDS} if row is not None else None
+                )
             if row is None:
                 conn.execute(
                     insert(themes).values(id=theme_id, created_at=stamp, updated_at=stamp, **values)
@@ -252,15 +266,39 @@ def _set_pin(conn, theme_id: str, extract_id: str, present: bool) -> None:
 def _require_active(state, theme_id: str) -> None:
     row = state.themes.get(theme_id)
     if row is None or row["status"] != "active":
-        raise CurationError(f"no active theme {theme_id}: see `qlab themes list`")
+        raise CurationError("no such active theme (merged away?): `qlab themes list` lists them")
 
 
-def _require_extract(engine, extract_id: str) -> None:
+def _require_extracts(engine, extract_ids: str | list[str], done: str) -> list[str]:
+    """The ids, once each, in order; refused whole when any is unknown, saying how many."""
     from lab_app.core.schema import extracts
 
+    ids = list(dict.fromkeys([extract_ids] if isinstance(extract_ids, str) else extract_ids))
+    if not ids:
+        raise CurationError(f"choose at least one extract: nothing was {done}")
+    known = set()
     with engine.connect() as conn:
-        if conn.execute(select(extracts.c.id).where(extracts.c.id == extract_id)).first() is None:
-            raise CurationError(f"no extract {extract_id}: ids are in `qlab export extracts`")
+        for part in chunks(ids):
+            known.update(
+                conn.execute(select(extracts.c.id).where(extracts.c.id.in_(part))).scalars()
+            )
+    unknown = len(ids) - len(known)
+    if unknown and len(ids) == 1:
+        raise CurationError(
+            f"that extract is not in the workspace (removed, withdrawn or mistyped): "
+            f"nothing was {done}"
+        )
+    if unknown:
+        raise CurationError(
+            f"{unknown} of the {len(ids)} extracts chosen are not in the workspace (removed, "
+            f"withdrawn or mistyped): nothing was {done}; choose again"
+        )
+    return ids
+
+
+def _placed_in(state, extract_id: str, theme_id: str) -> bool:
+    member = state.members.get(extract_id)
+    return member is not None and member.status == "placed" and member.theme_id == theme_id
 
 
 def _new_numbers(state, count: int) -> list[int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lab_app.core.audit import current_user
 from lab_app.themes import views as theme_views
 from lab_app.ui import guard
 from lab_app.ui.components import safe_markdown, show_error
@@ -48,17 +49,24 @@ def _picked(key: str, what: str) -> str:
 
 
 def _label(engine, theme_id: str) -> str:
-    return f"“{safe_markdown(theme_views.label_of(engine, theme_id))}” ({theme_id})"
+    return f"“{safe_markdown(theme_views.label_of(engine, theme_id))}”"
+
+
+def _done(engine) -> str:
+    """What the signed-in person just did, in words: themes by label, extracts by their text."""
+    from lab_app.themes.undo import last_done
+
+    return safe_markdown(last_done(engine, current_user()))
 
 
 def rename(engine, theme_id: str) -> str:
     _curation().rename(engine, theme_id, st.session_state.get("themes-rename-text") or "")
-    return f"Renamed {theme_id} to {_label(engine, theme_id)}."
+    return _done(engine)
 
 
 def describe(engine, theme_id: str) -> str:
     _curation().describe(engine, theme_id, st.session_state.get("themes-describe-text") or "")
-    return f"Description of {theme_id} saved."
+    return f"Description of {_label(engine, theme_id)} saved."
 
 
 def merge(engine, theme_id: str) -> str:
@@ -66,7 +74,7 @@ def merge(engine, theme_id: str) -> str:
     if not others:
         raise ValueError("choose at least one theme to merge into this one")
     _curation().merge(engine, [*others, theme_id], into=theme_id)
-    return f"Merged {', '.join(others)} into {_label(engine, theme_id)}."
+    return _done(engine)
 
 
 def split(engine, theme_id: str) -> str:
@@ -80,34 +88,33 @@ def move(engine, theme_id: str) -> str:
     extract_id = _picked("themes-move-extract", "an extract to move")
     target = _picked("themes-move-target", "the theme to move it to")
     _curation().move(engine, extract_id, target)
-    return f"Moved extract {extract_id} to {_label(engine, target)}."
+    return _done(engine)
 
 
 def exclude(engine, theme_id: str) -> str:
     extract_id = _picked("themes-exclude-extract", "an extract to exclude")
     _curation().exclude(engine, extract_id)
-    return f"Excluded extract {extract_id} from every theme."
+    return _done(engine)
 
 
 def pin(engine, theme_id: str) -> str:
     extract_id = _picked("themes-pin-extract", "an extract to pin")
     _curation().pin(engine, extract_id)
-    return f"Pinned extract {extract_id} as an exemplar of {theme_id}."
+    return _done(engine)
 
 
 def lock(engine, theme_id: str) -> str:
     _curation().lock(engine, theme_id, locked=True)
-    return f"Locked {theme_id}: its extracts stay exactly as they are through rebuilds."
+    return f"Locked {_label(engine, theme_id)}: its extracts stay as they are through rebuilds."
 
 
 def unlock(engine, theme_id: str) -> str:
     _curation().lock(engine, theme_id, locked=False)
-    return f"Unlocked {theme_id}."
+    return f"Unlocked {_label(engine, theme_id)}."
 
 
 def undo(engine, _theme_id: str) -> str:
-    done = _curation().undo(engine)
-    return f"Undid {done['undid'].removeprefix('curate.')} of {done['target']}."
+    return safe_markdown(_curation().undo(engine)["message"])
 
 
 def flash() -> None:

@@ -31,7 +31,7 @@ def curation_form(engine, theme: dict, active: dict[str, dict], selected: str) -
         return ("📌 " if extract_id in pinned else "") + text_of[extract_id]
 
     def theme_name(theme_id: str) -> str:
-        return f"{active[theme_id]['label']} ({theme_id})"
+        return active[theme_id]["label"]
 
     left, right = st.columns(2)
     with left:
@@ -87,10 +87,10 @@ def curation_form(engine, theme: dict, active: dict[str, dict], selected: str) -
         help="A locked theme keeps exactly its extracts through every rebuild",
     )
     undo_col.button(
-        "Undo last action",
+        "Undo my last change",
         key="themes-undo",
         on_click=actions.curate,
         args=(engine, actions.undo, selected),
-        help="Reverses the last curation action by anyone",
+        help="Reverses your own last curation action, never someone else's",
     )
     st.caption("Every action is in the audit trail under your name and is kept through rebuilds.")

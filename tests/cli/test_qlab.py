@@ -88,11 +88,13 @@ def test_themes_from_the_command_line(demo_home, tmp_path):
     assert len(listing) == report["themes"]
     assert all({"id", "label", "size", "area", "status"} <= set(row) for row in listing)
     first = listing[0]["id"]
-    assert (
-        "rename: done"
-        in qlab(home, "themes", "rename", first, "Finding a group", check_rc=0).stdout
-    )
-    assert "not in a theme" in qlab(home, "themes", "pin", "no-such-extract").stderr
+    renamed = qlab(home, "themes", "rename", first, "Finding a group", check_rc=0).stdout
+    assert f"Renamed “Finding a group” (was “{listing[0]['label']}”)" in renamed
+    assert "not in the workspace" in qlab(home, "themes", "pin", "no-such-extract").stderr
+    undone = qlab(home, "themes", "undo", check_rc=0).stdout
+    assert f"Undid your rename of “Finding a group” (was “{listing[0]['label']}”)." in undone
+    assert "nothing of yours to undo" in qlab(home, "themes", "undo").stderr
+    qlab(home, "themes", "rename", first, "Finding a group", check_rc=0)
     out = tmp_path / "extracts.csv"
     qlab(home, "export", "extracts", "--out", out, check_rc=0)
     with out.open(encoding="utf-8-sig") as handle:

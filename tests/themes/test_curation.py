@@ -87,9 +87,9 @@ def test_undo_puts_back_the_last_action_and_the_audit_trail_says_who(themed):
 
 def test_bad_requests_say_what_is_wrong(themed):
     engine = themed.store.engine
-    with pytest.raises(curation.CurationError, match="no theme T-999"):
+    with pytest.raises(curation.CurationError, match="no such theme"):
         curation.rename(engine, "T-999", "x")
-    with pytest.raises(curation.CurationError, match="no extract"):
+    with pytest.raises(curation.CurationError, match="not in the workspace"):
         curation.move(engine, "nope", _biggest(themed, 1)[0])
-    with pytest.raises(curation.CurationError, match="nothing to undo"):
+    with pytest.raises(curation.CurationError, match="nothing of yours to undo"):
         curation.undo(engine)

@@ -6,6 +6,7 @@ each must be refused with the store unchanged."""
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from lab_app.ui.auth import SESSION_KEY
 from lab_app.ui.guard import NOT_WRITING, REFUSALS, Action
 from lab_app.workspace import Workspace
 from tests.ui.conftest import APP, TEST_ACCOUNTS, signed_in
+from tests.ui.test_map import select_points
 
 UI = APP.parent
 BUTTONS = {"button", "form_submit_button", "download_button"}
@@ -28,12 +30,15 @@ BUTTONS = {"button", "form_submit_button", "download_button"}
 # (and so the sidebar's Sign out) on the first run only: Sign out is clicked on the Overview.
 PAGES = {
     "overview": {"account.sign_out"},
-    "explore": {"explore.vote", "explore.contribute"},
+    "explore": {"explore.vote", "explore.contribute", "curation.move_selected",
+                "curation.undo_mine"},
+    "map": {"curation.move_selected", "curation.undo_mine"},
     "ideas": {"ideas.back", "ideas.comment", "ideas.status", "ideas.edit", "ideas.merge",
               "ideas.add", "ideas.accept"},
     "timeline": {"timeline.add_event", "timeline.remove_event", "timeline.save_phases"},
     "tensions": {"tensions.recompute", "tensions.decide"},
-    "themes": {"themes.rebuild", "themes.curate"},
+    "themes": {"themes.rebuild", "themes.curate", "curation.move_selected",
+               "curation.exclude_selected"},
     "sources": {"sources.ingest", "sources.remove"},
     "exports": {"exports.prepare", "exports.import_codebook"},
     "people": {"people.add", "people.toggle", "people.password", "people.consent",
@@ -166,8 +171,13 @@ def _staff_page(page: str, home: Path) -> AppTest:
     """The page as staff see it, with every button enabled that can be."""
     ws = Workspace(Settings.from_env(home=home))
     at = signed_in(AppTest.from_file(str(APP), default_timeout=180), "staff")
-    if page == "themes":
+    if page == "themes":  # a theme open, with two of its extracts ticked
         at.session_state["selected_theme"] = ws.list_themes()[0]["id"]
+        ticked = {"selection": {"rows": [0, 1], "columns": []}}
+        at.session_state[f"themes-pick-{ws.list_themes()[0]['id']}-0"] = ticked
+    if page == "explore":  # a search, whose results staff may tick and move
+        at.session_state["explore-view"] = "Search"
+        at.session_state["explore-query"] = "finding a peer group"
     if page == "ideas":
         at.session_state["ideas-merge-from"] = [ws_ideas(ws)[-1]]
     if page == "sources":
@@ -177,6 +187,12 @@ def _staff_page(page: str, home: Path) -> AppTest:
     if page != "overview":
         at.switch_page(f"pages/{page}.py")
         at.run()
+    if page == "explore":
+        next(c for c in at.checkbox if c.key.startswith("explore-pick-")).check().run()
+    if page == "map":  # a point selected, as the browser sends it
+        spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+        first = spec["data"][0]["customdata"][0]
+        select_points(at, [{"curve_number": 0, "point_index": 0, "customdata": first}])
     uploads = {"sources": "sources-upload", "exports": "exports-codebook-upload"}
     if page in uploads:  # an uploaded file enables the Ingest and Seed buttons
         data = ("note.txt", b"Date: 2026-05-01\nA note.", "text/plain")

@@ -113,7 +113,7 @@ def test_curation_round_trip_rename_merge_undo(open_page, lab):
 
     at.button(key="themes-undo").click().run()
     assert not at.exception, at.exception
-    assert "Undid merge" in at.success[0].value
+    assert at.success[0].value.startswith("Undid your merge of “")
     assert second in _listed(at)
     at.button(key="themes-undo").click().run()
     assert "Someone who has *been there*" not in _labels(at)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lab_app.core.audit import current_user
 from lab_app.opinions import participation
-from lab_app.ui import cached, guard
+from lab_app.ui import cached, curate_selected, guard
 from lab_app.ui.auth import current_account, current_name, is_staff
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -19,6 +19,8 @@ SHOWN = 10
 EXEMPLARS_SHOWN = 3  # quotes under each theme in the Themes view
 THEMES_SHOWN = 8  # themes at a time in the Themes view
 HIDDEN_NOTE = "withheld from participants"
+PICK = "explore-pick-"  # a search result's "Select to move" box, staff only
+FLASH = "explore-flash"  # the outcome of the last move or undo, shown once
 
 st.title("Explore")
 
@@ -65,9 +67,13 @@ def tallies(ids: list[str]) -> tuple[dict, dict]:
 
 
 def statements(
-    rows: list[dict], themes_of: dict[str, str] | None = None, tally: tuple | None = None
+    rows: list[dict],
+    themes_of: dict[str, str] | None = None,
+    tally: tuple | None = None,
+    pick: bool = False,
 ) -> None:
-    """Each row as an anonymous quote with where it came from, then agree/disagree/pass."""
+    """Each row as an anonymous quote with where it came from, then agree/disagree/pass; with
+    `pick` (staff), a box to select it for moving."""
     counts, mine = tally or tallies([row["extract_id"] for row in rows])
     for row in rows:
         extract_id = row["extract_id"]
@@ -78,6 +84,8 @@ def statements(
         if row.get("hidden"):
             where.append(HIDDEN_NOTE)
         st.caption(safe_markdown(" · ".join(part for part in where if part)))
+        if pick:  # under its own quote, so it is clear which extract the box selects
+            st.checkbox("Select to move", key=f"{PICK}{extract_id}")
         tally = counts[extract_id]
         columns = st.columns(3)
         for column, (name, value, label) in zip(
@@ -199,7 +207,13 @@ elif view == "Search":
         rows = [{key: hit[key] for key in SEARCH_FIELDS} for hit in hits]
         rows = visible(rows)[:SHOWN]
         if rows:
-            statements(rows, {hit["extract_id"]: hit["theme_label"] for hit in hits})
+            statements(rows, {hit["extract_id"]: hit["theme_label"] for hit in hits}, pick=staff)
+            if staff:  # the query and its results stay; only the outcome is new after an action
+                picks = [f"{PICK}{row['extract_id']}" for row in rows]
+                chosen = [key[len(PICK) :] for key in picks if st.session_state.get(key)]
+                curate_selected.flash(FLASH)
+                after = curate_selected.forgetting(*picks)
+                curate_selected.move_panel(engine, "explore", chosen, labels, FLASH, after)
         else:
             st.info("Nothing found: try other words, or another kind or theme.")
 

@@ -15,6 +15,7 @@ from lab_app.material import consent
 from lab_app.opinions import participation
 from lab_app.themes import map as projection
 from lab_app.themes import map_points
+from lab_app.ui import cached, curate_selected
 from lab_app.ui.auth import current_account, is_staff
 from lab_app.ui.components import (
     open_theme_page,
@@ -256,6 +257,8 @@ try:
     if not any(t not in NO_THEME for t in points["theme_id"]):
         st.caption("No themes yet — staff can build them on the Themes page; until then all grey.")
     figure, trace_ids = figure_for(points, xy, shown)
+    if staff:
+        curate_selected.keep_view(figure)
     if len(shown) < len(matching):
         st.caption(
             f"Showing an even sample of {len(shown):,} of {len(matching):,} matching extracts "
@@ -270,6 +273,11 @@ try:
         key="map-chart",
         config={"displaylogo": False, "scrollZoom": True},
     )
-    selection_panel(ws, points, selected_ids(event, trace_ids))
+    chosen = selected_ids(event, trace_ids)
+    selection_panel(ws, points, chosen)
+    if staff:
+        known = cached.themes(cached.store_key(engine), engine)
+        labels = {t: known["rows"][t]["label"] for t in known["active"]}
+        curate_selected.map_panel(engine, xy, points["id"], chosen, labels)
 except Exception as err:  # a broken filter or chart must show as one line, never a traceback
     show_error(err)

@@ -16,6 +16,7 @@ from lab_app.ui import guard, time_range
 from lab_app.ui import theme_actions as actions
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import provenance, safe_markdown, user_text
+from lab_app.ui.curate_selected import theme_selection
 from lab_app.ui.resources import workspace
 from lab_app.ui.theme_curation import curation_form
 from lab_app.year import window
@@ -115,7 +116,12 @@ def _open_from_table(key: str, ids: list[str]) -> None:
 
 
 def _open_from_select() -> None:
-    st.session_state["selected_theme"] = st.session_state.get("themes-select")
+    # The browser keeps the chosen option as its shown text ("label (id · size)"): after an
+    # action changes that text, the next click sends a text no option has, handed back as
+    # that text. Only a theme id opens a theme, so the open one stays open after an action.
+    chosen = st.session_state.get("themes-select")
+    if chosen in {row["id"] for row in _theme_rows(engine, home, theme_views.version(engine))}:
+        st.session_state["selected_theme"] = chosen
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -165,7 +171,7 @@ if "themes-report" in st.session_state:
             )
         )
         for key in ("new", "grown", "faded"):
-            names = ", ".join(f"{safe_markdown(t['label'])} ({t['id']})" for t in report[key])
+            names = ", ".join(f"“{safe_markdown(t['label'])}”" for t in report[key])
             st.markdown(f"**{key.capitalize()} ({len(report[key])}):** {names or 'none'}")
         for key in ("merged", "split"):
             changes = "; ".join(
@@ -244,8 +250,7 @@ for i, (area, members) in enumerate(theme_views.by_area(rows)):
 faded = theme_views.faded_themes(engine)
 if faded:
     st.caption(
-        "Faded in the last build: "
-        + ", ".join(f"{safe_markdown(t['label'])} ({t['id']})" for t in faded)
+        "Faded in the last build: " + ", ".join(f"“{safe_markdown(t['label'])}”" for t in faded)
     )
 
 if selected is None:
@@ -274,8 +279,12 @@ if theme["phrases"]:
     st.caption("Key phrases: " + safe_markdown(", ".join(theme["phrases"])))
 actions.flash()
 
+# A keyed tab set that tells the server which tab is open: after an action (whose one-line
+# outcome appears above the tabs) the same tab is drawn open again, not the first.
 evidence, matrix_tab, curate, history = st.tabs(
-    ["Representative extracts", "Theme × attribute", "Curate", "History"]
+    ["Representative extracts", "Theme × attribute", "Curate", "History"],
+    key="themes-tab",
+    on_change="rerun",
 )
 
 with evidence:
@@ -326,6 +335,8 @@ with matrix_tab:
 
 with curate:
     curation_form(engine, theme, active, selected)
+    st.divider()
+    theme_selection(engine, theme, active, selected, actions.FLASH)
 
 with history:
     events = theme["history"][-20:]
