@@ -11,6 +11,7 @@ from lab_app.core.audit import last_change
 from lab_app.core.schema import extract_attributes, extracts, sources, theme_members, theme_pins
 from lab_app.core.schema import themes as themes_table
 from lab_app.material.store import Store
+from lab_app.themes.answers import ordered_values
 from lab_app.themes.state import history_for, last_build
 
 FLAGS = ("new", "grown", "faded")
@@ -303,7 +304,7 @@ def attribute_matrix(engine, attribute: str, order: list[str] | None = None) -> 
                 )
             ).all()
         )
-    values = sorted(everyone)
+        values = ordered_values(conn, names, everyone)  # scale order, never alphabetical
     rank = {theme_id: i for i, theme_id in enumerate(order or [])}
     result = []
     for theme_id in sorted(holders, key=lambda t: (rank.get(t, len(rank)), t)):

@@ -7,6 +7,7 @@ from datetime import date
 
 from lab_app.core.settings import Settings
 from lab_app.themes.build import placements
+from lab_app.ui.charts import theme_map
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
 
@@ -38,11 +39,15 @@ def test_every_extract_is_drawn_coloured_by_theme(open_page, app_home):
         themes = {placed.get(row[0], {}).get("theme_id") for row in trace["customdata"]}
         assert len(themes) == 1  # one trace per theme
         if themes == {"unsorted"}:
-            assert trace["name"] == "Unsorted" and trace["marker"]["color"] == "#b0b0b0"
+            assert trace["name"] == "Unsorted" and trace["marker"]["color"] == theme_map.PALE
         hover = " ".join(row[1] for row in trace["customdata"])
         assert "<a" not in hover and "<script" not in hover
+    # The largest themes a colour each, never repeated; the rest share one "Other themes" grey.
     colours = [t["marker"]["color"] for t in spec["data"] if t["name"] != "Unsorted"]
-    assert len(set(colours)) == len(colours)  # 32 themes, 32 colours
+    own = [c for c in colours if c != theme_map.OTHER]
+    assert len(set(own)) == len(own) == len(theme_map.PALETTE) and theme_map.OTHER in colours
+    legend = [t["name"] for t in spec["data"] if t.get("showlegend", True)]
+    assert legend.count("Other themes") == 1
 
 
 def test_kind_dates_and_attribute_filters_change_what_is_shown(open_page, app_home):

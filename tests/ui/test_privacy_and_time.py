@@ -143,6 +143,6 @@ def test_a_2019_survey_leaves_the_timeline_on_the_labs_year(open_page, with_2019
     themes = _chart(at, "timeline-themes-chart")
     assert themes["layout"]["xaxis"]["range"] == ["2025-12-01", "2026-11-30"]
     activity = _chart(at, "timeline-activity-chart")
-    phases = activity["data"][0]["x"]
+    phases = [x.replace("<br>", " ") for x in activity["data"][0]["x"]]  # names wrap to fit
     assert phases[0] == "Prior evidence (before 1 Dec 2025)"
     assert "before" not in phases and "Discover" in phases

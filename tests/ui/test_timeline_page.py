@@ -50,7 +50,7 @@ def test_shifts_and_activity_per_phase(open_page, engine):
     shifts = _chart(at, "timeline-shifts-chart")
     expected = timeline.theme_shifts(engine)
     (faded,) = [t for t in shifts["data"] if t["name"] == "faded"]
-    assert faded["y"] == [len(s["faded"]) for s in expected]
+    assert faded["x"] == [len(s["faded"]) for s in expected]  # bars lie on their side
     activity = _chart(at, "timeline-activity-chart")
     (survey,) = [t for t in activity["data"] if t["name"] == "Survey"]
     rows = timeline.activity_by_phase(engine)

@@ -3,14 +3,12 @@ and comment; staff add, edit, change status, merge and accept suggested candidat
 
 from __future__ import annotations
 
-from collections import Counter
-
-import plotly.graph_objects as go
 import streamlit as st
 
 from lab_app.core.audit import current_user
 from lab_app.opinions import participation
 from lab_app.ui import auth, guard
+from lab_app.ui.charts.over_time import dated_bars
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 from lab_app.year import ideas
@@ -86,20 +84,6 @@ def status_label(status: str) -> str:
     return f"{STATUS_ICONS.get(status, '')} {status}"
 
 
-def mentions_figure(dates: list[dict]) -> go.Figure:
-    months = Counter(d["date"][:7] for d in dates)
-    figure = go.Figure(
-        go.Bar(x=[f"{m}-15" for m in sorted(months)], y=[months[m] for m in sorted(months)])
-    )
-    figure.update_layout(
-        height=220,
-        margin=dict(t=10, b=10),
-        xaxis=dict(type="date"),
-        yaxis=dict(title="per month"),
-    )
-    return figure
-
-
 def idea_detail(idea_id: str) -> None:
     idea = ideas.get_idea(engine, idea_id)
     st.subheader(safe_markdown(idea["title"]))
@@ -126,7 +110,7 @@ def idea_detail(idea_id: str) -> None:
     dates = ideas.idea_dates(engine, idea_id)
     if dates:
         st.markdown("**Over time**")
-        st.plotly_chart(mentions_figure(dates), key="ideas-detail-chart")
+        st.plotly_chart(dated_bars(dates), key="ideas-detail-chart")
     st.markdown("**History**")
     for event in idea["history"]:
         what = event["event"] + (f" → {event['status']}" if event["status"] else "")

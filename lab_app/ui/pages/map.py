@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import colorsys
 from collections import Counter
 from datetime import date
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
-from lab_app.core.text import html_safe
 from lab_app.material import consent
 from lab_app.opinions import participation
 from lab_app.themes import map as projection
 from lab_app.themes import map_points
 from lab_app.ui import cached, curate_selected
 from lab_app.ui.auth import current_account, is_staff
+from lab_app.ui.charts.theme_map import map_figure
 from lab_app.ui.components import (
     open_theme_page,
     provenance,
@@ -28,15 +26,6 @@ from lab_app.ui.resources import workspace
 
 MAX_POINTS = 20_000  # above this the map draws an even sample so the browser stays quick
 ANY = "(any)"
-GREY = "#b0b0b0"
-PALETTE = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
-    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
-    "#31a354", "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#e7969c",
-    "#ad494a", "#5254a3", "#8ca252", "#bd9e39", "#a55194", "#0b6e4f", "#c51b7d", "#4d9221",
-    # More for Labs with over 32 themes (the demo has 34 once names are redacted).
-    "#b15928", "#6a3d9a", "#01665e", "#8c2d04", "#35978f", "#de2d26", "#54278f", "#7f2704",
-]  # fmt: skip
 NO_THEME = {None: "Not themed yet", "unsorted": "Unsorted"}
 
 
@@ -66,66 +55,6 @@ def cached_participant_points(key: str, _engine) -> dict:
     people = consent.people_per_value(_engine, list(visible["attributes"]))
     enough = {pair for pair, n in people.items() if n >= consent.MIN_GROUP}
     return map_points.keep_attribute_values(visible, enough)
-
-
-def colours_for(points: dict) -> dict:
-    """Theme id -> colour, from every theme in the store so filtering never recolours."""
-    ids = sorted({t for t in points["theme_id"] if t not in NO_THEME})
-    return dict(zip(ids, distinct_colours(len(ids)), strict=True))
-
-
-def distinct_colours(n: int) -> list[str]:
-    """n different colours: the palette first, then hues a golden angle apart (never a repeat,
-    however many themes a build finds)."""
-    colours = PALETTE[:n]
-    i = 0
-    while len(colours) < n:
-        hue, light = (i * 0.618034) % 1.0, 0.35 + 0.15 * (i % 3)
-        red, green, blue = colorsys.hls_to_rgb(hue, light, 0.65)
-        colour = f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
-        if colour not in colours and colour != GREY:
-            colours.append(colour)
-        i += 1
-    return colours
-
-
-def figure_for(points: dict, xy: np.ndarray, shown: np.ndarray) -> tuple[go.Figure, list]:
-    """One WebGL trace per theme (largest first, Unsorted last); trace -> extract ids."""
-    colours = colours_for(points)
-    theme_of = np.array([t or "" for t in points["theme_id"]], dtype=object)[shown]
-    groups = Counter(theme_of)
-    order = sorted(groups, key=lambda t: (t in ("", "unsorted"), -groups[t], t))
-    label_of = dict(zip(points["theme_id"], points["theme_label"], strict=True))
-    figure = go.Figure()
-    trace_ids = []
-    ids = np.array(points["id"], dtype=object)
-    hover = np.array(points["hover"], dtype=object)
-    for theme in order:
-        rows = shown[theme_of == theme]
-        name = label_of.get(theme or None, "")
-        legend = f"{theme} {name}" if theme not in ("", "unsorted") else name
-        figure.add_trace(
-            go.Scattergl(
-                x=xy[rows, 0],
-                y=xy[rows, 1],
-                mode="markers",
-                name=html_safe(legend[:60]),
-                marker=dict(size=6, color=colours.get(theme, GREY), opacity=0.8),
-                customdata=np.column_stack([ids[rows], hover[rows]]),
-                hovertemplate="%{customdata[1]}<extra></extra>",
-            )
-        )
-        trace_ids.append(ids[rows].tolist())
-    figure.update_layout(
-        height=650,
-        margin=dict(l=10, r=10, t=10, b=10),
-        xaxis=dict(visible=False),
-        yaxis=dict(visible=False, scaleanchor="x"),
-        legend=dict(itemsizing="constant", font=dict(size=11)),
-        dragmode="pan",
-        hoverlabel=dict(align="left"),
-    )
-    return figure, trace_ids
 
 
 def filters(points: dict) -> dict:
@@ -211,7 +140,8 @@ def position_of_theme(points: dict, theme_id: str) -> int:
 st.title("Map")
 st.write(
     "Every extract placed by meaning: extracts that say similar things sit close together. "
-    "Colours are themes; grey is Unsorted. Hover for the text, click (or draw a box) to select."
+    "Each theme is named at its centre; the largest have a colour each, the rest share grey, "
+    "and Unsorted is pale. Hover for the text, click (or draw a box) to select."
 )
 staff = is_staff(current_account())
 try:
@@ -256,7 +186,7 @@ try:
         st.stop()
     if not any(t not in NO_THEME for t in points["theme_id"]):
         st.caption("No themes yet — staff can build them on the Themes page; until then all grey.")
-    figure, trace_ids = figure_for(points, xy, shown)
+    figure, trace_ids = map_figure(points, xy, shown)
     if staff:
         curate_selected.keep_view(figure)
     if len(shown) < len(matching):

@@ -11,6 +11,7 @@ from lab_app.core.text import html_safe
 from lab_app.themes.map import fingerprint
 from lab_app.ui import time_range
 from lab_app.ui.auth import current_account, is_staff
+from lab_app.ui.charts.material import kind_bars
 from lab_app.ui.components import (
     open_theme_page,
     provenance,
@@ -62,14 +63,8 @@ def material_section(data: dict, engine) -> None:
         return
     left, right = st.columns(2)
     for column, what in ((left, "sources"), (right, "extracts")):
-        kinds = list(counts[what])
-        values = [counts[what][k] for k in kinds]
-        figure = go.Figure(
-            go.Bar(x=kinds, y=values, marker_color=[colour(k) for k in kinds], text=values)
-        )
-        figure.update_layout(
-            title=f"{sum(values):,} {what} by kind", height=300, margin=dict(t=40, b=10)
-        )
+        colours = {k: colour(k) for k in counts[what]}
+        figure = kind_bars(counts[what], what, colours)
         column.plotly_chart(figure, key=f"overview-{what}-by-kind", config=CHART_CONFIG)
     kept = data["set_aside"]
     if kept["non_answers"] or kept["blank_answers"]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import html
 from functools import partial
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from lab_app.core.audit import current_user
@@ -15,6 +13,7 @@ from lab_app.themes.state import last_build
 from lab_app.ui import guard, time_range
 from lab_app.ui import theme_actions as actions
 from lab_app.ui.auth import require_role
+from lab_app.ui.charts.attributes import matrix_figure
 from lab_app.ui.components import provenance, safe_markdown, user_text
 from lab_app.ui.curate_selected import theme_selection
 from lab_app.ui.resources import workspace
@@ -53,60 +52,6 @@ def _attributes(_engine, home: str, version: tuple) -> list[str]:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _matrix(_engine, home: str, version: tuple, attribute: str, order: tuple) -> dict:
     return theme_views.attribute_matrix(_engine, attribute, list(order))
-
-
-def _plain(text: str, limit: int | None = None) -> str:
-    """Text for a plotly label: plotly reads tags like <a> and <b>, so escape them."""
-    text = " ".join((text or "").split())
-    if limit and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return html.escape(text)
-
-
-def _matrix_figure(matrix: dict, current: str) -> go.Figure | None:
-    if not matrix["themes"]:
-        return None
-    values = matrix["values"]
-    rows = [{"id": "all", "label": "All extracts", **matrix["overall"]}, *matrix["themes"]]
-    hover = [
-        [[_plain(row["label"]), _plain(value), count, row["holders"]] for value, count in
-         zip(values, row["counts"], strict=True)]
-        for row in rows
-    ]  # fmt: skip
-    figure = go.Figure(
-        go.Heatmap(
-            z=[row["share"] for row in rows],
-            x=list(range(len(values))),
-            y=list(range(len(rows))),
-            customdata=hover,
-            colorscale="Blues",
-            zmin=0,
-            zmax=1,
-            colorbar={"title": "share", "tickformat": ".0%"},
-            hovertemplate=(
-                "%{customdata[0]}<br>%{customdata[1]}: %{z:.0%} "
-                "(%{customdata[2]} of %{customdata[3]})<extra></extra>"
-            ),
-        )
-    )
-    ticks = [("▶ " if row["id"] == current else "") + _plain(row["label"], 45) for row in rows]
-    figure.update_layout(
-        height=140 + 24 * len(rows),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={
-            "tickmode": "array",
-            "tickvals": list(range(len(values))),
-            "ticktext": [_plain(v, 28) for v in values],
-            "side": "top",
-        },
-        yaxis={
-            "tickmode": "array",
-            "tickvals": list(range(len(rows))),
-            "ticktext": ticks,
-            "autorange": "reversed",
-        },
-    )
-    return figure
 
 
 def _open_from_table(key: str, ids: list[str]) -> None:
@@ -309,7 +254,7 @@ with matrix_tab:
     else:
         attribute = st.selectbox("Attribute", names, key="themes-matrix-attribute")
         matrix = _matrix(engine, home, version, attribute, tuple(active))
-        figure = _matrix_figure(matrix, selected)
+        figure = matrix_figure(matrix, selected)
         if figure is None:
             st.info("No extract in a theme carries this attribute.")
         else:

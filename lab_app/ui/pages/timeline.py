@@ -12,6 +12,7 @@ import streamlit as st
 from lab_app.core.text import html_safe
 from lab_app.themes.over_time import volumes
 from lab_app.ui import auth, time_range, timeline_tools
+from lab_app.ui.charts import phases as phase_charts
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
 from lab_app.year import changes as timeline_changes
@@ -89,39 +90,6 @@ def theme_area_figure(
     return figure
 
 
-def shifts_figure(shifts: list[dict]) -> go.Figure:
-    figure = go.Figure()
-    phases = [html_safe(window.period_name(s["phase"], year)) for s in shifts]
-    for field, colour in (("emerged", "#2ca02c"), ("grew", "#1f77b4"), ("faded", "#7f7f7f")):
-        figure.add_bar(
-            x=phases,
-            y=[len(s[field]) for s in shifts],
-            name=field,
-            marker_color=colour,
-            text=["<br>".join(html_safe(t["label"][:30]) for t in s[field]) for s in shifts],
-            hovertemplate="%{text}<extra>" + field + "</extra>",
-        )
-    figure.update_layout(
-        barmode="group", height=320, margin=dict(t=20, b=10), yaxis=dict(title="themes")
-    )
-    return figure
-
-
-def activity_figure(activity: list[dict]) -> go.Figure:
-    figure = go.Figure()
-    # Before the first phase is prior evidence and after the last follow-up: named so, since
-    # neither is a phase of the Lab's year.
-    phases = [html_safe(window.period_name(a["phase"], year)) for a in activity]
-    for kind, name in KIND_NAMES.items():
-        figure.add_bar(x=phases, y=[a["extracts"].get(kind, 0) for a in activity], name=name)
-    figure.add_bar(x=phases, y=[a["votes"] for a in activity], name="Votes")
-    figure.add_bar(x=phases, y=[a["ideas"] for a in activity], name="Ideas added")
-    figure.update_layout(
-        barmode="group", height=320, margin=dict(t=20, b=10), yaxis=dict(title="count")
-    )
-    return figure
-
-
 try:
     lab_phases = timeline.list_phases(engine)
     events = timeline.list_events(engine)
@@ -158,7 +126,9 @@ else:
 
 st.subheader("What emerged, grew or faded in each phase")
 if shifts:
-    st.plotly_chart(shifts_figure(shifts), key="timeline-shifts-chart", config=CHART_CONFIG)
+    names = [window.period_name(s["phase"], year) for s in shifts]
+    figure = phase_charts.shifts_figure(shifts, names)
+    st.plotly_chart(figure, key="timeline-shifts-chart", config=CHART_CONFIG)
     for shift in shifts:
         parts = [
             f"**{word}:** " + "; ".join(safe_markdown(t["label"]) for t in shift[field])
@@ -179,7 +149,9 @@ else:
 
 st.subheader("Activity per phase")
 if activity:
-    st.plotly_chart(activity_figure(activity), key="timeline-activity-chart", config=CHART_CONFIG)
+    names = [window.period_name(a["phase"], year) for a in activity]
+    figure = phase_charts.activity_figure(activity, names, KIND_NAMES)
+    st.plotly_chart(figure, key="timeline-activity-chart", config=CHART_CONFIG)
 
 st.subheader("What changed since…")
 first_day = date.fromisoformat(lab_phases[0]["start"]) if lab_phases else date.today()

@@ -1,0 +1,1 @@
+"""Plotly figures for the pages, built by small pure functions from data (testable alone)."""
