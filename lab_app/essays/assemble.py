@@ -82,7 +82,7 @@ def _where(row: dict) -> str:
     if row.get("page"):
         return f"p. {row['page']}"
     if row.get("paragraph") is not None:
-        return f"para. {row['paragraph']}"
+        return f"para. {row['paragraph'] + 1}"  # stored from 0, read from 1
     return ""
 
 

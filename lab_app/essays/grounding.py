@@ -108,7 +108,7 @@ def _source_extracts(engine, path: str, page_kind: str | None, number: int | Non
     if page_kind == "p":
         query = query.where(extracts.c.page == number)
     elif page_kind == "para":
-        query = query.where(extracts.c.paragraph == number)
+        query = query.where(extracts.c.paragraph == number - 1)  # read from 1, stored from 0
     with engine.connect() as conn:
         return {row.id: row.text for row in conn.execute(query)}
 

@@ -32,7 +32,10 @@ def idea_line(engine, idea: dict, with_backing: bool = True) -> str:
     allowed = may_quote(engine, rows)
     quotable = [e for e in idea["proposals"] + idea["discussion"] if e in allowed]
     name, quoted_in_name = _name(engine, idea, rows, quotable)
-    parts = [name]
+    quote = None if quoted_in_name else _proposal_quote(rows, quotable)
+    if name is None and quote:  # no title worth reading: the proposal's own words lead
+        name, quote = f"{quote}, as raised in the Lab's discussions.", None
+    parts = [name or "An idea raised in the Lab's discussions."]
     if idea.get("description"):
         parts.append(_sentence(prose(idea["description"])))
     if STATUS_WORDS.get(idea["status"]):
@@ -41,16 +44,15 @@ def idea_line(engine, idea: dict, with_backing: bool = True) -> str:
         words = backing_words(idea["backing"], proposer_named=quoted_in_name)
         if words:
             parts.append(_sentence(words[:1].upper() + words[1:]))
-    if not quoted_in_name:
-        quote = _proposal_quote(rows, quotable)
-        if quote:
-            parts.append(f"In the Lab's discussions: {quote}")
+    if quote:
+        parts.append(f"In the Lab's discussions: {quote}")
     return " ".join(parts)
 
 
-def _name(engine, idea: dict, rows: dict, quotable: list[str]) -> tuple[str, bool]:
+def _name(engine, idea: dict, rows: dict, quotable: list[str]) -> tuple[str | None, bool]:
     """(the idea's name as Markdown, whether it is a quotation). A title that is a proposer's
-    own sentence is quoted with its marker, or left out when it may not be quoted."""
+    own sentence is quoted with its marker, or left out when it may not be quoted; None when
+    there is no name worth reading."""
     title = idea["title"]
     own = [e for e in idea["proposals"] if e in rows and is_verbatim(title, rows[e]["text"])]
     if not own and not idea["machine_title"]:
@@ -66,7 +68,7 @@ def _name(engine, idea: dict, rows: dict, quotable: list[str]) -> tuple[str, boo
     if idea["machine_title"]:  # key words, not anyone's sentence: say what it is about
         words = [w.strip() for w in title[len(MACHINE_TITLE) :].split(",") if w.strip()]
         return _sentence(f"An idea about {prose(in_words(words))}"), False
-    return "An idea raised in the Lab's discussions.", False
+    return None, False
 
 
 def _proposal_quote(rows: dict, quotable: list[str]) -> str | None:

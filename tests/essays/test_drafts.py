@@ -141,8 +141,8 @@ def _verify(engine, quotes: list[tuple[str, str]], prose: list[str], quoted, ref
             .join(sources, sources.c.id == extracts.c.source_id)
             .where(sources.c.path == referenced[label])
         )
-        if number:
-            query = query.where(column == int(number))
+        if number:  # a paragraph is cited from 1 and stored from 0
+            query = query.where(column == int(number) - (kind == "para"))
         with engine.connect() as conn:
             texts = conn.execute(query).scalars().all()
         assert any(is_verbatim(passage, text) for text in texts), (label, number)
