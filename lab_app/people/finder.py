@@ -21,10 +21,11 @@ from lab_app.year import ideas
 
 MAX_SHOWN_AS = 80
 MAX_EXPERTISE = 500
-# A person's score adds these parts, each a cosine similarity to the question (clipped at 0):
-# the line they wrote about their expertise; the mean of their TOP_WORDS best-matching words,
-# so one lucky sentence is not enough; the best idea they proposed; the best idea they backed
-# (backing says less about what someone knows than writing or proposing).
+# A person's score adds these parts, each from cosine similarities to the question (clipped at
+# 0): the line they wrote about their expertise; their words, half their best match and half
+# the mean of their TOP_WORDS best (one strong passage is evidence, and so are several good
+# ones); the best idea they proposed; the best idea they backed (backing says less about what
+# someone knows than writing or proposing).
 WEIGHTS = {"expertise": 0.45, "words": 0.35, "proposed": 0.15, "backed": 0.05}
 TOP_WORDS = 3
 MIN_SCORE = 0.15  # below this nothing they gave is about the question: they are left out
@@ -234,7 +235,7 @@ def _score(profile, question, words, proposed, backed, idea_vectors) -> Found:
     best_words = [max(s, 0.0) for s, _ in said[:TOP_WORDS]]
     parts = {
         "expertise": max(float(profile["vector"] @ question), 0.0),
-        "words": float(np.mean(best_words)) if best_words else 0.0,
+        "words": (best_words[0] + float(np.mean(best_words))) / 2 if best_words else 0.0,
         "proposed": max([s for s, _ in ideas_proposed] + [0.0]),
         "backed": max(ideas_backed + [0.0]),
     }
