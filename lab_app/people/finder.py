@@ -4,6 +4,7 @@ wrote, proposed and backed; only what they agreed to show is used or shown (docs
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
@@ -32,6 +33,7 @@ MIN_SCORE = 0.15  # below this nothing they gave is about the question: they are
 MATCH_FLOOR = 0.3  # a thing they wrote or proposed is shown as a match from this similarity
 MAX_MATCHES = 3
 SNIPPET_CHARS = 280
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
 @dataclass
@@ -169,7 +171,9 @@ def find(workspace, query: str, limit: int = 10) -> list[Found]:
     ]
     found = [f for f in found if f.score >= MIN_SCORE]
     found.sort(key=lambda f: (-f.score, f.shown_as.casefold()))
-    return found[: int(limit)]
+    found = found[: int(limit)]
+    _focus(workspace, question, [m for f in found for m in f.matches if m["kind"] == "words"])
+    return found
 
 
 def _findable(engine) -> dict[str, dict]:
@@ -252,8 +256,8 @@ def _score(profile, question, words, proposed, backed, idea_vectors) -> Found:
 def _matches(said, ideas_proposed) -> list[dict]:
     """Up to MAX_MATCHES of their words and proposed ideas at least MATCH_FLOOR similar."""
     found = [
-        {"kind": "words", "extract_id": w["id"], "date": w["date"], "text": _snippet(w["text"]),
-         "similarity": round(s, 4)}
+        {"kind": "words", "extract_id": w["id"], "date": w["date"],
+         "text": " ".join(w["text"].split()), "similarity": round(s, 4)}
         for s, w in said[:MAX_MATCHES]
     ]  # fmt: skip
     found += [
@@ -264,9 +268,38 @@ def _matches(said, ideas_proposed) -> list[dict]:
     return sorted(found, key=lambda m: -m["similarity"])[:MAX_MATCHES]
 
 
-def _snippet(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= SNIPPET_CHARS else flat[: SNIPPET_CHARS - 1].rstrip() + "…"
+def _focus(workspace, question, matches: list[dict]) -> None:
+    """Words longer than SNIPPET_CHARS are shown by the run of their sentences around the one
+    nearest the question (marked … where cut), not by their opening."""
+    long = [m for m in matches if len(m["text"]) > SNIPPET_CHARS]
+    split = [SENTENCE_END.split(m["text"]) for m in long]
+    every = [sentence for sentences in split for sentence in sentences]
+    if not every:
+        return
+    nearness = workspace.embedder.embed(every) @ question
+    start = 0
+    for match, sentences in zip(long, split, strict=True):
+        best = int(np.argmax(nearness[start : start + len(sentences)]))
+        start += len(sentences)
+        match["text"] = _window(sentences, best)
+
+
+def _window(sentences: list[str], best: int) -> str:
+    """The best sentence, then its neighbours after and before while they fit."""
+    first = last = best
+    size = len(sentences[best])
+    while True:
+        grew = False
+        for side in (last + 1, first - 1):
+            if 0 <= side < len(sentences) and size + 1 + len(sentences[side]) <= SNIPPET_CHARS:
+                size += 1 + len(sentences[side])
+                first, last, grew = min(first, side), max(last, side), True
+        if not grew:
+            break
+    text = " ".join(sentences[first : last + 1])
+    if len(text) > SNIPPET_CHARS:  # one sentence longer than a snippet
+        text, last = text[: SNIPPET_CHARS - 1].rstrip(), -1
+    return ("…" if first > 0 else "") + text + ("…" if last != len(sentences) - 1 else "")
 
 
 # --- withdrawal ------------------------------------------------------------------------------

@@ -78,6 +78,10 @@ def test_matches_are_their_approved_words_and_their_own_ideas(lab):
     assert gp.parts["proposed"] > 0.5  # the idea's source is their post
     assert any(m["kind"] == "idea" and m["text"] == NAVIGATORS for m in gp.matches)
     assert 1 <= len(gp.matches) <= finder.MAX_MATCHES
+    # A long post is shown by its sentences nearest the question, marked where it was cut.
+    assert all(len(m["text"]) <= finder.SNIPPET_CHARS + 2 for m in gp.matches)
+    cut = [m["text"] for m in gp.matches if m["text"].startswith("…")]
+    assert any("peer navigator actually based in the practice" in text for text in cut), cut
     tam = _person(finder.find(lab, "multi-year funding for peer support"), "Tam R")
     assert tam.parts["backed"] > 0.5  # backing counts, a little, and is never shown
     assert all(m["kind"] == "words" for m in tam.matches)

@@ -6,10 +6,12 @@ import streamlit as st
 
 from lab_app.core.audit import current_user
 from lab_app.people import finder
-from lab_app.ui import guard
+from lab_app.ui import cached, guard
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
+
+LIMIT = 10  # people shown for a question
 
 user = require_role("participant")
 st.title("Find people")
@@ -65,7 +67,7 @@ query = st.text_input(
 )
 if query.strip():
     try:
-        found = finder.find(ws, query)
+        found = cached.find_people(cached.store_key(engine), ws, query, LIMIT)
     except ValueError as err:
         show_error(err)
         found = None
@@ -73,9 +75,9 @@ if query.strip():
         st.info("Nobody findable knows about that yet: try other words.")
     for person in found or []:
         with st.container(border=True):
-            st.markdown(f"**{safe_markdown(person.shown_as)}** · match {person.score:.2f}")
-            user_text(person.expertise)
-            for match in person.matches:
+            st.markdown(f"**{safe_markdown(person['shown_as'])}** · match {person['score']:.2f}")
+            user_text(person["expertise"])
+            for match in person["matches"]:
                 if match["kind"] == "idea":
                     st.caption(f"Proposed idea {match['idea_id']}")
                 else:
