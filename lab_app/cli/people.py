@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from lab_app.cli import finder as finder_commands
 from lab_app.core.audit import current_user
 from lab_app.people.accounts import ROLES
 
@@ -44,6 +45,7 @@ def add_commands(commands) -> None:
     consent.add_argument("--quote", help="may be quoted in publications: yes|no")
     listing = actions.add_parser("list", help="people with extracts, and recorded consent")
     listing.add_argument("--json", action="store_true", help="print JSON")
+    finder_commands.add_commands(actions)
     people.set_defaults(handler=cmd_people)
 
     backup = commands.add_parser("backup", help="save store, files and settings to one file")
@@ -100,6 +102,8 @@ def cmd_people(workspace, args) -> int:
     from lab_app.people import withdrawal
 
     engine = workspace.store.engine
+    if args.people_command in finder_commands.ACTIONS:
+        return finder_commands.run(workspace, args)
     if args.people_command == "withdraw":
         done = withdrawal.withdraw(workspace, args.person, who=current_user())
         print(

@@ -337,6 +337,19 @@ consent = Table(
     Column("updated_by", String(255), nullable=False, info=PERSON),
 )
 
+# A member who chose to be findable (people/finder.py): the name others see, a line about their
+# expertise (redacted as ingest redacts) and its vector. Opting out deletes the row.
+finder_profiles = Table(
+    "finder_profiles",
+    metadata,
+    Column("account", String(255), primary_key=True, info=PERSON),
+    Column("shown_as", String(255), nullable=False),
+    Column("expertise", Text, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(255), nullable=False, info=PERSON),
+)
+
 # A browser that signed in keeps a random token in a cookie; only its hash is stored here, so a
 # copy of the store cannot sign anyone in. Rows go at sign-out, timeout, withdrawal, disabling,
 # a new password, and 12 h after sign-in.

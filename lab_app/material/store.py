@@ -419,6 +419,20 @@ def extracts_by_ids(engine, ids: list[str]) -> dict[str, dict]:
         return {row.id: dict(row._mapping) for row in conn.execute(query)}
 
 
+def words_of(engine, persons) -> list[dict]:
+    """Every extract stored under these person names: id, person, text, date and its vector."""
+    wanted = sorted(set(persons))
+    columns = (extracts.c.id, extracts.c.person, extracts.c.text, extracts.c.date)
+    found = []
+    with engine.connect() as conn:
+        for chunk in chunks(wanted):
+            query = select(*columns, extracts.c.embedding).where(extracts.c.person.in_(chunk))
+            for row in conn.execute(query.order_by(extracts.c.id)):
+                item = {c.name: getattr(row, c.name) for c in columns}
+                found.append(dict(item, vector=np.frombuffer(row.embedding, dtype=np.float32)))
+    return found
+
+
 # --- withdrawal ------------------------------------------------------------------------------
 
 FORGETS = (extracts.c.person, people.c.id)

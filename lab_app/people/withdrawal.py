@@ -27,7 +27,7 @@ from lab_app.material import consent, store
 from lab_app.material.store import blank, with_sources
 from lab_app.material.uploads import clear_staged
 from lab_app.opinions import participation, tensions
-from lab_app.people import accounts, identity, throttle
+from lab_app.people import accounts, finder, identity, throttle
 from lab_app.themes import state
 from lab_app.year import ideas
 
@@ -44,6 +44,7 @@ class Withdrawal:
     votes: int = 0
     idea_support: int = 0
     idea_comments: int = 0
+    finder_profiles: int = 0
     sources: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     essays_flagged: list[int] = field(default_factory=list)
@@ -62,7 +63,7 @@ class Withdrawal:
 
     def found_anything(self) -> bool:
         counts = (self.extracts, self.pending_contributions, self.votes, self.idea_support)
-        return any(counts) or bool(self.idea_comments)
+        return any(counts) or bool(self.idea_comments or self.finder_profiles)
 
     def summary(self) -> dict:
         return {
@@ -71,6 +72,7 @@ class Withdrawal:
             "votes": self.votes,
             "idea_support": self.idea_support,
             "idea_comments": self.idea_comments,
+            "finder_profiles": self.finder_profiles,
             "sources": len(self.sources),
             "themes": self.themes,
             "essays_flagged": self.essays_flagged,
@@ -150,6 +152,7 @@ FORGETTERS = (
     tensions.forget,
     ideas.forget,
     consent.forget,
+    finder.forget,
     accounts.forget,
     throttle.forget,
     store.forget,

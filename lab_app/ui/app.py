@@ -36,6 +36,7 @@ everyone = [
     st.Page(PAGES / "timeline.py", title="Timeline", icon="📅"),
     st.Page(PAGES / "ideas.py", title="Ideas", icon="💡"),
     st.Page(PAGES / "tensions.py", title="Tensions", icon="⚖️"),
+    st.Page(PAGES / "find_people.py", title="Find people", icon="🤝"),
 ]
 staff = [
     st.Page(PAGES / "sources.py", title="Sources (staff)", icon="📥"),

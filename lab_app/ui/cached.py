@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lab_app.opinions import participation
+from lab_app.people import finder
 from lab_app.themes.build import list_themes, placements
 from lab_app.themes.map import fingerprint
 from lab_app.themes.state import load_state
@@ -71,3 +72,10 @@ def search(key: str, _workspace, query: str, k: int, kind: str | None) -> list[d
         dict(hit, **placed.get(hit["extract_id"], {"theme_id": "", "theme_label": ""}))
         for hit in _workspace.search(query, k=k, kind=kind)
     ]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def find_people(key: str, _workspace, query: str, limit: int) -> list[dict]:
+    """finder.find's people for a question, as dicts. Every reader gets the same answer: it
+    holds only what each person agreed to show; opting in or out is a change in the trail."""
+    return [person.as_dict() for person in finder.find(_workspace, query, limit)]

@@ -45,6 +45,7 @@ PAGES = {
                "people.withdraw"},
     "contributions": {"contributions.approve", "contributions.reject"},
     "essays": {"essays.edit"},
+    "find_people": {"finder.save", "finder.off"},
 }  # fmt: skip
 
 
@@ -141,7 +142,8 @@ def test_every_action_is_clicked_on_some_page():
     assert {a.role for a in ACTIONS.values()} == {"staff", "participant"}
     participants = {a.name for a in ACTIONS.values() if a.role == "participant"}
     assert participants == {"explore.vote", "explore.contribute", "ideas.back",
-                            "ideas.comment", "account.sign_out"}  # fmt: skip
+                            "ideas.comment", "account.sign_out", "finder.save",
+                            "finder.off"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

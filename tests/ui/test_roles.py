@@ -15,7 +15,7 @@ from lab_app.ui.auth import SESSION_KEY
 from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD
 
 STAFF_PAGES = ["sources", "themes", "contributions", "essays", "exports", "people", "audit"]
-EVERYONE = ["overview", "explore", "map", "timeline", "ideas", "tensions"]
+EVERYONE = ["overview", "explore", "map", "timeline", "ideas", "tensions", "find_people"]
 
 
 def _engine(home):
