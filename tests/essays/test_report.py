@@ -50,9 +50,9 @@ def _passages(engine, path: str, kind: str | None, number: str | None) -> list[s
         .join(sources, sources.c.id == extracts.c.source_id)
         .where(sources.c.path == path)
     )
-    if number:
+    if number:  # a paragraph is cited from 1 and stored from 0
         column = extracts.c.page if kind == "p" else extracts.c.paragraph
-        query = query.where(column == int(number))
+        query = query.where(column == int(number) - (kind == "para"))
     with engine.connect() as conn:
         return list(conn.execute(query).scalars())
 
