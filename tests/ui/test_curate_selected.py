@@ -40,6 +40,19 @@ def _theme_of(lab, ids):
     return {placed[e]["theme_id"] if e in placed else None for e in ids}
 
 
+def _move_selected(at, page: str, lab, chosen: list[str], target: str) -> str:
+    """Move the chosen extracts with the page's "Move N selected" panel; the target's label."""
+    count = len(chosen)
+    assert at.button(key=f"{page}-move-selected").label == f"Move {count} selected extracts"
+    at.selectbox(key=f"{page}-move-selected-target").select(target).run()
+    at.button(key=f"{page}-move-selected").click().run()
+    assert not at.exception, at.exception
+    assert _theme_of(lab, chosen) == {target}
+    label = theme_views.label_of(lab.store.engine, target)
+    assert at.success[0].value == safe_markdown(f"Moved {count} extracts to “{label}”.")
+    return label
+
+
 def _two_themes(lab):
     return [row["id"] for row in theme_views.theme_rows(lab.store.engine)[:2]]
 
@@ -119,14 +132,7 @@ def test_staff_move_several_search_results_and_the_search_stays(open_page, lab):
     for box in picks[:2]:
         box.check()
     at.run()
-    assert at.button(key="explore-move-selected").label == "Move 2 selected extracts"
-    at.selectbox(key="explore-move-selected-target").select(target).run()
-    at.button(key="explore-move-selected").click().run()
-    assert not at.exception, at.exception
-
-    assert _theme_of(lab, chosen) == {target}
-    label = theme_views.label_of(engine, target)
-    assert at.success[0].value == safe_markdown(f"Moved 2 extracts to “{label}”.")
+    label = _move_selected(at, "explore", lab, chosen, target)
     assert at.text_input(key="explore-query").value == "finding a peer group near me"
     assert [c.key for c in at.checkbox if c.key.startswith("explore-pick-")] == shown
     assert not any(c.value for c in at.checkbox if c.key.startswith("explore-pick-"))
@@ -147,7 +153,6 @@ def test_participants_get_no_way_to_move(open_page):
 
 
 def test_a_box_on_the_map_moves_its_points_and_the_map_keeps_its_filters(open_page, lab):
-    engine = lab.store.engine
     at = open_page("map")
     kinds = at.multiselect(key="map-kind").value
     at.multiselect(key="map-kind").set_value(kinds[:1]).run()
@@ -161,14 +166,7 @@ def test_a_box_on_the_map_moves_its_points_and_the_map_keeps_its_filters(open_pa
     select_points(at, picked)
     assert not at.exception, at.exception
     target = next(t for t in _two_themes(lab) if _theme_of(lab, chosen) != {t})
-    assert at.button(key="map-move-selected").label == "Move 3 selected extracts"
-    at.selectbox(key="map-move-selected-target").select(target).run()
-    at.button(key="map-move-selected").click().run()
-    assert not at.exception, at.exception
-
-    assert _theme_of(lab, chosen) == {target}
-    label = theme_views.label_of(engine, target)
-    assert at.success[0].value == safe_markdown(f"Moved 3 extracts to “{label}”.")
+    label = _move_selected(at, "map", lab, chosen, target)
     assert at.multiselect(key="map-kind").value == kinds[:1]  # the filters stay
     layout = json.loads(chart(at).proto.spec)["layout"]
     assert layout["uirevision"] == "map" and len(layout["xaxis"]["range"]) == 2
