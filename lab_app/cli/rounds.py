@@ -6,9 +6,19 @@ from __future__ import annotations
 import json
 
 ACTIONS = (
-    "open", "list", "show", "propose", "revise", "comment", "similar", "state", "shortlist",
-    "vote", "close", "results",
-)  # fmt: skip
+    "open",
+    "list",
+    "show",
+    "propose",
+    "revise",
+    "comment",
+    "similar",
+    "state",
+    "shortlist",
+    "vote",
+    "close",
+    "results",
+)
 
 
 def add_commands(commands) -> None:
@@ -23,14 +33,19 @@ def add_commands(commands) -> None:
 
 def _add(actions, name: str):
     helps = {
-        "open": "open a round (staff)", "list": "rounds, or one round's proposals",
-        "show": "a proposal with its versions and comments", "propose": "submit a proposal",
-        "revise": "a new version of your proposal", "comment": "comment on a proposal",
-        "similar": "proposals, ideas and themes like a text", "state": "move a round on (staff)",
-        "shortlist": "choose the shortlist (staff)", "vote": "cast a ballot, or enter a paper one",
+        "open": "open a round (staff)",
+        "list": "rounds, or one round's proposals",
+        "show": "a proposal with its versions and comments",
+        "propose": "submit a proposal",
+        "revise": "a new version of your proposal",
+        "comment": "comment on a proposal",
+        "similar": "proposals, ideas and themes like a text",
+        "state": "move a round on (staff)",
+        "shortlist": "choose the shortlist (staff)",
+        "vote": "cast a ballot, or enter a paper one",
         "close": "count the ballots and make the winners ideas (staff)",
         "results": "counts (staff before closing; everyone after)",
-    }  # fmt: skip
+    }
     parser = actions.add_parser(name, help=helps[name])
     if name == "open":
         parser.add_argument("question")

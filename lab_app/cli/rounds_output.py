@@ -14,9 +14,15 @@ def _who(args) -> str:
 
 def open_round(ws, args) -> int:
     round_id = rounds.open_round(
-        ws.store.engine, args.question, args.opens, args.proposals_close, args.event,
-        args.shortlist, args.select, current_user(),
-    )  # fmt: skip
+        ws.store.engine,
+        args.question,
+        args.opens,
+        args.proposals_close,
+        args.event,
+        args.shortlist,
+        args.select,
+        current_user(),
+    )
     if args.json:
         return dump(rounds.get_round(ws.store.engine, round_id))
     print(f"opened round {round_id}: members can propose until {args.proposals_close}")
@@ -30,8 +36,10 @@ def list_rounds(ws, args) -> int:
         if args.json:
             return dump(found)
         for row in found:
-            print(f"{row['id']:3}  {row['state']:12} {row['proposals']:3} proposals  "
-                  f"event {row['event']}  {row['question']}")  # fmt: skip
+            print(
+                f"{row['id']:3}  {row['state']:12} {row['proposals']:3} proposals  "
+                f"event {row['event']}  {row['question']}"
+            )
         if not found:
             print("no rounds yet: staff open one with `qlab exchange open`")
         return 0
@@ -152,8 +160,10 @@ def show_results(ws, args) -> int:
 def _print_results(found: dict, args) -> int:
     if args.json:
         return dump(found)
-    print(f"round {found['round']} ({found['state']}): {found['ballots']} ballots, "
-          f"{found['paper']} on paper")  # fmt: skip
+    print(
+        f"round {found['round']} ({found['state']}): {found['ballots']} ballots, "
+        f"{found['paper']} on paper"
+    )
     for row in found["proposals"]:
         won = (
             f"winner → idea {row['idea_id']}"
@@ -170,7 +180,16 @@ def _print_results(found: dict, args) -> int:
 
 
 HANDLERS = {
-    "open": open_round, "list": list_rounds, "show": show, "propose": propose, "revise": revise,
-    "comment": comment, "similar": find_similar, "state": move, "shortlist": shortlist,
-    "vote": vote, "close": close, "results": show_results,
-}  # fmt: skip
+    "open": open_round,
+    "list": list_rounds,
+    "show": show,
+    "propose": propose,
+    "revise": revise,
+    "comment": comment,
+    "similar": find_similar,
+    "state": move,
+    "shortlist": shortlist,
+    "vote": vote,
+    "close": close,
+    "results": show_results,
+}

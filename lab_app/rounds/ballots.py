@@ -77,10 +77,14 @@ def enter_paper(engine, round_id, choices, who: str) -> int:
     with engine.begin() as conn:
         ballot_id = conn.execute(
             insert(round_ballots).values(
-                round_id=row["id"], voter=None, paper=True, entered_by=who, choices=chosen,
+                round_id=row["id"],
+                voter=None,
+                paper=True,
+                entered_by=who,
+                choices=chosen,
                 at=now(),
             )
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key[0]
         record_audit(
             conn, "round.paper_ballot", f"round:{row['id']}", {"ballot": ballot_id}, who=who
         )

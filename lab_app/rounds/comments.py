@@ -33,10 +33,14 @@ def comment(engine, proposal_id, author: str, text: str, parent_id=None, connect
     with engine.begin() as conn:
         comment_id = conn.execute(
             insert(round_comments).values(
-                proposal_id=proposal["id"], parent_id=parent, author=author, text=text,
-                connects=stored_links, at=now(),
+                proposal_id=proposal["id"],
+                parent_id=parent,
+                author=author,
+                text=text,
+                connects=stored_links,
+                at=now(),
             )
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key[0]
         detail = {"chars": len(text), "reply": parent is not None, "connects": len(stored_links)}
         record_audit(conn, "round.comment", f"proposal:{proposal['id']}", detail, who=author)
     return int(comment_id)

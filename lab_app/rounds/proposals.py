@@ -32,10 +32,17 @@ def propose(workspace, round_id, author: str, title: str, problem: str, idea: st
     with engine.begin() as conn:
         proposal_id = conn.execute(
             insert(round_proposals).values(
-                round_id=row["id"], author=author, links=stored_links, version=1,
-                shortlisted=False, vector=vector, created_at=stamp, updated_at=stamp, **text,
+                round_id=row["id"],
+                author=author,
+                links=stored_links,
+                version=1,
+                shortlisted=False,
+                vector=vector,
+                created_at=stamp,
+                updated_at=stamp,
+                **text,
             )
-        ).inserted_primary_key[0]  # fmt: skip
+        ).inserted_primary_key[0]
         _revision(conn, proposal_id, 1, text, stored_links, author, stamp)
         detail = {"round": row["id"], "links": len(stored_links)}
         record_audit(conn, "round.propose", f"proposal:{proposal_id}", detail, who=author)
@@ -69,9 +76,14 @@ def revise(
         conn.execute(
             update(round_proposals)
             .where(round_proposals.c.id == current["id"])
-            .values(version=version, links=stored_links, vector=_vector(workspace, text),
-                    updated_at=stamp, **text)
-        )  # fmt: skip
+            .values(
+                version=version,
+                links=stored_links,
+                vector=_vector(workspace, text),
+                updated_at=stamp,
+                **text,
+            )
+        )
         _revision(conn, current["id"], version, text, stored_links, who, stamp)
         detail = {"version": version, "fields": changed}
         record_audit(conn, "round.revise", f"proposal:{current['id']}", detail, who=who)
@@ -115,9 +127,11 @@ def list_proposals(engine, round_id, shortlisted_only: bool = False) -> list[dic
 def proposal_vectors(engine) -> list[tuple[dict, np.ndarray]]:
     """(proposal, vector) for every proposal that has one, for suggestions by meaning."""
     query = select(
-        round_proposals.c.id, round_proposals.c.round_id, round_proposals.c.title,
+        round_proposals.c.id,
+        round_proposals.c.round_id,
+        round_proposals.c.title,
         round_proposals.c.vector,
-    ).where(round_proposals.c.vector.is_not(None))  # fmt: skip
+    ).where(round_proposals.c.vector.is_not(None))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return [

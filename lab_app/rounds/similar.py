@@ -37,13 +37,25 @@ def others_working_on(
     live = [i for i in ideas.list_ideas(engine) if not i["merged_into"]]
     texts = [f"{i['title']}. {i['description']}".strip(". ") for i in live]
     for row, vector in zip(live, _vectors(workspace, texts), strict=True):
-        found.append({"kind": "idea", "id": row["id"], "title": row["title"],
-                      "score": _cosine(query, vector)})  # fmt: skip
+        found.append(
+            {
+                "kind": "idea",
+                "id": row["id"],
+                "title": row["title"],
+                "score": _cosine(query, vector),
+            }
+        )
     # A theme by its label only: a built description quotes a participant, not always shown.
     active = [t for t in list_themes(engine) if t["status"] == "active"]
     for row, vector in zip(active, _vectors(workspace, [t["label"] for t in active]), strict=True):
-        found.append({"kind": "theme", "id": row["id"], "title": row["label"],
-                      "score": _cosine(query, vector)})  # fmt: skip
+        found.append(
+            {
+                "kind": "theme",
+                "id": row["id"],
+                "title": row["label"],
+                "score": _cosine(query, vector),
+            }
+        )
     found = [f for f in found if f["score"] >= FLOOR]
     found.sort(key=lambda f: -f["score"])
     return [dict(f, score=round(f["score"], 3)) for f in found[:limit]]

@@ -34,17 +34,26 @@ def make_round(workspace, voting: bool = True) -> tuple[int, dict[str, int]]:
     for member in (AMY, BEN, CAT, DAN):
         accounts.add_user(engine, member, "participant", password="member-password-for-tests")
     round_id = rounds.open_round(
-        engine, "How could peer support reach people it misses today?",
-        "2026-03-02", "2026-04-10", "2026-05-14", 3, 2, STAFF,
-    )  # fmt: skip
+        engine,
+        "How could peer support reach people it misses today?",
+        "2026-03-02",
+        "2026-04-10",
+        "2026-05-14",
+        3,
+        2,
+        STAFF,
+    )
     made = {
         member: proposals.propose(workspace, round_id, member, *text)
         for member, text in PROPOSALS.items()
     }
     first = comments.comment(
-        engine, made[AMY], BEN, "Evening groups would fill my directory.",
+        engine,
+        made[AMY],
+        BEN,
+        "Evening groups would fill my directory.",
         connects=[("proposal", made[BEN])],
-    )  # fmt: skip
+    )
     comments.comment(engine, made[AMY], AMY, "Yes: let's list them together.", parent_id=first)
     if voting:
         rounds.move(engine, round_id, "shortlisting", STAFF)

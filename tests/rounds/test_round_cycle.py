@@ -40,8 +40,16 @@ def test_a_round_runs_from_open_to_winners_as_ideas(workspace):
     # Once closed, everyone may read the counts.
     assert results.counts(engine, round_id, CAT)["proposals"] == closed["proposals"]
     done = {row["action"] for row in audit.read(engine, action="round")}
-    assert {"round.open", "round.propose", "round.comment", "round.state", "round.shortlist",
-            "round.vote", "round.paper_ballot", "round.close"} <= done  # fmt: skip
+    assert {
+        "round.open",
+        "round.propose",
+        "round.comment",
+        "round.state",
+        "round.shortlist",
+        "round.vote",
+        "round.paper_ballot",
+        "round.close",
+    } <= done
     trail = json.dumps([row["detail"] for row in audit.read(engine, action="round")])
     assert "receptionists" not in trail.lower() and "Evening groups would" not in trail
 
@@ -83,10 +91,13 @@ def test_comments_are_threaded_and_connect_to_other_proposals(workspace):
 def test_identifiers_are_redacted_before_a_proposal_is_stored(workspace):
     round_id, _ = make_round(workspace, voting=False)
     made = proposals.propose(
-        workspace, round_id, DAN, "Ring-round for new members",
+        workspace,
+        round_id,
+        DAN,
+        "Ring-round for new members",
         "New members drop out before their first meeting.",
         "Call each new member the week they join: ring me on 07700 900123 or dan@example.org.",
-    )  # fmt: skip
+    )
     idea = proposals.get_proposal(workspace.store.engine, made)["idea"]
     assert "07700" not in idea and "dan@example.org" not in idea
     assert "[EMAIL]" in idea and "[PHONE]" in idea

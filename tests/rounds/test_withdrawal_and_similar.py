@@ -40,8 +40,10 @@ def test_withdrawal_after_the_round_takes_them_off_the_winners_backers(workspace
     closed = results.close_round(engine, round_id, STAFF)
     idea_id = closed["proposals"][0]["idea_id"]
     assert {s["participant"] for s in ideas.get_idea(engine, idea_id)["supporters"]} == {
-        CAT, DAN, AMY,
-    }  # fmt: skip
+        CAT,
+        DAN,
+        AMY,
+    }
     withdrawal.withdraw(workspace, DAN, who=STAFF)
     assert {s["participant"] for s in ideas.get_idea(engine, idea_id)["supporters"]} == {CAT, AMY}
     assert results.counts(engine, round_id, AMY)["ballots"] == 1
@@ -68,9 +70,11 @@ def test_ideas_and_themes_are_suggested_too(themed):
     engine = themed.store.engine
     theme = next(t for t in themed.list_themes() if t["status"] == "active")
     idea_id = ideas.create_idea(
-        engine, "Evening peer groups for people in work", STAFF,
+        engine,
+        "Evening peer groups for people in work",
+        STAFF,
         "Groups after working hours so people with jobs can come.",
-    )  # fmt: skip
+    )
     found = similar.others_working_on(
         themed, "Peer groups that meet after work, in the evenings, for people with jobs"
     )
