@@ -26,6 +26,10 @@ def round_header(row: dict) -> None:
     )
 
 
+def comments_count(n: int) -> str:
+    return f"{n} comment" if n == 1 else f"{n} comments"
+
+
 def by_line(author: str, me: str, staff: bool) -> str:
     if author == me:
         return "you"

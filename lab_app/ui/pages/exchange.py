@@ -15,6 +15,7 @@ from lab_app.ui.components import safe_markdown, show_error
 from lab_app.ui.resources import workspace
 
 FLASH = "exchange-flash"
+OPEN = "exchange-open"  # the proposal last commented on or revised stays unfolded
 
 user = require_role("participant")
 me, staff = user["name"], is_staff(user)
@@ -22,11 +23,14 @@ st.title("Q Exchange")
 ws = workspace()
 engine = ws.store.engine
 
-if flash := st.session_state.pop(FLASH, None):
-    if flash[0] == "ok":
-        st.success(safe_markdown(flash[1]))
-    else:
-        show_error(ValueError(flash[1]))
+# The outcome of the last action shows in a slot that is always there, so the page's widgets
+# keep their places when it goes: an open proposal stays open on the next run.
+with st.container():
+    if flash := st.session_state.pop(FLASH, None):
+        if flash[0] == "ok":
+            st.success(safe_markdown(flash[1]))
+        else:
+            show_error(ValueError(flash[1]))
 
 
 def _outcome(change, done: str) -> bool:
@@ -64,6 +68,7 @@ def exchange_propose(round_id: int) -> None:
 @guard.action("exchange.revise", "participant", "exchange-revise-")
 def exchange_revise(proposal_id: int) -> None:
     fields = [st.session_state.get(f"exchange-edit-{f}-{proposal_id}") for f in proposals.FIELDS]
+    st.session_state[OPEN] = proposal_id
     _outcome(
         lambda: proposals.revise(ws, proposal_id, current_user(), *fields),
         "Saved as a new version; the earlier ones are kept.",
@@ -75,6 +80,7 @@ def exchange_comment(proposal_id: int) -> None:
     text = st.session_state.get(f"exchange-comment-text-{proposal_id}", "")
     parent = st.session_state.get(f"exchange-comment-reply-{proposal_id}")
     links = _links(f"exchange-comment-links-{proposal_id}")
+    st.session_state[OPEN] = proposal_id  # its count changes: it would otherwise fold away
     if _outcome(
         lambda: comments.comment(engine, proposal_id, current_user(), text, parent, links),
         "Comment added.",
@@ -243,9 +249,10 @@ def show_round(row: dict) -> None:
     found = proposals.list_proposals(engine, row["id"], shortlisted_only=shortlisted)
     st.markdown(f"**{'Shortlisted proposals' if shortlisted else 'Proposals'}** ({len(found)})")
     for proposal in found:
+        label = f"#{proposal['id']} {safe_markdown(proposal['title'])}"
+        unfolded = st.session_state.get(OPEN) == proposal["id"]
         with st.expander(
-            f"#{proposal['id']} {safe_markdown(proposal['title'])} · "
-            f"{proposal['comments']} comments"
+            f"{label} · {view.comments_count(proposal['comments'])}", expanded=unfolded
         ):
             view.proposal_body(engine, proposal, me, staff)
             if proposal["author"] == me and row["state"] == "open":

@@ -23,11 +23,14 @@ st.title("Q Exchange (staff)")
 ws = workspace()
 engine = ws.store.engine
 
-if flash := st.session_state.pop(FLASH, None):
-    if flash[0] == "ok":
-        st.success(safe_markdown(flash[1]))
-    else:
-        show_error(ValueError(flash[1]))
+# The outcome of the last action shows in a slot that is always there, so the page's widgets
+# keep their places when it goes: an open proposal stays open on the next run.
+with st.container():
+    if flash := st.session_state.pop(FLASH, None):
+        if flash[0] == "ok":
+            st.success(safe_markdown(flash[1]))
+        else:
+            show_error(ValueError(flash[1]))
 
 
 def _outcome(change, done: str) -> None:
@@ -177,7 +180,7 @@ def run_round(row: dict) -> None:
     for proposal in found:
         with st.expander(
             f"#{proposal['id']} {safe_markdown(proposal['title'])} · "
-            f"{proposal['comments']} comments"
+            f"{view.comments_count(proposal['comments'])}"
         ):
             view.proposal_body(engine, proposal, user["name"], staff=True)
             view.thread(engine, proposal["id"], user["name"], staff=True)
