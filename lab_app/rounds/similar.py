@@ -25,40 +25,50 @@ def others_working_on(
 ) -> list[dict]:
     """Proposals (any round), ideas and themes nearest in meaning to the draft, best first:
     {"kind", "id", "title", "score"} (a proposal also has its "round_id")."""
-    draft = " ".join((draft or "").split())
-    if len(draft) < MIN_CHARS:
-        return []
-    engine = workspace.store.engine
-    query = np.asarray(workspace.embedder.embed([draft])[0], dtype=np.float32)
+    return nearest_to_many(workspace, [draft], exclude_proposal, limit)[0]
+
+
+def nearest_to_many(
+    workspace, drafts: list[str], exclude_proposal: int | None = None, limit: int = LIMIT
+) -> list[list[dict]]:
+    """others_working_on for several drafts, embedded in one batch."""
+    drafts = [" ".join((d or "").split()) for d in drafts]
+    wanted = [d for d in drafts if len(d) >= MIN_CHARS]
+    if not wanted:
+        return [[] for _ in drafts]
+    queries = dict(zip(wanted, workspace.embedder.embed(wanted), strict=True))
+    candidates = _candidates(workspace, exclude_proposal)
     found = []
-    for row, vector in proposal_vectors(engine):
-        if row["id"] != exclude_proposal:
-            found.append(dict(row, kind="proposal", score=_cosine(query, vector)))
+    for draft in drafts:
+        if draft not in queries:
+            found.append([])
+            continue
+        query = np.asarray(queries[draft], dtype=np.float32)
+        scored = [dict(row, score=_cosine(query, vector)) for row, vector in candidates]
+        scored = sorted((f for f in scored if f["score"] >= FLOOR), key=lambda f: -f["score"])
+        found.append([dict(f, score=round(f["score"], 3)) for f in scored[:limit]])
+    return found
+
+
+def _candidates(workspace, exclude_proposal: int | None) -> list[tuple[dict, np.ndarray]]:
+    """(row, vector) for every proposal, live idea and active theme."""
+    engine = workspace.store.engine
+    found = [
+        (dict(row, kind="proposal"), vector)
+        for row, vector in proposal_vectors(engine)
+        if row["id"] != exclude_proposal
+    ]
     live = [i for i in ideas.list_ideas(engine) if not i["merged_into"]]
     texts = [f"{i['title']}. {i['description']}".strip(". ") for i in live]
     for row, vector in zip(live, _vectors(workspace, texts), strict=True):
-        found.append(
-            {
-                "kind": "idea",
-                "id": row["id"],
-                "title": row["title"],
-                "score": _cosine(query, vector),
-            }
-        )
-    # A theme by its label only: a built description quotes a participant, not always shown.
+        found.append(({"kind": "idea", "id": row["id"], "title": row["title"]}, vector))
+    # A theme is compared by its name and description, and shown by its name only: a built
+    # description quotes a participant, whom participants may not be allowed to read.
     active = [t for t in list_themes(engine) if t["status"] == "active"]
-    for row, vector in zip(active, _vectors(workspace, [t["label"] for t in active]), strict=True):
-        found.append(
-            {
-                "kind": "theme",
-                "id": row["id"],
-                "title": row["label"],
-                "score": _cosine(query, vector),
-            }
-        )
-    found = [f for f in found if f["score"] >= FLOOR]
-    found.sort(key=lambda f: -f["score"])
-    return [dict(f, score=round(f["score"], 3)) for f in found[:limit]]
+    texts = [f"{t['label']}. {t['description']}".strip(". ") for t in active]
+    for row, vector in zip(active, _vectors(workspace, texts), strict=True):
+        found.append(({"kind": "theme", "id": row["id"], "title": row["label"]}, vector))
+    return found
 
 
 def _vectors(workspace, texts: list[str]) -> list[np.ndarray]:
