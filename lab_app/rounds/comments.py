@@ -52,10 +52,14 @@ def thread(engine, proposal_id, staff: bool = False) -> list[dict]:
     query = select(round_comments).where(round_comments.c.proposal_id == int(proposal_id))
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query.order_by(round_comments.c.id))]
+    # Every link of the thread named at once: one look at themes and ideas, not one a comment.
+    every = [link for row in rows for link in row["connects"] or []]
+    named = {(r["type"], r["id"]): r for r in round_links.names(engine, every, staff=staff)}
     by_id = {}
     top = []
     for row in rows:
-        row["connects"] = round_links.names(engine, row["connects"] or [], staff=staff)
+        links = [named.get((r["type"], str(r["id"]))) for r in row["connects"] or []]
+        row["connects"] = [link for link in links if link]
         row["replies"] = []
         by_id[row["id"]] = row
         parent = by_id.get(row["parent_id"])

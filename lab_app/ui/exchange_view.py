@@ -36,8 +36,14 @@ def by_line(author: str, me: str, staff: bool) -> str:
     return safe_markdown(author) if staff else "a member"
 
 
-def proposal_body(engine, proposal: dict, me: str, staff: bool) -> None:
-    """A proposal's text, links and (for the thread) its comments, indented by reply depth."""
+def named_links(engine, found: list[dict], staff: bool) -> dict[tuple[str, str], dict]:
+    """(type, id) -> the named link, for every link of these proposals (one look-up)."""
+    every = [link for proposal in found for link in proposal["links"]]
+    return {(r["type"], r["id"]): r for r in round_links.names(engine, every, staff=staff)}
+
+
+def proposal_body(proposal: dict, named: dict, me: str, staff: bool) -> None:
+    """A proposal's text and its links (named: from named_links)."""
     marks = " · ★ shortlisted" if proposal["shortlisted"] else ""
     st.caption(
         f"#{proposal['id']} · by {by_line(proposal['author'], me, staff)} · "
@@ -47,8 +53,9 @@ def proposal_body(engine, proposal: dict, me: str, staff: bool) -> None:
     user_text(proposal["problem"])
     st.markdown("**The idea**")
     user_text(proposal["idea"])
-    for link in round_links.names(engine, proposal["links"], staff=staff):
-        st.caption(f"Links to {link['type']}: {safe_markdown(link['label'])}")
+    for link in proposal["links"]:
+        if found := named.get((link["type"], str(link["id"]))):
+            st.caption(f"Links to {found['type']}: {safe_markdown(found['label'])}")
 
 
 def thread(engine, proposal_id: int, me: str, staff: bool) -> list[dict]:

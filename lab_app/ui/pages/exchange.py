@@ -100,15 +100,14 @@ def exchange_vote(round_id: int, shortlist: list[int]) -> None:
         st.session_state[FLASH] = ("ok", "Your ballot is cast: it replaces your earlier one.")
 
 
-def link_options(round_id: int, leave_out: int | None = None) -> dict[str, str]:
-    """ "type:id" -> a label, for "links to" and "this connects to": the round's other
-    proposals, ideas and themes."""
+def link_options(round_id: int) -> dict[str, str]:
+    """ "type:id" -> a label, for "links to" and "this connects to": the round's proposals,
+    ideas and themes (read once per run and round)."""
     from lab_app.year import ideas
 
     found = {
         f"proposal:{p['id']}": f"Proposal #{p['id']}: {p['title']}"
         for p in proposals.list_proposals(engine, round_id)
-        if p["id"] != leave_out
     }
     found |= {f"idea:{i['id']}": f"Idea {i['id']}: {i['title']}" for i in ideas.list_ideas(engine)}
     found |= {
@@ -138,7 +137,7 @@ def others_working_on(round_id: int) -> None:
             st.markdown(safe_markdown(row["title"]))
 
 
-def propose_form(round_id: int) -> None:
+def propose_form(round_id: int, options: dict[str, str]) -> None:
     with st.expander("Propose an idea", expanded=False):
         st.text_input(
             "Title", key=f"exchange-new-title-{round_id}", max_chars=proposals.MAX_TITLE_CHARS
@@ -152,7 +151,6 @@ def propose_form(round_id: int) -> None:
         st.text_area(
             "Your idea", key=f"exchange-new-idea-{round_id}", max_chars=proposals.MAX_TEXT_CHARS
         )
-        options = link_options(round_id)
         st.multiselect(
             "Links to themes, ideas or proposals",
             list(options),
@@ -170,7 +168,8 @@ def propose_form(round_id: int) -> None:
 
 def revise_form(proposal: dict) -> None:
     pid = proposal["id"]
-    with st.expander("Revise your proposal"):
+    with st.container(border=True):  # inside the proposal's expander, which cannot hold one
+        st.markdown("**Revise your proposal**")
         st.text_input("Title", value=proposal["title"], key=f"exchange-edit-title-{pid}")
         st.text_area("The problem", value=proposal["problem"], key=f"exchange-edit-problem-{pid}")
         st.text_area("Your idea", value=proposal["idea"], key=f"exchange-edit-idea-{pid}")
@@ -182,7 +181,7 @@ def revise_form(proposal: dict) -> None:
         )
 
 
-def comment_form(round_id: int, proposal_id: int, thread: list[dict]) -> None:
+def comment_form(proposal_id: int, thread: list[dict], every: dict[str, str]) -> None:
     st.text_area("Comment", key=f"exchange-comment-text-{proposal_id}", height=80)
     replies = {row["id"]: f"[{row['id']}] {row['text'][:40]}" for row in thread}
     st.selectbox(
@@ -191,7 +190,7 @@ def comment_form(round_id: int, proposal_id: int, thread: list[dict]) -> None:
         key=f"exchange-comment-reply-{proposal_id}",
         format_func=lambda c: "(the proposal)" if c is None else replies[c],
     )
-    options = link_options(round_id, leave_out=proposal_id)
+    options = {key: label for key, label in every.items() if key != f"proposal:{proposal_id}"}
     st.multiselect(
         "This connects to …",
         list(options),
@@ -241,25 +240,27 @@ def show_round(row: dict) -> None:
     view.round_header(row)
     if row["state"] == "voting":
         ballot_form(row)
+    options = link_options(row["id"]) if row["state"] in comments.COMMENTING else {}
     if row["state"] == "open":
-        propose_form(row["id"])
+        propose_form(row["id"], options)
     if row["state"] == "closed":
         view.results_table(engine, row["id"], me, staff)
     shortlisted = row["state"] in ("voting", "closed")
     found = proposals.list_proposals(engine, row["id"], shortlisted_only=shortlisted)
     st.markdown(f"**{'Shortlisted proposals' if shortlisted else 'Proposals'}** ({len(found)})")
+    named = view.named_links(engine, found, staff)
     for proposal in found:
         label = f"#{proposal['id']} {safe_markdown(proposal['title'])}"
         unfolded = st.session_state.get(OPEN) == proposal["id"]
         with st.expander(
             f"{label} · {view.comments_count(proposal['comments'])}", expanded=unfolded
         ):
-            view.proposal_body(engine, proposal, me, staff)
+            view.proposal_body(proposal, named, me, staff)
             if proposal["author"] == me and row["state"] == "open":
                 revise_form(proposal)
             thread = view.thread(engine, proposal["id"], me, staff)
             if row["state"] in comments.COMMENTING:
-                comment_form(row["id"], proposal["id"], thread)
+                comment_form(proposal["id"], thread, options)
 
 
 every = rounds.list_rounds(engine)

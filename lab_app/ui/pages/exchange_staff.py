@@ -177,12 +177,13 @@ def run_round(row: dict) -> None:
             type="primary",
         )
     st.markdown(f"**Proposals** ({len(found)})")
+    named = view.named_links(engine, found, staff=True)
     for proposal in found:
         with st.expander(
             f"#{proposal['id']} {safe_markdown(proposal['title'])} · "
             f"{view.comments_count(proposal['comments'])}"
         ):
-            view.proposal_body(engine, proposal, user["name"], staff=True)
+            view.proposal_body(proposal, named, user["name"], staff=True)
             view.thread(engine, proposal["id"], user["name"], staff=True)
 
 
