@@ -73,7 +73,8 @@ def _demo_accounts(workspace: Workspace) -> None:
 def first_look(workspace: Workspace) -> list[str]:
     """On a demo Lab's first start, do what its staff would have done by now, so the app opens
     on the year's story: build themes, accept the suggested ideas, look for tensions, confirm
-    the measured ones and take forward the ideas still alive late in the year. Each step runs
+    the measured ones, take forward the ideas still alive late in the year and hold the past
+    Q Exchange round. Each step runs
     only while its part is empty (or undecided); returns one line per step taken."""
     from lab_app.opinions import tensions
     from lab_app.year import ideas
@@ -96,7 +97,21 @@ def first_look(workspace: Workspace) -> list[str]:
         found = tensions.list_tensions(engine)
         done.append(f"found {len(found)} tensions to review")
     done += _staff_decisions(workspace)
+    done += _past_round(workspace)
     return done
+
+
+def _past_round(workspace: Workspace) -> list[str]:
+    """The Lab's Q Exchange round of the Develop phase, held once (rounds/past_round.py)."""
+    from lab_app.rounds import past_round, rounds
+
+    if rounds.list_rounds(workspace.store.engine):
+        return []
+    held = past_round.hold_past_round(workspace)
+    winners = [p["idea_id"] for p in held["proposals"] if p["winner"]]
+    return [
+        f"held a past Q Exchange round: {held['ballots']} ballots, winners {', '.join(winners)}"
+    ]
 
 
 MEASURED = ("votes", "attributes")  # tensions from counted votes or answers, not from wording

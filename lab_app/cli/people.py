@@ -112,6 +112,11 @@ def cmd_people(workspace, args) -> int:
             f"comments removed; {len(done.themes)} themes "
             f"{'rebuilt' if done.themes_rebuilt else 'touched'}"
         )
+        if done.round_proposals or done.round_comments or done.round_ballots:
+            print(
+                f"Q Exchange: {done.round_proposals} proposals, {done.round_comments} comments "
+                f"and {done.round_ballots} ballots removed"
+            )
         if done.essays_flagged:
             print(f"essay drafts flagged for review: {', '.join(map(str, done.essays_flagged))}")
         print("a later ingest of their files leaves them out")

@@ -429,3 +429,83 @@ essay_versions = Table(
     Column("who", String(255), nullable=False, info=PERSON),
     Column("at", DateTime(timezone=True), nullable=False),
 )
+
+
+# --- Q Exchange rounds: proposals, their revisions, comments and ballots (lab_app/rounds) -----
+
+# A round: open (proposals, comments) -> shortlisting -> voting -> closed. Dates are the Lab's
+# (YYYY-MM-DD): proposals close, the selection event.
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("question", Text, nullable=False),
+    Column("opens", String(10), nullable=False),
+    Column("proposals_close", String(10), nullable=False),
+    Column("event", String(10), nullable=False),
+    Column("shortlist_size", Integer, nullable=False),
+    Column("select_size", Integer, nullable=False),  # winners, and the most choices per ballot
+    Column("state", String(16), nullable=False, default="open"),
+    Column("created_by", String(255), nullable=False, info=PERSON),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+round_proposals = Table(
+    "round_proposals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, nullable=False, index=True),
+    Column("author", String(255), nullable=False, index=True, info=PERSON),
+    Column("title", Text, nullable=False),
+    Column("problem", Text, nullable=False),
+    Column("idea", Text, nullable=False),
+    Column("links", JSON, nullable=False, default=list),  # [{"type": theme|extract|..., "id"}]
+    Column("version", Integer, nullable=False, default=1),
+    Column("shortlisted", Boolean, nullable=False, default=False),
+    Column("idea_id", String(32)),  # the idea a winner became
+    Column("vector", LargeBinary),  # title + problem + idea, for "others working on this"
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every version of a proposal as it was written (version 1 is the first).
+round_revisions = Table(
+    "round_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("proposal_id", Integer, nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("problem", Text, nullable=False),
+    Column("idea", Text, nullable=False),
+    Column("links", JSON, nullable=False, default=list),
+    Column("who", String(255), nullable=False, info=PERSON),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+round_comments = Table(
+    "round_comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("proposal_id", Integer, nullable=False, index=True),
+    Column("parent_id", Integer),  # the comment it answers; None for a first-level comment
+    Column("author", String(255), nullable=False, index=True, info=PERSON),
+    Column("text", Text, nullable=False),
+    Column("connects", JSON, nullable=False, default=list),  # "this connects to …" links
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per ballot: a member's (voter set, one per round) or a paper one staff entered
+# (voter None, entered_by set). Choices are proposal ids.
+round_ballots = Table(
+    "round_ballots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("round_id", Integer, nullable=False, index=True),
+    Column("voter", String(255), info=PERSON),
+    Column("paper", Boolean, nullable=False, default=False),
+    Column("entered_by", String(255), info=PERSON),
+    Column("choices", JSON, nullable=False, default=list),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

@@ -28,6 +28,7 @@ from lab_app.material.store import blank, with_sources
 from lab_app.material.uploads import clear_staged
 from lab_app.opinions import participation, tensions
 from lab_app.people import accounts, finder, identity, throttle
+from lab_app.rounds import forget as round_forget
 from lab_app.themes import state
 from lab_app.year import ideas
 
@@ -45,6 +46,9 @@ class Withdrawal:
     idea_support: int = 0
     idea_comments: int = 0
     finder_profiles: int = 0
+    round_proposals: int = 0
+    round_comments: int = 0
+    round_ballots: int = 0
     sources: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     essays_flagged: list[int] = field(default_factory=list)
@@ -63,7 +67,8 @@ class Withdrawal:
 
     def found_anything(self) -> bool:
         counts = (self.extracts, self.pending_contributions, self.votes, self.idea_support)
-        return any(counts) or bool(self.idea_comments or self.finder_profiles)
+        rounds = (self.round_proposals, self.round_comments, self.round_ballots)
+        return any(counts + rounds) or bool(self.idea_comments or self.finder_profiles)
 
     def summary(self) -> dict:
         return {
@@ -73,6 +78,9 @@ class Withdrawal:
             "idea_support": self.idea_support,
             "idea_comments": self.idea_comments,
             "finder_profiles": self.finder_profiles,
+            "round_proposals": self.round_proposals,
+            "round_comments": self.round_comments,
+            "round_ballots": self.round_ballots,
             "sources": len(self.sources),
             "themes": self.themes,
             "essays_flagged": self.essays_flagged,
@@ -151,6 +159,7 @@ FORGETTERS = (
     participation.forget,
     tensions.forget,
     ideas.forget,
+    round_forget.forget,
     consent.forget,
     finder.forget,
     accounts.forget,

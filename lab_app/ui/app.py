@@ -37,12 +37,14 @@ everyone = [
     st.Page(PAGES / "ideas.py", title="Ideas", icon="💡"),
     st.Page(PAGES / "tensions.py", title="Tensions", icon="⚖️"),
     st.Page(PAGES / "find_people.py", title="Find people", icon="🤝"),
+    st.Page(PAGES / "exchange.py", title="Q Exchange", icon="🗳️"),
 ]
 staff = [
     st.Page(PAGES / "sources.py", title="Sources (staff)", icon="📥"),
     st.Page(PAGES / "themes.py", title="Themes (staff)", icon="🧩"),
     st.Page(PAGES / "contributions.py", title="Contributions (staff)", icon="✉️"),
     st.Page(PAGES / "essays.py", title="Essays (staff)", icon="📝"),
+    st.Page(PAGES / "exchange_staff.py", title="Q Exchange (staff)", icon="🗳️"),
 ]
 if (PAGES / "exports.py").exists():  # written by its own piece of work
     staff.append(st.Page(PAGES / "exports.py", title="Exports (staff)", icon="📤"))

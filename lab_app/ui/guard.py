@@ -40,6 +40,7 @@ NOT_WRITING = {
     "map-open-theme": "opens a theme",
     "exports-download-": "downloads a file a checked action prepared",
     "essay-download-": "downloads a file a checked action prepared",
+    "exchange-similar-": "looks up proposals, ideas and themes like a draft",
 }
 
 

@@ -14,7 +14,7 @@ def test_first_look_accepts_the_planted_ideas_and_finds_tensions_once(themed):
     # Themes are built already, and tensions with them (every build computes them): ideas remain,
     # then what the demo's staff decided by the Share phase.
     lines = first_look(themed)
-    assert [line.split()[0] for line in lines] == ["accepted", "confirmed", "moved"]
+    assert [line.split()[0] for line in lines] == ["accepted", "confirmed", "moved", "held"]
 
     accepted = ideas.list_ideas(engine)
     planted = [idea["title"] for idea in TRUTH["ideas"]]

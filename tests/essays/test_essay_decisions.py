@@ -161,7 +161,8 @@ def test_recommendations_come_from_ideas_taken_forward_with_their_backing(decide
     assert "0 supporters" not in closing and MACHINE_TITLE not in closing
 
     # Marked for the essay, an emerging idea is recommended; parked, a tested one is not.
-    emerging = next(i for i in live if i["status"] == "emerging" and i["themes"])
+    # One drawn from people's words (a Q Exchange winner links themes, not extracts to quote).
+    emerging = next(i for i in live if i["status"] == "emerging" and i["themes"] and i["extracts"])
     ideas.mark_for_essay(engine, emerging["id"], "staff")
     parked = sorted(expected)[0]
     ideas.set_status(engine, parked, "parked", "staff")

@@ -37,6 +37,8 @@ PAGES = {
     "exports": r"Exports",
     "people": r"People",
     "audit": r"Audit",
+    "exchange": r"Q Exchange",
+    "exchange_staff": r"Q Exchange \(staff\)",
 }
 # url path -> its link in the sidebar: pages are opened by clicking, as a person does, since a
 # full page load starts a new session (signed out).
@@ -45,9 +47,11 @@ NAV = {
     "ideas": "Ideas", "tensions": "Tensions", "sources": "Sources (staff)",
     "themes": "Themes (staff)", "contributions": "Contributions (staff)",
     "essays": "Essays (staff)", "exports": "Exports (staff)", "people": "People (staff)",
-    "audit": "Audit trail (staff)",
+    "audit": "Audit trail (staff)", "exchange": "Q Exchange",
+    "exchange_staff": "Q Exchange (staff)",
 }  # fmt: skip
-STAFF_PATHS = ["sources", "themes", "contributions", "essays", "exports", "people", "audit"]
+STAFF_PATHS = ["sources", "themes", "contributions", "essays", "exports", "people", "audit",
+               "exchange_staff"]  # fmt: skip
 SERVER_START_S = 60
 PAGE_TIMEOUT_MS = 60_000
 MAX_SHOT_HEIGHT = 12_000

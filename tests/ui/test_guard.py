@@ -46,6 +46,9 @@ PAGES = {
     "contributions": {"contributions.approve", "contributions.reject"},
     "essays": {"essays.edit"},
     "find_people": {"finder.save", "finder.off"},
+    "exchange": {"exchange.propose", "exchange.revise", "exchange.comment", "exchange.vote"},
+    "exchange_staff": {"exchange.open", "exchange.move", "exchange.shortlist", "exchange.paper",
+                       "exchange.close"},
 }  # fmt: skip
 
 
@@ -143,7 +146,8 @@ def test_every_action_is_clicked_on_some_page():
     participants = {a.name for a in ACTIONS.values() if a.role == "participant"}
     assert participants == {"explore.vote", "explore.contribute", "ideas.back",
                             "ideas.comment", "account.sign_out", "finder.save",
-                            "finder.off"}  # fmt: skip
+                            "finder.off", "exchange.propose", "exchange.revise",
+                            "exchange.comment", "exchange.vote"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +169,27 @@ def guard_home(themed_demo_home, tmp_path_factory):
     participation.submit_contribution(engine, TEST_ACCOUNTS["participant"], "Evening groups.")
     themes = [t["id"] for t in active_themes(engine)[:1]]
     draft_essay(ws, staff, theme_ids=themes, length="short")
+    _running_rounds(ws, staff)
     ws.store.engine.dispose()
     return home
+
+
+def _running_rounds(ws, staff: str) -> None:
+    """Three Q Exchange rounds, one per running state, each with a proposal of staff's own
+    (so Revise shows) and one of a member's (so there is something to choose)."""
+    from lab_app.rounds import ballots, proposals, rounds
+
+    engine, member = ws.store.engine, TEST_ACCOUNTS["participant"]
+    for state in ("open", "shortlisting", "voting"):
+        made = rounds.open_round(engine, f"Q {state}?", "2026-03-01", "2026-04-01", "2026-05-01",
+                                 2, 1, staff)  # fmt: skip
+        mine = proposals.propose(ws, made, staff, "Staff's idea", "A problem.", "An idea.")
+        theirs = proposals.propose(ws, made, member, "A member's idea", "A need.", "A plan.")
+        if state != "open":
+            rounds.move(engine, made, "shortlisting", staff)
+        if state == "voting":
+            ballots.set_shortlist(engine, made, [mine, theirs], staff)
+            rounds.move(engine, made, "voting", staff)
 
 
 def _staff_page(page: str, home: Path) -> AppTest:

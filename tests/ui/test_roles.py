@@ -14,8 +14,10 @@ from lab_app.people import accounts
 from lab_app.ui.auth import SESSION_KEY
 from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD
 
-STAFF_PAGES = ["sources", "themes", "contributions", "essays", "exports", "people", "audit"]
-EVERYONE = ["overview", "explore", "map", "timeline", "ideas", "tensions", "find_people"]
+STAFF_PAGES = ["sources", "themes", "contributions", "essays", "exports", "people", "audit",
+               "exchange_staff"]  # fmt: skip
+EVERYONE = ["overview", "explore", "map", "timeline", "ideas", "tensions", "find_people",
+            "exchange"]  # fmt: skip
 
 
 def _engine(home):
@@ -77,7 +79,8 @@ def test_staff_pages_stop_a_participant_even_when_run_directly(app_home):
     """The pages' own guard: run as a script outside the navigation, they stop at once."""
     from streamlit.testing.v1 import AppTest
 
-    for page in ("people", "audit", "sources", "themes", "contributions", "essays", "exports"):
+    for page in ("people", "audit", "sources", "themes", "contributions", "essays", "exports",
+                 "exchange_staff"):  # fmt: skip
         at = AppTest.from_file(str(APP.parent / "pages" / f"{page}.py"), default_timeout=30)
         at.session_state[SESSION_KEY] = {
             "name": TEST_ACCOUNTS["participant"],

@@ -89,10 +89,16 @@ def withdraw() -> None:
     def change() -> str:
         with st.spinner("Removing their words and rebuilding themes…"):
             done = withdrawal.withdraw(ws, person, who=current_user())
+        rounds = done.round_proposals + done.round_comments + done.round_ballots
         return (
             f"Withdrawn: {done.extracts} extracts, {done.pending_contributions} waiting "
             f"contributions, {done.votes} votes removed; {len(done.themes)} themes rebuilt; "
             f"{len(done.essays_flagged)} essay drafts flagged."
+        ) + (
+            f" Q Exchange: {done.round_proposals} proposals, {done.round_comments} comments "
+            f"and {done.round_ballots} ballots removed."
+            if rounds
+            else ""
         )
 
     _outcome(change)
