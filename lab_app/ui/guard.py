@@ -38,6 +38,9 @@ NOT_WRITING = {
     "signin-sso": "hands over to the organisation's identity provider",
     "overview-theme-": "opens a theme",
     "map-open-theme": "opens a theme",
+    "explore-open-": "opens a theme",
+    "explore-more": "shows more of a theme's quotes",
+    "explore-more-results": "shows more search results",
     "exports-download-": "downloads a file a checked action prepared",
     "essay-download-": "downloads a file a checked action prepared",
 }
