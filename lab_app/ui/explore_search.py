@@ -21,12 +21,6 @@ ANY = ""
 FLASH = "explore-flash"  # the outcome of the last move or undo, shown once
 
 
-def more_results() -> None:
-    """Callback: ten more results for the same search (changes nothing stored)."""
-    shown = st.session_state.setdefault(SHOWN, {"for": None, "n": PAGE})
-    shown["n"] = shown.get("n", PAGE) + PAGE
-
-
 def filters(key: str, engine, labels: dict[str, str], active: list[str]) -> dict:
     """The filter widgets; their values by name (ANY / None when not used)."""
     left, middle, right = st.columns(3)
@@ -124,7 +118,9 @@ def show(ws, key: str, labels: dict, active: list[str], participant: str, staff:
     statements(engine, participant, page, themes_of, pick=staff, wanted=query_words(query))
     st.caption(f"Showing {len(page)} results, closest first.")
     if len(rows) > len(page) or (len(hits) == k and k < MOST):
-        st.button("Show more results", key="explore-more-results", on_click=more_results)
+        if st.button("Show more results", key="explore-more-results"):
+            st.session_state[SHOWN]["n"] = wanted + PAGE  # same search: ten more
+            st.rerun()
     if staff:  # the query and its results stay; only the outcome is new after an action
         picks = [f"{PICK}{row['extract_id']}" for row in page]
         chosen_ids = [p[len(PICK) :] for p in picks if st.session_state.get(p)]

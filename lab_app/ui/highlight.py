@@ -21,7 +21,7 @@ STOP = frozenset(_STOP_WORDS.split())
 
 def query_words(query: str) -> list[str]:
     """The words of a search worth marking, lower-case, longest first."""
-    words = {w.lower() for w in _WORD.findall(query or "") if w.lower() not in STOP}
+    words = {w.lower() for w in _WORD.findall(query or "") if w.lower() not in STOP and len(w) > 1}
     # A plural asked for marks the singular too ("groups" marks "group"), via the stem rule.
     words = {w[:-1] if len(w) > MIN_STEM and w.endswith("s") else w for w in words}
     return sorted(words, key=lambda w: (-len(w), w))

@@ -13,15 +13,9 @@ from lab_app.ui.components import safe_markdown
 from lab_app.ui.highlight import shortened
 from lab_app.ui.resources import workspace
 
-VIEW, THEME = "explore-view", "explore-theme-page"  # the radio and the theme page's box
+OPEN = "explore-open-theme"  # the theme Explore opens on its next run (as the Overview does)
 ONE_LINE = 140  # characters of a description in the index
 ERROR = "explore-error"
-
-
-def open_theme(theme_id: str) -> None:
-    """Callback: show this theme's page on the next run (changes nothing stored)."""
-    st.session_state[VIEW] = "One theme"
-    st.session_state[THEME] = theme_id
 
 
 @guard.action("explore.follow", "participant", "explore-follow-")
@@ -91,13 +85,9 @@ def show(engine, rows: list[dict], descriptions: dict, account: str, staff: bool
 def entry(row: dict, description: str, followed: set, new: dict, account: str) -> None:
     theme_id = row["id"]
     name, action = st.columns([5, 1], vertical_alignment="center")
-    name.button(
-        safe_markdown(row["label"]),
-        key=f"explore-open-{theme_id}",
-        on_click=open_theme,
-        args=(theme_id,),
-        type="tertiary",
-    )
+    if name.button(safe_markdown(row["label"]), key=f"explore-open-{theme_id}", type="tertiary"):
+        st.session_state[OPEN] = theme_id  # the page turns to it at the top of the next run
+        st.rerun()
     facts = [f"{row['size']:,} extracts"]
     if theme_id in followed:
         facts.append("following")

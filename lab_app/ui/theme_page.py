@@ -18,12 +18,6 @@ VISITED = "explore-visited"  # {theme id: extract ids new at this browser's visi
 EVERY = 10**6  # all of a theme's quotes: one cached read, sliced for each page
 
 
-def show_more(theme_id: str) -> None:
-    """Callback: ten more quotes of this theme (changes nothing stored)."""
-    shown = st.session_state.setdefault(SHOWN, {})
-    shown[theme_id] = shown.get(theme_id, PAGE) + PAGE
-
-
 def new_at_visit(engine, account: str, staff: bool, theme_id: str) -> set[str]:
     """What was new when this browser opened the theme; the visit is recorded once, so reruns
     (a vote, "Show more") keep showing the same extracts as new."""
@@ -78,7 +72,7 @@ def quotes(engine, account: str, theme_id: str, rows: list[dict], new: set[str])
     kind = st.radio(
         "Kind",
         options,
-        key=KIND,
+        key=f"{KIND}-{theme_id}",  # each theme has its own kinds
         horizontal=True,
         format_func=lambda k: f"{KINDS[k]} ({len(rows) if k == 'all' else counts[k]})",
     )
@@ -92,5 +86,6 @@ def quotes(engine, account: str, theme_id: str, rows: list[dict], new: set[str])
             st.markdown(f"**{KINDS[each]}** · {len(group)} of {counts[each]}")
             statements(engine, account, group, new=new)
     st.caption(f"Showing {len(page)} of {len(chosen)} quotes.")
-    if len(chosen) > len(page):
-        st.button("Show more", key="explore-more", on_click=show_more, args=(theme_id,))
+    if len(chosen) > len(page) and st.button("Show more", key="explore-more"):
+        st.session_state.setdefault(SHOWN, {})[theme_id] = limit + PAGE
+        st.rerun()
