@@ -117,10 +117,10 @@ def show(ws, key: str, labels: dict, active: list[str], participant: str, staff:
     themes_of = {hit["extract_id"]: hit["theme_label"] for hit in kept}
     statements(engine, participant, page, themes_of, pick=staff, wanted=query_words(query))
     st.caption(f"Showing {len(page)} results, closest first.")
-    if len(rows) > len(page) or (len(hits) == k and k < MOST):
-        if st.button("Show more results", key="explore-more-results"):
-            st.session_state[SHOWN]["n"] = wanted + PAGE  # same search: ten more
-            st.rerun()
+    more = len(rows) > len(page) or (len(hits) == k and k < MOST)
+    if more and st.button("Show more results", key="explore-more-results"):
+        st.session_state[SHOWN]["n"] = wanted + PAGE  # same search: ten more
+        st.rerun()
     if staff:  # the query and its results stay; only the outcome is new after an action
         picks = [f"{PICK}{row['extract_id']}" for row in page]
         chosen_ids = [p[len(PICK) :] for p in picks if st.session_state.get(p)]
