@@ -3,6 +3,8 @@ what is new since a visit, follows kept through rebuilds and merges, withdrawal 
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from sqlalchemy import select
 
@@ -36,12 +38,17 @@ def _central_texts(ws, count: int) -> dict[str, str]:
     return found
 
 
-def _ingest_note(ws, tmp_path, paragraphs: list[str], name: str = "new-note.md") -> set[str]:
-    """Ingest a Markdown note of these paragraphs; the ids of the extracts it added."""
+def _ingest_posts(ws, tmp_path, texts: list[str], name: str = "later-posts.csv") -> set[str]:
+    """Ingest a contributions export, one post per text (ids p1, p2, ...: a longer export of
+    the same posts keeps theirs); the ids of the extracts it added."""
     before = set(ws.store.extract_ids())
     path = tmp_path / name
-    path.write_text("# Notes from a later meeting\n\n" + "\n\n".join(paragraphs) + "\n")
-    outcomes = list(ws.ingest([path]))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "author", "date", "text"])
+        for number, text in enumerate(texts, 1):
+            writer.writerow([f"p{number}", f"poster-{number}", "2026-11-20", text])
+    outcomes = list(ws.ingest([path], ws.ingest_options(kind="contribution")))
     assert all(o.status == "ingested" for o in outcomes), outcomes
     return set(ws.store.extract_ids()) - before
 
@@ -72,7 +79,7 @@ def test_new_since_visit_counts_what_arrived_after_it(themed, tmp_path):
         following.record_visit(engine, READER, theme_id)
     assert not any(following.new_since_visit(engine, READER).values())  # nothing arrived yet
     near = _central_texts(themed, 6)
-    added = _ingest_note(themed, tmp_path, [f"At our later meeting: {t}" for t in near.values()])
+    added = _ingest_posts(themed, tmp_path, [f"At our later meeting: {t}" for t in near.values()])
     themed.build_themes()
     placed = placements(engine)
     joined = {e: placed[e]["theme_id"] for e in added if placed.get(e, {}).get("theme_id")}
@@ -95,7 +102,7 @@ def test_new_since_visit_counts_what_arrived_after_it(themed, tmp_path):
 def test_reingesting_a_source_does_not_make_old_words_new(themed, tmp_path):
     engine = themed.store.engine
     near = list(_central_texts(themed, 3).values())
-    first = _ingest_note(themed, tmp_path, near[:2])
+    first = _ingest_posts(themed, tmp_path, near[:2])
     themed.build_themes()
     with engine.connect() as conn:
         arrived = dict(
@@ -103,10 +110,10 @@ def test_reingesting_a_source_does_not_make_old_words_new(themed, tmp_path):
         )
     for theme_id in _active(themed):
         following.record_visit(engine, READER, theme_id)
-    second = _ingest_note(themed, tmp_path, near[:3])  # the same file, one paragraph longer
+    second = _ingest_posts(themed, tmp_path, near[:3])  # the same file, one paragraph longer
     themed.build_themes()
-    kept = first & set(themed.store.extract_ids())  # the same words at the same path
-    assert kept, "a paragraph left as it was keeps its extract id"
+    kept = first & set(themed.store.extract_ids())
+    assert kept == first  # the same posts in a longer export keep their ids
     with engine.connect() as conn:
         again = dict(
             conn.execute(select(extract_arrivals.c.extract_id, extract_arrivals.c.at)).all()
