@@ -47,8 +47,9 @@ def record_audit(conn, action: str, target: str | None, detail: dict, who: str |
 DEFAULT_LIMIT = 500
 # Lines that record someone reading or arriving, not a change to the Lab's material: caches
 # keyed on "the last change" skip them, so a sign-in or a download does not empty them.
+# Following a theme changes what one reader is shown, not the material everyone reads.
 READING_ACTIONS = ("sign_in", "sign_in.failed", "sign_out", "export", "essay.export",
-                   "workspace.backup")  # fmt: skip
+                   "workspace.backup", "themes.follow", "themes.unfollow")  # fmt: skip
 
 
 def last_change(conn) -> int | None:

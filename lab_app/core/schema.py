@@ -508,4 +508,27 @@ round_ballots = Table(
     Column("entered_by", String(255), info=PERSON),
     Column("choices", JSON, nullable=False, default=list),
     Column("at", DateTime(timezone=True), nullable=False),
+
+# --- following themes: what each reader follows and last saw; when each extract arrived ---
+
+# One row per account and theme it follows or has opened (people/following.py). "New since
+# your last visit" counts the theme's extracts that arrived after last_visit (or followed_at
+# when the theme was followed before it was ever opened).
+theme_readers = Table(
+    "theme_readers",
+    metadata,
+    Column("account", String(255), primary_key=True, info=PERSON),
+    Column("theme_id", String(32), primary_key=True),
+    Column("following", Boolean, nullable=False, default=False),
+    Column("followed_at", DateTime(timezone=True)),
+    Column("last_visit", DateTime(timezone=True)),
+)
+
+# When each extract id was first stored: re-ingesting a source (an approved contribution
+# rewrites the whole contributions file) keeps the first time, so old words never look new.
+extract_arrivals = Table(
+    "extract_arrivals",
+    metadata,
+    Column("extract_id", String(40), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
 )

@@ -14,7 +14,14 @@ from sqlalchemy.engine import Engine
 from ingest.records import Source
 from lab_app.core import locks
 from lab_app.core.faults import WorkspaceFault, describe
-from lab_app.core.schema import extract_attributes, extracts, metadata, people, sources
+from lab_app.core.schema import (
+    extract_arrivals,
+    extract_attributes,
+    extracts,
+    metadata,
+    people,
+    sources,
+)
 from lab_app.material.set_aside import source_meta
 
 
@@ -131,6 +138,7 @@ class Store:
                 _delete_extracts(conn, source_id)
                 conn.execute(sources.update().where(sources.c.id == source_id).values(**values))
             _insert_extracts(conn, source_id, source, vectors)
+            _note_arrivals(conn, [extract.id for extract in source.extracts], now)
             _ensure_people(conn, source, now)
         return source_id
 
@@ -313,6 +321,17 @@ def _insert_extracts(conn, source_id: int, source: Source, vectors: np.ndarray) 
         conn.execute(extract_attributes.insert(), attribute_rows)
 
 
+def _note_arrivals(conn, ids: list[str], now: datetime) -> None:
+    """Keep when each extract id was first stored: a re-ingest keeps the first time, so
+    "new since your last visit" (people/following.py) never counts old words again."""
+    for chunk in chunks(sorted(set(ids))):
+        known = extract_arrivals.c.extract_id.in_(chunk)
+        seen = set(conn.execute(select(extract_arrivals.c.extract_id).where(known)).scalars())
+        fresh = [dict(extract_id=e, at=now) for e in chunk if e not in seen]
+        if fresh:
+            conn.execute(extract_arrivals.insert(), fresh)
+
+
 def _ensure_people(conn, source: Source, now: datetime) -> None:
     first_seen: dict[str, str | None] = {}
     for extract in source.extracts:
@@ -448,6 +467,7 @@ def forget(conn, gone) -> dict:
         rows += conn.execute(query.where(extracts.c.id.in_(chunk))).all()
         conn.execute(delete(extract_attributes).where(extract_attributes.c.extract_id.in_(chunk)))
         conn.execute(delete(extracts).where(extracts.c.id.in_(chunk)))
+        conn.execute(delete(extract_arrivals).where(extract_arrivals.c.extract_id.in_(chunk)))
     spans: dict[int, list[tuple[int, int]]] = {}
     for row in rows:
         spans.setdefault(row.source_id, []).append((row.start, row.end))

@@ -27,7 +27,7 @@ from lab_app.material import consent, store
 from lab_app.material.store import blank, with_sources
 from lab_app.material.uploads import clear_staged
 from lab_app.opinions import participation, tensions
-from lab_app.people import accounts, finder, identity, throttle
+from lab_app.people import accounts, finder, following, identity, throttle
 from lab_app.rounds import forget as round_forget
 from lab_app.themes import state
 from lab_app.year import ideas
@@ -162,6 +162,7 @@ FORGETTERS = (
     round_forget.forget,
     consent.forget,
     finder.forget,
+    following.forget,
     accounts.forget,
     throttle.forget,
     store.forget,

@@ -353,3 +353,27 @@ def labelled_report(engine, report: dict) -> dict:
                 }
             )
     return result
+
+
+def attribute_values(engine, most: int) -> dict[str, list[str]]:
+    """Attribute name -> its distinct values, sorted, for attributes with at most `most` values
+    (a role or a region; not a respondent id or a free-text column)."""
+    attrs = extract_attributes.c
+    query = select(attrs.name, attrs.value).distinct()
+    found: dict[str, set[str]] = defaultdict(set)
+    with engine.connect() as conn:
+        for name, value in conn.execute(query):
+            found[name].add(value)
+        return {
+            name: ordered_values(conn, [name], sorted(values))
+            for name, values in sorted(found.items())
+            if len(values) <= most
+        }
+
+
+def date_span(engine) -> tuple[str, str] | None:
+    """The first and last extract date (ISO days), or None when no extract is dated."""
+    day = func.substr(extracts.c.date, 1, 10)
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(day), func.max(day))).one()
+    return (first, last) if first else None

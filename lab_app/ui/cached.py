@@ -13,9 +13,13 @@ import streamlit as st
 
 from lab_app.opinions import participation
 from lab_app.people import finder
+from lab_app.themes import views
 from lab_app.themes.build import list_themes, placements
 from lab_app.themes.map import fingerprint
 from lab_app.themes.state import load_state
+
+# An attribute with more values than this is free text or an id, not something to filter by.
+ATTRIBUTE_CHOICES = 40
 
 
 def store_key(engine) -> str:
@@ -79,3 +83,32 @@ def find_people(key: str, _workspace, query: str, limit: int) -> list[dict]:
     """finder.find's people for a question, as dicts. Every reader gets the same answer: it
     holds only what each person agreed to show; opting in or out is a change in the trail."""
     return [person.as_dict() for person in finder.find(_workspace, query, limit)]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def theme_index(key: str, _engine) -> list[dict]:
+    """Active themes for Explore's index, areas largest first: id, label, area, live size."""
+    return [
+        {name: row[name] for name in ("id", "label", "area", "size", "kinds")}
+        for row in views.theme_rows(_engine)
+    ]
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def search_rows(key: str, _workspace, query: str, k: int, kind: str | None) -> list[dict]:
+    """`search`'s hits, each also with its respondent attributes (for Explore's filters)."""
+    hits = search(key, _workspace, query, k, kind)
+    attributes = views.attributes_of(_workspace.store.engine, [h["extract_id"] for h in hits])
+    return [dict(hit, attributes=attributes.get(hit["extract_id"], {})) for hit in hits]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def attribute_choices(key: str, _engine) -> dict[str, list[str]]:
+    """Attribute -> its values, for attributes with few enough values to pick from a list."""
+    return views.attribute_values(_engine, ATTRIBUTE_CHOICES)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def date_span(key: str, _engine) -> tuple[str, str] | None:
+    """The first and last extract date in the store (ISO), or None when nothing is dated."""
+    return views.date_span(_engine)

@@ -4,12 +4,14 @@ contributions, and staff approval into the store."""
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import pytest
 
 from lab_app.core.settings import Settings
 from lab_app.opinions import participation
 from lab_app.ui.components import safe_markdown
+from lab_app.ui.highlight import query_words, quote_markdown
 from lab_app.workspace import Workspace
 from tests.ui.conftest import TEST_ACCOUNTS
 
@@ -49,29 +51,62 @@ def _contribute(at, text: str, thread: str = ""):
     return at
 
 
-def test_themes_are_shown_with_quotes_and_no_person(open_page, ws):
+def _open_theme(at, theme_id: str | None = None):
+    """Open a theme's page from the index (the first theme when none is named)."""
+    at.radio(key="explore-view").set_value("Themes").run()
+    opener = [b for b in at.button if b.key and b.key.startswith("explore-open-")]
+    key = f"explore-open-{theme_id}" if theme_id else opener[0].key
+    at.button(key=key).click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_index_lists_themes_by_area_without_quotes(open_page, ws):
+    from lab_app.themes.views import by_area, theme_rows
+
     at = open_page("explore", role="participant")
     assert not at.exception, at.exception
+    assert at.radio(key="explore-view").value == "Themes"
+    assert not _quotes(at) and not _shown_statements(at)  # a short page: no quotes at all
+    areas = by_area(theme_rows(ws.store.engine))
+    headings = [h.value for h in at.subheader if h.value != "Add your contribution"]
+    assert headings == [safe_markdown(area) for area, _ in areas] and len(areas) > 1
     active = [t for t in ws.list_themes() if t["status"] == "active"]
-    parts = at.radio(key="explore-themes-part").options  # a few themes at a time
-    assert len(parts) == -(-len(active) // 8) > 1
-    headings, shown, quotes, captions = [], [], [], []
-    for part in range(len(parts)):
-        at.radio(key="explore-themes-part").set_value(part).run()
-        assert not at.exception, at.exception
-        themes = [h.value for h in at.subheader if h.value != "Add your contribution"]
-        assert 0 < len(themes) <= 8
-        headings += themes
-        shown += _shown_statements(at)
-        quotes += _quotes(at)
-        captions += [c.value for c in at.caption]
-    assert sorted(headings) == sorted(safe_markdown(t["label"]) for t in active)
-    assert len(shown) >= len(active)  # every theme has quotable exemplars in the demo Lab
-    assert len(quotes) >= len(shown)
+    labels = {b.key.removeprefix("explore-open-"): b.label for b in at.button
+              if b.key and b.key.startswith("explore-open-")}  # fmt: skip
+    assert labels == {t["id"]: safe_markdown(t["label"]) for t in active}
+    follows = [b for b in at.button if b.key and b.key.startswith("explore-follow-")]
+    assert len(follows) == len(active) and {b.label for b in follows} == {"Follow"}
+    sizes = [c.value for c in at.caption if " extracts" in c.value]
+    assert len(sizes) >= len(active)
+
+
+def test_a_theme_page_shows_ten_quotes_then_more_grouped_by_kind(open_page, ws):
+    from lab_app.themes.build import placements
+
     engine = ws.store.engine
-    assert not participation.not_quotable(engine, shown)
-    people = {row["person"] for row in ws.store.extracts_by_ids(shown).values()}
-    assert not [person for person in people if person and person in " ".join(captions)]
+    placed = placements(engine)
+    biggest = max(
+        (t for t in ws.list_themes() if t["status"] == "active"),
+        key=lambda t: sum(1 for p in placed.values() if p["theme_id"] == t["id"]),
+    )
+    at = _open_theme(open_page("explore", role="participant"), biggest["id"])
+    assert at.radio(key="explore-view").value == "One theme"
+    assert at.selectbox(key="explore-theme-page").value == biggest["id"]
+    first = _shown_statements(at)
+    assert len(first) == 10
+    assert all(placed[e]["theme_id"] == biggest["id"] for e in first)
+    groups = [m.value for m in at.markdown if " of " in m.value and m.value.startswith("**")]
+    assert groups  # "**Survey** · 7 of 138": quotes under a heading per kind
+    at.button(key="explore-more").click().run()
+    assert not at.exception, at.exception
+    more = _shown_statements(at)
+    assert len(more) == 20 and set(first) < set(more)
+    assert any(c.value.startswith("Showing 20 of") for c in at.caption)
+    at.radio(key=f"explore-theme-kind-{biggest['id']}").set_value("survey").run()
+    kinds = {row["kind"] for row in ws.store.extracts_by_ids(_shown_statements(at)).values()}
+    assert kinds == {"survey"}
+    assert not participation.not_quotable(engine, more)
 
 
 def test_answers_of_people_who_said_no_to_quoting_never_appear(open_page, ws):
@@ -93,7 +128,8 @@ def test_search_returns_results_with_provenance(open_page, ws):
     at = _search(open_page("explore"), "what stops people finding a peer group")
     shown = _shown_statements(at)
     assert 0 < len(shown) <= 10
-    assert len(_quotes(at)) == len(shown)
+    read_all = [e for e in at.expander if e.label == "Read all"]  # long quotes, in full
+    assert len(_quotes(at)) == len(shown) + len(read_all)
     assert any("·" in c.value for c in at.caption)
 
 
@@ -116,7 +152,7 @@ def test_kind_filter(open_page):
 
 
 def test_a_vote_changes_the_counts(open_page, ws):
-    at = open_page("explore")
+    at = _open_theme(open_page("explore"))
     statement = _shown_statements(at)[0]
     assert NAME_FIELD not in [t.key for t in at.text_input]  # votes are the account's
     assert at.button(key=f"vote-agree-{statement}").label == "Agree · 0"
@@ -131,7 +167,7 @@ def test_a_vote_changes_the_counts(open_page, ws):
 
 
 def test_a_participants_vote_is_kept_under_their_account_name(open_page, ws):
-    at = open_page("explore", role="participant")
+    at = _open_theme(open_page("explore", role="participant"))
     statement = _shown_statements(at)[0]
     assert NAME_FIELD not in [t.key for t in at.text_input]
     assert any(safe_markdown(TEST_ACCOUNTS["participant"]) in c.value for c in at.caption)
@@ -142,7 +178,7 @@ def test_a_participants_vote_is_kept_under_their_account_name(open_page, ws):
         statement: -1
     }
     at.switch_page("pages/overview.py").run()  # still the same person after another page
-    at.switch_page("pages/explore.py").run()
+    _open_theme(at.switch_page("pages/explore.py").run())
     assert at.button(key=f"vote-disagree-{statement}").proto.type == "primary"  # my vote
 
 
@@ -193,9 +229,11 @@ def test_html_and_markdown_in_a_contribution_are_shown_as_text(open_page, ws):
 
     at = _search(open_page("explore"), HOSTILE)
     quote = next(q for q in _quotes(at) if "script" in q)
-    assert quote == "> " + safe_markdown(HOSTILE)
-    assert "\\<script\\>alert\\(1\\)\\</script\\>" in quote
-    assert "\\[click\\]\\(http\\:" in quote
+    assert quote == quote_markdown(HOSTILE, query_words(HOSTILE)).rstrip()  # matches in bold
+    plain = quote.replace("**", "")
+    assert plain == "> " + safe_markdown(HOSTILE)
+    assert "\\<script\\>alert\\(1\\)\\</script\\>" in plain
+    assert "\\[click\\]\\(http\\:" in plain
     assert "<script>" not in quote and "[click](" not in quote
     assert not at.get("html")
 
@@ -259,3 +297,64 @@ def test_a_withheld_extract_is_left_out_for_participants_and_marked_for_staff(op
     staff = _search(open_page("explore"), text)  # ...and staff still see it, marked
     assert extract_id in _shown_statements(staff)
     assert any(c.value.endswith(" · withheld from participants") for c in staff.caption)
+
+
+def test_search_shows_more_results_and_filters_by_answer_and_date(open_page, ws):
+    from lab_app.themes.views import attribute_values, attributes_of
+
+    at = _search(open_page("explore", role="participant"), "peer support")
+    first = _shown_statements(at)
+    assert len(first) == 10
+    assert any("**support**" in q or "**peer**" in q.lower() for q in _quotes(at))
+    at.button(key="explore-more-results").click().run()
+    assert not at.exception, at.exception
+    assert len(_shown_statements(at)) == 20 and set(first) < set(_shown_statements(at))
+
+    # An answer the first survey result gave, to a question with few answers (a role, a region).
+    choices = attribute_values(ws.store.engine, 40)
+    survey = [e for e, row in ws.store.extracts_by_ids(first).items() if row["kind"] == "survey"]
+    held = attributes_of(ws.store.engine, survey[:1])[survey[0]]
+    name, value = next((n, v) for n, v in sorted(held.items()) if n in choices)
+    at.selectbox(key="explore-attribute").set_value(name).run()
+    at.selectbox(key="explore-attribute-value").set_value(value).run()
+    assert not at.exception, at.exception
+    alike = _shown_statements(at)
+    assert survey[0] in alike and len(alike) <= 10  # a new search: ten again
+    found = attributes_of(ws.store.engine, alike)
+    assert {found[e][name] for e in alike} == {value}
+    assert any("among the" in c.value for c in at.caption)
+
+    at.selectbox(key="explore-attribute").set_value("").run()
+    at.date_input(key="explore-from").set_value(date(2026, 6, 1)).run()
+    at.date_input(key="explore-to").set_value(date(2026, 8, 31)).run()
+    dated = ws.store.extracts_by_ids(_shown_statements(at))
+    assert dated and all("2026-06-01" <= row["date"][:10] <= "2026-08-31" for row in dated.values())
+
+
+def test_a_participant_follows_a_theme_and_the_overview_shows_it(open_page, ws):
+    from lab_app.people import following
+
+    at = open_page("explore", role="participant")
+    theme_id = next(b.key for b in at.button if b.key.startswith("explore-open-"))
+    theme_id = theme_id.removeprefix("explore-open-")
+    at.button(key=f"explore-follow-{theme_id}").click().run()
+    assert not at.exception, at.exception
+    engine = ws.store.engine
+    assert following.followed(engine, TEST_ACCOUNTS["participant"]) == [theme_id]
+    assert at.button(key=f"explore-follow-{theme_id}").label == "Unfollow"
+
+    at.switch_page("pages/overview.py").run()
+    assert "New in the themes you follow" in [h.value for h in at.subheader]
+    at.button(key=f"overview-theme-new-{theme_id}").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="explore-theme-page").value == theme_id  # opened on Explore
+    assert following.last_visits(engine, TEST_ACCOUNTS["participant"])[theme_id]
+    at.button(key=f"explore-follow-{theme_id}").click().run()  # unfollow from the theme page
+    assert following.followed(engine, TEST_ACCOUNTS["participant"]) == []
+
+
+def test_the_overview_invites_a_reader_who_follows_nothing(open_page):
+    at = open_page("overview", role="participant")
+    assert any("You follow no themes yet" in c.value for c in at.caption)
+    nobody = open_page(None, role=None)  # the sign-in page
+    assert "New in the themes you follow" not in [h.value for h in nobody.subheader]

@@ -32,6 +32,7 @@ PAGES = {
     "overview": {"account.sign_out"},
     "explore": {"explore.vote", "explore.contribute", "curation.move_selected",
                 "curation.undo_mine"},
+    "explore-index": {"explore.follow", "explore.contribute"},  # Explore's default view
     "map": {"curation.move_selected", "curation.undo_mine"},
     "ideas": {"ideas.back", "ideas.comment", "ideas.status", "ideas.edit", "ideas.merge",
               "ideas.add", "ideas.accept"},
@@ -144,7 +145,7 @@ def test_every_action_is_clicked_on_some_page():
     assert set().union(*PAGES.values()) == set(ACTIONS)
     assert {a.role for a in ACTIONS.values()} == {"staff", "participant"}
     participants = {a.name for a in ACTIONS.values() if a.role == "participant"}
-    assert participants == {"explore.vote", "explore.contribute", "ideas.back",
+    assert participants == {"explore.vote", "explore.contribute", "explore.follow", "ideas.back",
                             "ideas.comment", "account.sign_out", "finder.save",
                             "finder.off", "exchange.propose", "exchange.revise",
                             "exchange.comment", "exchange.vote"}  # fmt: skip
@@ -210,7 +211,7 @@ def _staff_page(page: str, home: Path) -> AppTest:
         at.session_state["sources-remove-confirm"] = True
     at.run()
     if page != "overview":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"pages/{page.removesuffix('-index')}.py")
         at.run()
     if page == "explore":
         next(c for c in at.checkbox if c.key.startswith("explore-pick-")).check().run()

@@ -8,7 +8,8 @@ from lab_app.core.settings import Settings
 from lab_app.ui.components import safe_markdown
 from lab_app.workspace import Workspace
 
-SECTIONS = ["Material", "Where the Lab is", "Themes", "Latest contributions"]
+SECTIONS = ["Material", "Where the Lab is", "Themes", "New in the themes you follow",
+            "Latest contributions"]  # fmt: skip
 
 
 def charts(at) -> dict[str, dict]:

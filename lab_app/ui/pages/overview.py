@@ -9,8 +9,8 @@ import streamlit as st
 
 from lab_app.core.text import html_safe
 from lab_app.themes.map import fingerprint
-from lab_app.ui import time_range
-from lab_app.ui.auth import current_account, is_staff
+from lab_app.ui import followed, time_range
+from lab_app.ui.auth import current_account, current_name, is_staff
 from lab_app.ui.charts.material import kind_bars
 from lab_app.ui.components import (
     open_theme_page,
@@ -245,6 +245,7 @@ sections = [
     lambda: material_section(data, engine),
     lambda: phase_section(engine, today),  # phases are read each time: staff may change them
     lambda: themes_section(data),
+    lambda: followed.section(engine, current_name(), staff),
     lambda: contributions_section(data),
 ]
 for section in sections:
