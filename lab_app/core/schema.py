@@ -508,6 +508,7 @@ round_ballots = Table(
     Column("entered_by", String(255), info=PERSON),
     Column("choices", JSON, nullable=False, default=list),
     Column("at", DateTime(timezone=True), nullable=False),
+)
 
 # --- following themes: what each reader follows and last saw; when each extract arrived ---
 
