@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ingest.redact import redact_person
+from lab_app.core.audit import act_as
 from lab_app.essays.quoted import drafts_quoting
 from lab_app.material import consent
 from lab_app.opinions import participation, statements
@@ -152,6 +153,14 @@ def change_consent(workspace, person: str, show: bool, quote: bool) -> dict:
         consent.set_consent(engine, "person", name, who=person,
                             show_to_participants=show, quote_in_publications=quote)  # fmt: skip
     return consent.consent_of(engine, "person", person)
+
+
+def withdraw_myself(workspace, person: str) -> withdrawal.Withdrawal:
+    """A person withdraws themselves: everything after this names them only by pseudonym (the
+    audit line of the withdrawal, and any line the theme rebuild writes)."""
+    alias = withdrawal.pseudonym(participation.required_name(person, "person"))
+    act_as(alias)
+    return withdrawal.withdraw(workspace, person, who=alias)
 
 
 def removal_sentence(summary: dict) -> str:

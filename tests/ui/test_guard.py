@@ -46,6 +46,7 @@ PAGES = {
     "contributions": {"contributions.approve", "contributions.reject"},
     "essays": {"essays.edit"},
     "find_people": {"finder.save", "finder.off"},
+    "my_words": {"mywords.consent", "mywords.withdraw"},
 }  # fmt: skip
 
 
@@ -143,7 +144,7 @@ def test_every_action_is_clicked_on_some_page():
     participants = {a.name for a in ACTIONS.values() if a.role == "participant"}
     assert participants == {"explore.vote", "explore.contribute", "ideas.back",
                             "ideas.comment", "account.sign_out", "finder.save",
-                            "finder.off"}  # fmt: skip
+                            "finder.off", "mywords.consent", "mywords.withdraw"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +183,9 @@ def _staff_page(page: str, home: Path) -> AppTest:
         at.session_state["explore-query"] = "finding a peer group"
     if page == "ideas":
         at.session_state["ideas-merge-from"] = [ws_ideas(ws)[-1]]
+    if page == "my_words":  # the withdrawal confirmed, so its button is enabled
+        at.session_state["mywords-withdraw-confirm"] = True
+        at.session_state["mywords-withdraw-name"] = TEST_ACCOUNTS["staff"]
     if page == "sources":
         at.session_state["sources-remove-choice"] = ws.store.list_sources()[0].path
         at.session_state["sources-remove-confirm"] = True
