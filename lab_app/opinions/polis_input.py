@@ -122,4 +122,7 @@ def from_workspace(engine) -> OpinionGroups | None:
 def natural(value: str):
     """Numbers in numeric order (Pol.is participant and comment numbers), then names."""
     value = str(value)
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
+    if value.isdigit():
+        return (0, int(value), "")
+    head, _, tail = value.rpartition(":")  # "statement:12" after "statement:9"
+    return (1, int(tail), head) if head and tail.isdigit() else (2, 0, value)

@@ -57,12 +57,18 @@ def from_extract(engine, extract_id: str, who: str, text: str | None = None) -> 
 
 
 def shorten(text: str) -> str:
-    """The first sentence, cut at a word boundary to fit a statement."""
+    """As many whole sentences from the start as fit a statement, else the first one cut at a
+    word boundary with an ellipsis."""
     flat = " ".join((text or "").split())
-    first = _SENTENCE_END.split(flat, maxsplit=1)[0]
-    if len(first) <= MAX_STATEMENT_CHARS:
-        return first
-    cut = first[: MAX_STATEMENT_CHARS - 1].rsplit(" ", 1)[0]
+    kept = ""
+    for sentence in _SENTENCE_END.split(flat):
+        joined = f"{kept} {sentence}".strip()
+        if len(joined) > MAX_STATEMENT_CHARS:
+            break
+        kept = joined
+    if kept:
+        return kept
+    cut = flat[: MAX_STATEMENT_CHARS - 1].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"
 
 
