@@ -8,11 +8,11 @@ import argparse
 import os
 import sys
 
-from lab_app.cli import essays, exchange, ideas, material, people, themes, year
+from lab_app.cli import essays, exchange, ideas, material, people, statements, themes, year
 from lab_app.core import faults
 from lab_app.core.settings import Settings
 
-GROUPS = (material, themes, exchange, year, ideas, people, essays)
+GROUPS = (material, themes, exchange, year, ideas, people, essays, statements)
 
 
 def build_parser() -> argparse.ArgumentParser:
