@@ -36,6 +36,7 @@ everyone = [
     st.Page(PAGES / "timeline.py", title="Timeline", icon="📅"),
     st.Page(PAGES / "ideas.py", title="Ideas", icon="💡"),
     st.Page(PAGES / "tensions.py", title="Tensions", icon="⚖️"),
+    st.Page(PAGES / "statements.py", title="Statements", icon="🗳️"),
     st.Page(PAGES / "find_people.py", title="Find people", icon="🤝"),
     st.Page(PAGES / "my_words.py", title="My words", icon="🪪"),
 ]

@@ -47,6 +47,8 @@ PAGES = {
     "essays": {"essays.edit"},
     "find_people": {"finder.save", "finder.off"},
     "my_words": {"mywords.consent", "mywords.withdraw"},
+    "statements": {"statements.vote", "statements.propose", "statements.review",
+                   "statements.write"},
 }  # fmt: skip
 
 
@@ -144,7 +146,8 @@ def test_every_action_is_clicked_on_some_page():
     participants = {a.name for a in ACTIONS.values() if a.role == "participant"}
     assert participants == {"explore.vote", "explore.contribute", "ideas.back",
                             "ideas.comment", "account.sign_out", "finder.save",
-                            "finder.off", "mywords.consent", "mywords.withdraw"}  # fmt: skip
+                            "finder.off", "mywords.consent", "mywords.withdraw",
+                            "statements.vote", "statements.propose"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +156,7 @@ def guard_home(themed_demo_home, tmp_path_factory):
     contribution and an essay draft."""
     from lab_app.essays.draft import draft_essay
     from lab_app.essays.material import active_themes
-    from lab_app.opinions import participation, tensions
+    from lab_app.opinions import participation, statements, tensions
     from lab_app.year import ideas
 
     home = tmp_path_factory.mktemp("guard") / "home"
@@ -164,6 +167,8 @@ def guard_home(themed_demo_home, tmp_path_factory):
     ideas.create_idea(engine, "Peer groups in the evening", staff, "For people who work")
     tensions.refresh(ws, staff)
     participation.submit_contribution(engine, TEST_ACCOUNTS["participant"], "Evening groups.")
+    statements.write(engine, "Peer groups should meet in the evening too.", staff)
+    statements.propose(engine, "Training for peer workers should be paid.", staff)
     themes = [t["id"] for t in active_themes(engine)[:1]]
     draft_essay(ws, staff, theme_ids=themes, length="short")
     ws.store.engine.dispose()
