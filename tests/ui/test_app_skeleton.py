@@ -3,7 +3,7 @@
 import pytest
 
 PAGES = ["overview", "explore", "map", "timeline", "ideas", "tensions", "sources", "themes",
-         "contributions", "essays", "find_people"]  # fmt: skip
+         "contributions", "essays", "find_people", "statements", "my_words"]  # fmt: skip
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -15,7 +15,8 @@ from lab_app.ui.auth import SESSION_KEY
 from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD
 
 STAFF_PAGES = ["sources", "themes", "contributions", "essays", "exports", "people", "audit"]
-EVERYONE = ["overview", "explore", "map", "timeline", "ideas", "tensions", "find_people"]
+EVERYONE = ["overview", "explore", "map", "timeline", "ideas", "tensions", "statements",
+            "find_people", "my_words"]  # fmt: skip
 
 
 def _engine(home):
