@@ -67,17 +67,15 @@ class MyWords:
         return [c for c in self.contributions if c.theme and c.quotable]
 
 
-def my_words(workspace, person: str) -> MyWords:
-    """What the workspace holds of this person and what became of it."""
+def my_words(workspace, person: str, with_removal: bool = True) -> MyWords:
+    """What the workspace holds of this person and what became of it; with_removal=False skips
+    the withdrawal preview (it holds the store's write lock while it runs, then rolls back)."""
     engine = workspace.store.engine
     person = participation.required_name(person, "person")
     stored = {row.id: row for row in withdrawal.their_words(workspace, person)}
     items = _contributions(engine, person, stored)
     _annotate(engine, items)
-    try:
-        removal = withdrawal.preview(workspace, person).summary()
-    except ValueError:  # nothing of theirs is stored: nothing to withdraw
-        removal = {}
+    removal = removal_preview(workspace, person) if with_removal else {}
     return MyWords(
         person=person,
         contributions=items,
@@ -86,6 +84,14 @@ def my_words(workspace, person: str) -> MyWords:
         consent=consent.consent_of(engine, "person", person),
         removal=removal,
     )
+
+
+def removal_preview(workspace, person: str) -> dict:
+    """withdrawal.preview's summary for this person; {} when nothing of theirs is stored."""
+    try:
+        return withdrawal.preview(workspace, person).summary()
+    except ValueError:
+        return {}
 
 
 def _contributions(engine, person: str, stored: dict) -> list[Contribution]:

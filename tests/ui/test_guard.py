@@ -189,6 +189,7 @@ def _staff_page(page: str, home: Path) -> AppTest:
     if page == "ideas":
         at.session_state["ideas-merge-from"] = [ws_ideas(ws)[-1]]
     if page == "my_words":  # the withdrawal confirmed, so its button is enabled
+        at.session_state["mywords-withdraw-open"] = True
         at.session_state["mywords-withdraw-confirm"] = True
         at.session_state["mywords-withdraw-name"] = TEST_ACCOUNTS["staff"]
     if page == "sources":

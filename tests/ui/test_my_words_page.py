@@ -43,6 +43,8 @@ def test_a_participant_sees_only_their_own_words_with_their_status(open_page, ws
     assert "A second thought" in written and "waiting for staff to read it" in written
     assert "approved\\: in the Lab's material" in written  # safe_markdown escapes ':'
     assert "private thought" not in written
+    assert not at.warning  # what withdrawal would remove is counted only when asked for
+    at.checkbox(key="mywords-withdraw-open").check().run()
     assert "Withdrawing will remove 1 contribution in the Lab's material" in at.warning[0].value
     assert at.button(key="mywords-withdraw").disabled  # nothing confirmed yet
 
@@ -61,6 +63,7 @@ def test_a_participant_changes_their_own_consent(open_page, ws):
 def test_withdrawal_needs_the_confirmation_then_removes_everything_and_signs_out(open_page, ws):
     engine = ws.store.engine
     at = open_page("my_words", role="participant")
+    at.checkbox(key="mywords-withdraw-open").check().run()
     at.checkbox(key="mywords-withdraw-confirm").check()
     at.text_input(key="mywords-withdraw-name").input("someone-else").run()
     assert at.button(key="mywords-withdraw").disabled  # the wrong name does not enable it

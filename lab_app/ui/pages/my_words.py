@@ -59,7 +59,7 @@ def withdraw_me() -> None:
 
 st.title("My words")
 st.caption("What the Lab holds of yours and what became of it. Only you see this page's lists.")
-mine = my_words.my_words(ws, me)
+mine = my_words.my_words(ws, me, with_removal=False)
 sent, themes = len(mine.contributions), mine.themes()
 columns = st.columns(4)
 columns[0].metric("Contributions", sent)
@@ -125,16 +125,20 @@ st.checkbox(
 st.button("Save my choices", key="mywords-consent-save", on_click=save_my_consent)
 
 st.subheader("Withdraw from the Lab")
-st.warning(safe_markdown(my_words.removal_sentence(mine.removal)))
-st.checkbox("I understand that this removes my words for good", key="mywords-withdraw-confirm")
-st.text_input("Type your account name to confirm", key="mywords-withdraw-name")
-ready = bool(st.session_state.get("mywords-withdraw-confirm")) and (
-    (st.session_state.get("mywords-withdraw-name") or "").strip() == me
-)
-st.button(
-    "Withdraw and remove my words",
-    key="mywords-withdraw",
-    on_click=withdraw_me,
-    type="primary",
-    disabled=not ready,
-)
+# The count of what would go is worked out only when asked for: it briefly holds the store's
+# write lock, which a workshop's worth of people opening this page should not all take.
+if st.checkbox("I want to withdraw: show me what would be removed", key="mywords-withdraw-open"):
+    removal = my_words.removal_preview(ws, me)
+    st.warning(safe_markdown(my_words.removal_sentence(removal)))
+    st.checkbox("I understand that this removes my words for good", key="mywords-withdraw-confirm")
+    st.text_input("Type your account name to confirm", key="mywords-withdraw-name")
+    ready = bool(st.session_state.get("mywords-withdraw-confirm")) and (
+        (st.session_state.get("mywords-withdraw-name") or "").strip() == me
+    )
+    st.button(
+        "Withdraw and remove my words",
+        key="mywords-withdraw",
+        on_click=withdraw_me,
+        type="primary",
+        disabled=not ready,
+    )
