@@ -84,14 +84,19 @@ st.subheader("Themes and quotations")
 if themes:
     st.markdown("Your words joined: " + ", ".join(f"“{safe_markdown(t)}”" for t in themes))
 quoted = mine.quoted()
-st.markdown(
-    f"{len(quoted)} of your contributions are quoted in {mine.drafts()} essay draft(s) staff "
-    "are writing. Drafts are not shown here; staff check every quotation against your consent."
-)
-st.markdown(
-    f"The Lab's report is made from the themes when staff download it: "
-    f"{len(mine.may_be_in_report())} of your contributions are in a theme and may be quoted."
-)
+if quoted:
+    st.markdown(
+        f"{len(quoted)} of your contributions are quoted in {mine.drafts()} essay draft(s) staff "
+        "are writing. Drafts are not shown here; staff check every quotation against your consent."
+    )
+elif mine.contributions:
+    st.markdown("No essay draft quotes your words.")
+report = len(mine.may_be_in_report())
+if report:
+    st.markdown(
+        f"The Lab's report is made from the themes when staff download it: {report} of your "
+        "contributions are in a theme and may be quoted in it."
+    )
 
 st.subheader("Your votes")
 if not mine.votes:
