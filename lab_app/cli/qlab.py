@@ -8,11 +8,21 @@ import argparse
 import os
 import sys
 
-from lab_app.cli import essays, exchange, ideas, material, people, rounds, themes, year
+from lab_app.cli import (
+    essays,
+    exchange,
+    ideas,
+    material,
+    people,
+    rounds,
+    statements,
+    themes,
+    year,
+)
 from lab_app.core import faults
 from lab_app.core.settings import Settings
 
-GROUPS = (material, themes, exchange, year, ideas, people, essays, rounds)
+GROUPS = (material, themes, exchange, year, ideas, people, essays, rounds, statements)
 
 
 def build_parser() -> argparse.ArgumentParser:

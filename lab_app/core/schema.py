@@ -533,3 +533,20 @@ extract_arrivals = Table(
     Column("extract_id", String(40), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False, index=True),
 )
+
+# --- statements to vote on (opinions/statements.py) -----------------------------------------
+
+# Short statements participants vote on; votes live in `votes` under "statement:<id>".
+statements = Table(
+    "statements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | approved | rejected
+    Column("origin", String(16), nullable=False),  # staff | extract | participant
+    Column("extract_id", String(40)),  # the extract a staff member picked it from
+    Column("proposed_by", String(255), nullable=False, info=PERSON),
+    Column("reviewed_by", String(255), info=PERSON),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("reviewed_at", DateTime(timezone=True)),
+)

@@ -66,14 +66,17 @@ def sentences(data: dict) -> dict:
 
 def statement_texts(engine, statement_ids, for_participants: bool) -> dict[str, str]:
     """statement -> its words; for participants only those their authors agreed to show."""
-    from lab_app.opinions import participation
+    from lab_app.opinions import participation, statements
 
     wanted = list(dict.fromkeys(statement_ids))
+    written = statements.texts(engine, wanted)  # approved statements: everyone may read them
+    wanted = [s for s in wanted if s not in written]
     if for_participants:
         allowed = participation.shown_to_participants(engine, wanted)
         wanted = [s for s in wanted if s in allowed]
     details = participation.extract_details(engine, wanted)
-    return {s: " ".join(details[s]["text"].split()) for s in wanted if s in details}
+    found = {s: " ".join(details[s]["text"].split()) for s in wanted if s in details}
+    return {**written, **found}
 
 
 def _joined(names: list[str]) -> str:
@@ -85,3 +88,39 @@ def _joined(names: list[str]) -> str:
 
 def _rounded(item: dict) -> dict:
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in item.items()}
+
+
+def where_you_stand(engine, participant: str, result: OpinionGroups | None) -> dict:
+    """Where one participant stands, in plain words: their group, its size, and the statement
+    that sets it apart most ("You are in group B (12 people), which mostly agrees that …").
+    `result` is opinion_groups.from_workspace's answer (None when there are no groups yet)."""
+    from lab_app.opinions.groups import MIN_VOTES
+
+    if result is None or not result.labels:
+        return {
+            "group": None,
+            "sentence": "Opinion groups form once enough people have voted.",
+            "text": None,
+        }
+    if participant not in result.labels:
+        return {
+            "group": None,
+            "sentence": f"You are not in a group yet: groups place people after {MIN_VOTES} "
+            "votes (or a vote on every statement).",
+            "text": None,
+        }
+    group = result.labels[participant]
+    size = result.group_sizes()[group]
+    picks = result.representative.get(group, [])
+    texts = statement_texts(engine, [p["statement"] for p in picks], for_participants=True)
+    shown = [p for p in picks if p["statement"] in texts]
+    lead = f"You are in group {letter(group)} ({size} {'person' if size == 1 else 'people'})"
+    if not shown:
+        return {"group": letter(group), "sentence": lead + ".", "text": None}
+    verb = "agrees" if shown[0]["direction"] == "agree" else "disagrees"
+    return {
+        "group": letter(group),
+        "sentence": f"{lead}, which mostly {verb} that",
+        "text": texts[shown[0]["statement"]],
+        "others": len(result.group_sizes()) - 1,
+    }

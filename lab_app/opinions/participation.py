@@ -76,6 +76,17 @@ def votes_of(engine, participant: str, statements) -> dict[str, int]:
         return {row.statement: row.value for row in conn.execute(query)}
 
 
+def votes_by(engine, participant: str) -> list[dict]:
+    """Every vote this participant cast, newest first: statement, value, at."""
+    query = (
+        select(votes.c.statement, votes.c.value, votes.c.at)
+        .where(votes.c.participant == (participant or "").strip())
+        .order_by(votes.c.at.desc(), votes.c.statement)
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
 # --- contributions ---------------------------------------------------------------------------
 
 
@@ -110,6 +121,17 @@ def pending(engine) -> list[dict]:
         select(pending_contributions)
         .where(pending_contributions.c.status == "pending")
         .order_by(pending_contributions.c.submitted_at, pending_contributions.c.id)
+    )
+    with engine.connect() as conn:
+        return [_pending_row(row) for row in conn.execute(query)]
+
+
+def contributions_by(engine, author: str) -> list[dict]:
+    """Every contribution this person sent from the app, whatever its status, newest first."""
+    query = (
+        select(pending_contributions)
+        .where(pending_contributions.c.author == (author or "").strip())
+        .order_by(pending_contributions.c.submitted_at.desc(), pending_contributions.c.id.desc())
     )
     with engine.connect() as conn:
         return [_pending_row(row) for row in conn.execute(query)]

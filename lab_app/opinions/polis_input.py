@@ -88,16 +88,19 @@ def from_conversation(conversation, labels: dict | None = None) -> OpinionGroups
 
 
 def workspace_input(engine) -> MathInput:
-    """The math's input for the workspace's votes on statements the store still holds."""
+    """The math's input for the workspace's votes on statements the store still holds: extracts
+    (an imported Pol.is conversation's comments among them) and approved statements."""
     from sqlalchemy import select
 
     from lab_app.core.schema import extract_attributes, extracts, votes
+    from lab_app.opinions import statements
 
     meta_query = select(extract_attributes.c.extract_id).where(
         extract_attributes.c.name == META_ATTRIBUTE, extract_attributes.c.value == "true"
     )
     with engine.connect() as conn:
         held = set(conn.execute(select(extracts.c.id)).scalars())
+        held |= statements.approved_ids(engine)
         meta = set(conn.execute(meta_query).scalars())
         rows = conn.execute(
             select(votes.c.participant, votes.c.statement, votes.c.value, votes.c.at)
@@ -119,4 +122,7 @@ def from_workspace(engine) -> OpinionGroups | None:
 def natural(value: str):
     """Numbers in numeric order (Pol.is participant and comment numbers), then names."""
     value = str(value)
-    return (0, int(value), "") if value.isdigit() else (1, 0, value)
+    if value.isdigit():
+        return (0, int(value), "")
+    head, _, tail = value.rpartition(":")  # "statement:12" after "statement:9"
+    return (1, int(tail), head) if head and tail.isdigit() else (2, 0, value)

@@ -26,7 +26,7 @@ from lab_app.essays import forget as essay_forget
 from lab_app.material import consent, store
 from lab_app.material.store import blank, with_sources
 from lab_app.material.uploads import clear_staged
-from lab_app.opinions import participation, tensions
+from lab_app.opinions import participation, statements, tensions
 from lab_app.people import accounts, finder, following, identity, throttle
 from lab_app.rounds import forget as round_forget
 from lab_app.themes import state
@@ -49,6 +49,7 @@ class Withdrawal:
     round_proposals: int = 0
     round_comments: int = 0
     round_ballots: int = 0
+    statements: int = 0
     sources: list[str] = field(default_factory=list)
     themes: list[str] = field(default_factory=list)
     essays_flagged: list[int] = field(default_factory=list)
@@ -68,7 +69,8 @@ class Withdrawal:
     def found_anything(self) -> bool:
         counts = (self.extracts, self.pending_contributions, self.votes, self.idea_support)
         rounds = (self.round_proposals, self.round_comments, self.round_ballots)
-        return any(counts + rounds) or bool(self.idea_comments or self.finder_profiles)
+        others = (self.idea_comments, self.finder_profiles, self.statements)
+        return any(counts + rounds) or any(bool(o) for o in others)
 
     def summary(self) -> dict:
         return {
@@ -81,6 +83,7 @@ class Withdrawal:
             "round_proposals": self.round_proposals,
             "round_comments": self.round_comments,
             "round_ballots": self.round_ballots,
+            "statements": self.statements,
             "sources": len(self.sources),
             "themes": self.themes,
             "essays_flagged": self.essays_flagged,
@@ -157,6 +160,7 @@ def withdraw(workspace, person: str, who: str, rebuild_themes: bool = True) -> W
 FORGETTERS = (
     state.forget,
     participation.forget,
+    statements.forget,
     tensions.forget,
     ideas.forget,
     round_forget.forget,
@@ -176,24 +180,9 @@ def _remove(workspace, person: str, who: str) -> Withdrawal:
     remember them as withdrawn, and take their items out of the approved-contributions file."""
     engine = workspace.store.engine
     app_ids = participation.app_contribution_ids(engine, person)
-    mine = _their_extracts(workspace, person, app_ids)
-    names = {person: mine}
-    for other in identity.same_person(engine, mine, person):
-        names[other] = _their_extracts(workspace, other, set())
-    report = Withdrawal(person_hash(person))
-    keys: set[str] = set()
+    names = _names(workspace, person, app_ids)
     with engine.begin() as conn:
-        for name, rows in names.items():
-            ids, words = [r.id for r in rows], [r.text for r in rows]
-            gone = Gone.of(name, pseudonym(name), ids, words, who)
-            for forget in FORGETTERS:
-                report.add(forget(conn, gone))
-            keys |= {h for r in rows for h in identity.key_hashes(r.kind, r.person, r.meta)}
-        if not report.found_anything():
-            raise ValueError(
-                f"nothing in the workspace belongs to {person!r}: use the person column of "
-                "`qlab export extracts` (or the name a participant contributed under)"
-            )
+        report, keys = _forget_everywhere(conn, person, names, who)
         names_hashed = {person_hash(name) for name in names}
         # "keys" marks a withdrawal made with further keys (identity.withdrawn tells old ones).
         detail = dict(report.summary(), keys=len(keys - names_hashed), names=len(names))
@@ -202,6 +191,58 @@ def _remove(workspace, person: str, who: str) -> Withdrawal:
         identity.remember(conn, keys - names_hashed, who)
     participation.drop_from_file(workspace, person, app_ids)
     return report
+
+
+def preview(workspace, person: str) -> Withdrawal:
+    """What withdraw(person) would remove now, changing nothing: the same forgetting runs in a
+    transaction that is rolled back, so the counts are the ones withdrawal would report
+    (before any theme rebuild). Raises ValueError as withdraw does when nothing is theirs."""
+    person = (person or "").strip()
+    if not person:
+        raise ValueError("name the person whose withdrawal to preview")
+    engine = workspace.store.engine
+    names = _names(workspace, person, participation.app_contribution_ids(engine, person))
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            report = _forget_everywhere(conn, person, names, "preview")[0]
+        finally:
+            transaction.rollback()
+    return report
+
+
+def their_words(workspace, person: str) -> list:
+    """The stored extracts that are this person's (id, text, meta, person, kind)."""
+    app_ids = participation.app_contribution_ids(workspace.store.engine, person)
+    return _their_extracts(workspace, person, app_ids)
+
+
+def _names(workspace, person: str, app_ids: set[str]) -> dict[str, list]:
+    """Each name the store knows the person by, with the extracts stored under it."""
+    mine = _their_extracts(workspace, person, app_ids)
+    names = {person: mine}
+    for other in identity.same_person(workspace.store.engine, mine, person):
+        names[other] = _their_extracts(workspace, other, set())
+    return names
+
+
+def _forget_everywhere(conn, person: str, names: dict[str, list], who: str):
+    """Ask every forgetter, in `conn`, about each name the person is known by; return what they
+    reported and the keys that recognise the person in other exports."""
+    report = Withdrawal(person_hash(person))
+    keys: set[str] = set()
+    for name, rows in names.items():
+        ids, words = [r.id for r in rows], [r.text for r in rows]
+        gone = Gone.of(name, pseudonym(name), ids, words, who)
+        for forget in FORGETTERS:
+            report.add(forget(conn, gone))
+        keys |= {h for r in rows for h in identity.key_hashes(r.kind, r.person, r.meta)}
+    if not report.found_anything():
+        raise ValueError(
+            f"nothing in the workspace belongs to {person!r}: use the person column of "
+            "`qlab export extracts` (or the name a participant contributed under)"
+        )
+    return report, keys
 
 
 def _their_extracts(workspace, person: str, app_ids: set[str]) -> list:

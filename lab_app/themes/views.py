@@ -129,6 +129,26 @@ def label_of(engine, theme_id: str) -> str:
         return conn.execute(query).scalar() or theme_id
 
 
+def themes_of(engine, extract_ids) -> dict[str, dict]:
+    """extract id -> the active theme it is placed in ({"id", "label"}); others left out."""
+    wanted = sorted(set(extract_ids))
+    found: dict[str, dict] = {}
+    for start in range(0, len(wanted), 500):  # keep IN lists within every database's limit
+        query = (
+            select(theme_members.c.extract_id, themes_table.c.id, themes_table.c.label)
+            .join(themes_table, themes_table.c.id == theme_members.c.theme_id)
+            .where(
+                theme_members.c.extract_id.in_(wanted[start : start + 500]),
+                theme_members.c.status == "placed",
+                themes_table.c.status == "active",
+            )
+        )
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found.update({r.extract_id: {"id": r.id, "label": r.label} for r in rows})
+    return found
+
+
 def faded_themes(engine) -> list[dict]:
     """Themes the last build found faded (no longer active, or no new material)."""
     build = last_build(engine)

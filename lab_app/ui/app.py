@@ -36,8 +36,10 @@ everyone = [
     st.Page(PAGES / "timeline.py", title="Timeline", icon="📅"),
     st.Page(PAGES / "ideas.py", title="Ideas", icon="💡"),
     st.Page(PAGES / "tensions.py", title="Tensions", icon="⚖️"),
+    st.Page(PAGES / "statements.py", title="Statements", icon="🙋"),
     st.Page(PAGES / "find_people.py", title="Find people", icon="🤝"),
     st.Page(PAGES / "exchange.py", title="Q Exchange", icon="🗳️"),
+    st.Page(PAGES / "my_words.py", title="My words", icon="🪪"),
 ]
 staff = [
     st.Page(PAGES / "sources.py", title="Sources (staff)", icon="📥"),

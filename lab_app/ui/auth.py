@@ -101,6 +101,12 @@ def sign_out() -> None:
         st.logout()
 
 
+def end_session(notice: str) -> None:
+    """Sign this browser out without a sign-out line in the audit trail (after a person withdrew
+    themselves, their name must not be written again); the sign-in page shows the notice."""
+    _forget(notice)
+
+
 def current_name() -> str:
     """The signed-in account's name, under which votes, backing and comments are kept; ""
     when nobody is signed in."""

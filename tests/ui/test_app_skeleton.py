@@ -3,7 +3,8 @@
 import pytest
 
 PAGES = ["overview", "explore", "map", "timeline", "ideas", "tensions", "sources", "themes",
-         "contributions", "essays", "find_people", "exchange", "exchange_staff"]  # fmt: skip
+         "contributions", "essays", "find_people", "exchange", "exchange_staff", "statements",
+         "my_words"]  # fmt: skip
 
 
 @pytest.mark.parametrize("page", PAGES)

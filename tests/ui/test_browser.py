@@ -30,6 +30,8 @@ PAGES = {
     "timeline": r"Timeline",
     "ideas": r"Ideas",
     "tensions": r"Tensions",
+    "statements": r"Statements",
+    "my_words": r"My words",
     "sources": r"Sources",
     "themes": r"Themes",
     "contributions": r"Contributions",
@@ -44,7 +46,8 @@ PAGES = {
 # full page load starts a new session (signed out).
 NAV = {
     "": "Overview", "explore": "Explore", "map": "Map", "timeline": "Timeline",
-    "ideas": "Ideas", "tensions": "Tensions", "sources": "Sources (staff)",
+    "ideas": "Ideas", "tensions": "Tensions", "statements": "Statements", "my_words": "My words",
+    "sources": "Sources (staff)",
     "themes": "Themes (staff)", "contributions": "Contributions (staff)",
     "essays": "Essays (staff)", "exports": "Exports (staff)", "people": "People (staff)",
     "audit": "Audit trail (staff)", "exchange": "Q Exchange",

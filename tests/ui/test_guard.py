@@ -50,6 +50,9 @@ PAGES = {
     "exchange": {"exchange.propose", "exchange.revise", "exchange.comment", "exchange.vote"},
     "exchange_staff": {"exchange.open", "exchange.move", "exchange.shortlist", "exchange.paper",
                        "exchange.close"},
+    "my_words": {"mywords.consent", "mywords.withdraw"},
+    "statements": {"statements.vote", "statements.propose", "statements.review",
+                   "statements.write"},
 }  # fmt: skip
 
 
@@ -148,7 +151,9 @@ def test_every_action_is_clicked_on_some_page():
     assert participants == {"explore.vote", "explore.contribute", "explore.follow", "ideas.back",
                             "ideas.comment", "account.sign_out", "finder.save",
                             "finder.off", "exchange.propose", "exchange.revise",
-                            "exchange.comment", "exchange.vote"}  # fmt: skip
+                            "exchange.comment", "exchange.vote", "mywords.consent",
+                            "mywords.withdraw", "statements.vote",
+                            "statements.propose"}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +162,7 @@ def guard_home(themed_demo_home, tmp_path_factory):
     contribution and an essay draft."""
     from lab_app.essays.draft import draft_essay
     from lab_app.essays.material import active_themes
-    from lab_app.opinions import participation, tensions
+    from lab_app.opinions import participation, statements, tensions
     from lab_app.year import ideas
 
     home = tmp_path_factory.mktemp("guard") / "home"
@@ -168,6 +173,8 @@ def guard_home(themed_demo_home, tmp_path_factory):
     ideas.create_idea(engine, "Peer groups in the evening", staff, "For people who work")
     tensions.refresh(ws, staff)
     participation.submit_contribution(engine, TEST_ACCOUNTS["participant"], "Evening groups.")
+    statements.write(engine, "Peer groups should meet in the evening too.", staff)
+    statements.propose(engine, "Training for peer workers should be paid.", staff)
     themes = [t["id"] for t in active_themes(engine)[:1]]
     draft_essay(ws, staff, theme_ids=themes, length="short")
     _running_rounds(ws, staff)
@@ -206,6 +213,10 @@ def _staff_page(page: str, home: Path) -> AppTest:
         at.session_state["explore-query"] = "finding a peer group"
     if page == "ideas":
         at.session_state["ideas-merge-from"] = [ws_ideas(ws)[-1]]
+    if page == "my_words":  # the withdrawal confirmed, so its button is enabled
+        at.session_state["mywords-withdraw-open"] = True
+        at.session_state["mywords-withdraw-confirm"] = True
+        at.session_state["mywords-withdraw-name"] = TEST_ACCOUNTS["staff"]
     if page == "sources":
         at.session_state["sources-remove-choice"] = ws.store.list_sources()[0].path
         at.session_state["sources-remove-confirm"] = True

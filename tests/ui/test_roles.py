@@ -16,8 +16,8 @@ from tests.ui.conftest import APP, TEST_ACCOUNTS, TEST_PASSWORD
 
 STAFF_PAGES = ["sources", "themes", "contributions", "essays", "exports", "people", "audit",
                "exchange_staff"]  # fmt: skip
-EVERYONE = ["overview", "explore", "map", "timeline", "ideas", "tensions", "find_people",
-            "exchange"]  # fmt: skip
+EVERYONE = ["overview", "explore", "map", "timeline", "ideas", "tensions", "statements",
+            "find_people", "exchange", "my_words"]  # fmt: skip
 
 
 def _engine(home):

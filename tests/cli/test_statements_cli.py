@@ -1,0 +1,46 @@
+"""`qlab statements add|list|approve` as staff run it: JSON shapes, a proposal opened for
+votes, and bad input refused in one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from lab_app.core.settings import Settings
+from lab_app.opinions import statements
+from lab_app.workspace import Workspace
+
+
+def qlab(home, *args, rc=0) -> subprocess.CompletedProcess:
+    env = dict(os.environ, QLAB_USER="staff-1")
+    result = subprocess.run(
+        [sys.executable, "-m", "lab_app.cli", "--home", str(home), *args],
+        capture_output=True, text=True, timeout=300, env=env,
+    )  # fmt: skip
+    assert result.returncode == rc, result.stdout + result.stderr
+    return result
+
+
+def test_staff_add_list_and_approve_statements(tmp_path):
+    home = tmp_path / "home"
+    engine = Workspace(Settings.from_env(home=home)).store.engine
+    proposed = statements.propose(engine, "Peer groups should meet in the evening too.", "pat")
+    engine.dispose()
+    added = json.loads(qlab(home, "statements", "add", "Training should be paid.", "--json").stdout)
+    assert added["status"] == "approved" and added["proposed_by"] == "staff-1"
+    out = qlab(home, "statements", "approve", str(proposed)).stdout
+    assert (
+        out.strip() == f"statement {proposed} approved: Peer groups should meet in the evening too."
+    )
+    rows = json.loads(qlab(home, "statements", "list", "--json").stdout)
+    assert [(r["id"], r["status"]) for r in rows] == [
+        (proposed, "approved"),
+        (added["id"], "approved"),
+    ]
+    assert rows[0]["votes"] == {"agree": 0, "disagree": 0, "pass": 0}
+    refused = qlab(home, "statements", "approve", "99", rc=1).stderr.strip()
+    assert refused == "qlab: error: no statement 99: `qlab statements list` shows them"
+    short = qlab(home, "statements", "add", "Too short", rc=1).stderr.strip()
+    assert short == "qlab: error: a statement needs at least 10 characters"
