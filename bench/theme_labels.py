@@ -13,7 +13,7 @@ from collections import Counter
 import numpy as np
 
 from lab_app.themes.build import list_themes, placements
-from lab_app.themes.names import label_faults, names_in
+from lab_app.themes.label_check import label_faults, names_in
 
 RESULTS: dict[tuple[str, str], dict] = {}  # (representation, label column) -> measures
 WORDS = 3  # BERTopic's top words joined into a label, as our labels were before

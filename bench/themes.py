@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bench import off_topic  # noqa: E402
 from bench.theme_labels import RESULTS as LABELS  # noqa: E402
 from bench.theme_labels import label_quality  # noqa: E402
+from ingest.non_answers import is_non_answer  # noqa: E402
 from ingest.records import Extract, Source  # noqa: E402
 from lab_app.material.embedder import Embedder
 from lab_app.material.store import Store
@@ -42,11 +43,18 @@ DATASETS = {
 SEEDS = range(5)
 
 
+SET_ASIDE: dict[str, int] = {}  # non-answers per dataset, kept out as ingest keeps them out
+
+
 def load(name: str):
+    """The dataset's texts and expert labels, as ingest would store them: blank replies and
+    non-answers ("Nothing", "N/A", "No") set aside, so no method is scored on grouping them."""
     path, text_column, label_columns = DATASETS[name]
     with path.open(encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if row[text_column].strip()]
-    return [row[text_column] for row in rows], {c: [row[c] for row in rows] for c in label_columns}
+    kept = [row for row in rows if not is_non_answer(row[text_column])]
+    SET_ASIDE[name] = len(rows) - len(kept)
+    return [row[text_column] for row in kept], {c: [row[c] for row in kept] for c in label_columns}
 
 
 def ours(
@@ -199,8 +207,9 @@ def main() -> int:
     embedder = Embedder()
     print("first BERTopic fit in the process is its cold start (UMAP/numba compile)")
     for name in args.datasets:
-        print(f"\n{name}")
-        for line in run(name, embedder, with_bertopic):
+        lines = run(name, embedder, with_bertopic)
+        print(f"\n{name} ({SET_ASIDE[name]} non-answers set aside, as ingest does)")
+        for line in lines:
             print(line, flush=True)
     if not args.no_off_topic:
         for line in off_topic.run(DATASETS["banking77"][0]):

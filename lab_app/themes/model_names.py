@@ -54,7 +54,7 @@ def _content(text: str) -> list[str]:
 
 def refusal(proposal: dict, extracts: list[str]) -> str | None:
     """Why a proposal is refused, or None to accept it."""
-    from lab_app.themes.names import label_faults, names_in
+    from lab_app.themes.label_check import label_faults, names_in
 
     name, summary = str(proposal.get("name", "")).strip(), str(proposal.get("summary", ""))
     quotes = [str(q) for q in proposal.get("quotes") or []]

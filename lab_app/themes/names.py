@@ -16,6 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from lab_app.themes import clauses
+
 SAMPLE = 30  # central distinct extracts a theme's phrases are read from
 CANDIDATES = 40  # most used phrases per theme that are embedded and scored
 MAX_CHARS = 400  # of each extract parsed: a document paragraph says its topic early
@@ -30,6 +32,7 @@ JOIN_SCORE = 0.9  # and the second scores at least this share of the first
 EXTEND_SCORE = 0.7  # a longer wording of a one-word label, scoring at least this share of it
 PAIR_SCORE = 0.8  # a one-word label is joined only with a phrase scoring this share of it
 LONGER_SCORE = 0.8  # or replaced by a phrase of two words or more scoring this share of it
+ONCE = 0.15  # what a phrase only one sampled extract uses gives up (read on the demo Lab)
 
 # Words that say nothing about what a theme is about, as a phrase's last word or alone.
 FILLER = {
@@ -55,7 +58,7 @@ WEAK_MODIFIERS = {
     "able", "lucky", "happy", "pleased", "top", "total", "huge", "absolute", "lot",
 }  # fmt: skip
 _TRIM_POS = {"DET", "PRON", "NUM", "PUNCT", "CCONJ", "SCONJ", "PART", "ADV", "INTJ", "SYM", "X"}
-_JOINERS = {"of", "for", "to", "with", "about", "in", "on", "from", "between", "after", "at"}
+JOINERS = {"of", "for", "to", "with", "about", "in", "on", "from", "between", "after", "at"}
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "nurse", "sister", "doctor", "prof", "professor"}
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+\.(?:com|org|net|uk|co|io|html?|jpe?g|png)\S*")
 _STRAY_I = re.compile(r"(?<=[a-z])I|I(?=[a-z]*[a-z]I)|(?<=\b[A-Z])I(?=[a-z])")
@@ -157,7 +160,8 @@ def _phrase(tokens) -> Phrase | None:
     if any(not _token_ok(t) for t in tokens):
         return None
     words = [t.lower_ for t in tokens]
-    if words[-1] in FILLER or all(t.lower_ in FILLER or t.is_stop for t in tokens):
+    # A vague word anywhere ("time on leave", "funding for more resources") reads as filler.
+    if any(w in FILLER or w in WEAK_MODIFIERS for w in words) or all(t.is_stop for t in tokens):
         return None
     if tokens[-1].pos_ not in ("NOUN", "PROPN"):
         return None
@@ -176,7 +180,7 @@ def phrases_of(doc) -> list[Phrase]:
         if not left_tokens or not right_tokens or left.end + 1 != right.start:
             continue
         joiner = doc[left.end]
-        if joiner.lower_ not in _JOINERS or left_tokens[-1].i != left.end - 1:
+        if joiner.lower_ not in JOINERS or left_tokens[-1].i != left.end - 1:
             continue
         # Written as in the text ("activities on the ward"), so the phrase stays verbatim;
         # a pronoun in it ("support from my GP") speaks for one person, not the theme.
@@ -188,13 +192,21 @@ def phrases_of(doc) -> list[Phrase]:
     return found
 
 
+def clause_phrases(doc) -> list[Phrase]:
+    """Gerund clauses opening a sentence ("Knowing where to look"): see themes/clauses.py."""
+    return [
+        Phrase(" ".join(_singular(t.lower_) for t in tokens), clauses.written(tokens))
+        for tokens in clauses.clauses_of(doc, _token_ok, FILLER | WEAK_MODIFIERS)
+    ]
+
+
 def candidates(docs: list) -> list[tuple[str, str, int]]:
     """(key, most used wording, number of texts using it), most used first, for one theme."""
     uses: Counter = Counter()
     wordings: dict[str, Counter] = defaultdict(Counter)
     for doc in docs:
         seen = set()
-        for phrase in phrases_of(doc):
+        for phrase in phrases_of(doc) + clause_phrases(doc):
             wordings[phrase.key][phrase.text] += 1
             seen.add(phrase.key)
         uses.update(seen)
@@ -238,7 +250,7 @@ def name_groups(
     for g in sorted(range(len(groups)), key=lambda g: (-len(groups[g]), g)):
         label = _label(*chosen[g], vector_of, used)
         labels[g] = label or _commonest_answer([texts[r] for r in sampled[g]]) or "Unnamed"
-        used.add(labels[g].lower())
+        used.add(_folded(labels[g]))
     names = [Name(labels[g], chosen[g][0]) for g in range(len(groups))]
     from lab_app.themes import model_names as theme_llm
 
@@ -283,7 +295,7 @@ def _choose(group, sampled: int, g: int, centres: np.ndarray, vector_of: dict):
     """Best phrases by relevance, distinctiveness and use, picked with MMR (λ = 0.7); also
     every pooled phrase with its score, best first (where a longer wording is looked for)."""
     enough = max(2, round(0.04 * sampled))
-    pool = [c for c in group if c[2] >= enough] or group[:5]
+    pool = group  # every candidate; those few extracts use give up ONCE below
     if not pool:
         return [], [], []
     matrix = np.vstack([vector_of[c[1]] for c in pool])
@@ -293,6 +305,9 @@ def _choose(group, sampled: int, g: int, centres: np.ndarray, vector_of: dict):
     rival = others.max(axis=1) if others.shape[1] else np.zeros(len(pool))
     use = np.sqrt(np.array([c[2] for c in pool]) / max(sampled, 1))
     score = relevance - DISTINCT * np.clip(rival - relevance, 0, None) + COVERAGE * use
+    # One extract's phrase names a theme only when it says the theme far better than any
+    # phrase several extracts share ("Safeguarding worries" over a stray "risk").
+    score -= ONCE * (np.array([c[2] for c in pool]) < enough)
     chosen = [int(np.argmax(score))]
     while len(chosen) < min(PHRASES, len(pool)):
         redundancy = (matrix @ matrix[chosen].T).max(axis=1)
@@ -317,7 +332,10 @@ def _label(
     others = [
         (other, score)
         for other, score in zip(phrases[1:], scores[1:], strict=True)
-        if not _overlaps(first, other) and len(first.split()) + len(other.split()) < MAX_WORDS
+        if not _overlaps(first, other)
+        and len(first.split()) + len(other.split()) < MAX_WORDS
+        and not clauses.is_clause(first)
+        and not clauses.is_clause(other)
     ]
     pairs = [f"{first} and {other}" for other, _ in others]
     joins = [f"{first} and {other}" for other, score in others if score >= PAIR_SCORE * top]
@@ -330,8 +348,13 @@ def _label(
     options += [p for p, score in ranked if score >= EXTEND_SCORE * top and _extends(p, first)]
     longer = [p for p, score in ranked if len(p.split()) > 1 and score >= LONGER_SCORE * top]
     options += joins + longer + [first] + pairs  # any pair rather than a repeated label
-    label = next((o for o in options if o.lower() not in used), options[0])
+    label = next((o for o in options if _folded(o) not in used), options[0])
     return label[0].upper() + label[1:]
+
+
+def _folded(label: str) -> str:
+    """What makes two labels the same to a reader: case and plurals aside ("Group", "Groups")."""
+    return " ".join(_singular(w) for w in label.lower().split())
 
 
 def _extends(longer: str, shorter: str) -> bool:
@@ -346,40 +369,3 @@ def _extends(longer: str, shorter: str) -> bool:
 def _overlaps(first: str, second: str) -> bool:
     words = {_singular(w.lower()) for w in first.split()}
     return bool(words & {_singular(w.lower()) for w in second.split()})
-
-
-# --- checking a label (the benchmark's and the tests' yardstick) ----------------------------
-
-_FUNCTION_WORDS = _JOINERS | {"and", "the", "a", "an"}
-# Nouns scikit-learn's stop-word list holds that a label may rightly use ("video call").
-_NOUNS = {"call", "fire", "bill", "system", "front", "back", "interest", "detail", "amount",
-          "bottom", "name", "cry", "mill", "show", "move", "fill", "find"}  # fmt: skip
-_URL_PIECE = re.compile(r"https?|www|\.(com|org|net|uk|jpe?g|png|html?)\b|[/_@\[\]]|-images?\b")
-
-
-def names_in(texts: list[str]) -> set[str]:
-    """Given names these texts use as names: written capitalised more often than not."""
-    capital, lower = Counter(), Counter()
-    for text in texts:
-        for word in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Za-z][a-z]+\b", text):
-            (capital if word[0].isupper() else lower)[word.lower()] += 1
-    known = first_names()
-    return {w for w, n in capital.items() if w in known and n > lower[w]}
-
-
-def label_faults(label: str, names: set[str]) -> list[str]:
-    """What is wrong with a label: a filler word, a number, a person's name, a URL fragment."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    faults = []
-    words = re.findall(r"[A-Za-z0-9']+", label.lower())
-    filler = (FILLER | set(ENGLISH_STOP_WORDS) | WEAK_MODIFIERS) - _FUNCTION_WORDS - _NOUNS
-    if any(w in filler or set(w) <= {"x"} for w in words) or not words:
-        faults.append("filler")
-    if re.search(r"\d", label):
-        faults.append("number")
-    if any(w in names for w in words):
-        faults.append("name")
-    if _URL_PIECE.search(label.lower()):
-        faults.append("url")
-    return faults

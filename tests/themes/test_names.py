@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 
 from lab_app.material.embedder import Embedder
-from lab_app.themes import clustering
+from lab_app.themes import clauses, clustering, label_check
 from lab_app.themes import labels as theme_labels
 from lab_app.themes import names as theme_names
 from lab_app.themes.areas import keep_names
@@ -44,11 +44,11 @@ def test_labels_name_what_the_experts_named_better_than_key_words(eval_path):
         return np.average(np.sum(embedder.embed(labels) * wanted, axis=1), weights=sizes)
 
     assert closeness([n.label for n in names]) > closeness(before) + 0.05
-    people = theme_names.names_in(texts)
+    people = label_check.names_in(texts)
     with_phrases = [(n, rows) for n, rows in zip(names, groups, strict=True) if n.phrases]
     for name, rows in with_phrases:
         assert 1 <= len(name.label.split()) <= 6, name.label
-        assert theme_names.label_faults(name.label, people) == [], name.label
+        assert label_check.label_faults(name.label, people) == [], name.label
         written = " ".join(theme_names.clean_text(texts[r]).lower() for r in rows)
         for phrase in name.phrases:  # in the words the theme's own extracts use
             assert phrase.lower() in written, phrase
@@ -57,12 +57,12 @@ def test_labels_name_what_the_experts_named_better_than_key_words(eval_path):
 
 def test_label_faults_catch_what_analysts_would_not_write():
     people = {"liz", "zoe"}
-    assert theme_names.label_faults("liz · zoe · kath", people) == ["name"]
-    assert "url" in theme_names.label_faults("dr fawkes uk posting-images", people)
-    assert theme_names.label_faults("thank good luck xx", people) == ["filler"]
-    assert theme_names.label_faults("Waiting 12 weeks", people) == ["filler", "number"]
-    assert theme_names.label_faults("Rural transport to groups", people) == []
-    assert theme_names.label_faults("Online groups and digital access", people) == []
+    assert label_check.label_faults("liz · zoe · kath", people) == ["name"]
+    assert "url" in label_check.label_faults("dr fawkes uk posting-images", people)
+    assert label_check.label_faults("thank good luck xx", people) == ["filler"]
+    assert label_check.label_faults("Waiting 12 weeks", people) == ["filler", "number"]
+    assert label_check.label_faults("Rural transport to groups", people) == []
+    assert label_check.label_faults("Online groups and digital access", people) == []
 
 
 def test_a_phrase_never_holds_a_given_name_or_a_link():
@@ -94,3 +94,46 @@ def test_area_names_hold_while_their_themes_stay_together():
     kept = keep_names([["T-1", "T-2", "T-3", "T-9"], ["T-4", "T-5", "T-6"]], previous)
     assert kept == {0: "Transport"}  # 3 of 4 held; Money's one theme of three did not
     assert keep_names([["T-1"], ["T-2", "T-3"]], previous) == {1: "Transport"}
+
+
+def test_short_answers_name_their_theme_in_their_own_words():
+    """A theme of short answers with no noun phrase in common ("what put you off?") is named
+    by the clause its people wrote, not by a stray noun one of them used."""
+    not_knowing = [
+        "Knowing where to look.", "Knowing where to look", "Not knowing what's out there.",
+        "Nobody told me groups existed.", "I didn't know where to find one.",
+        "Not knowing it's free.", "Knowing where to look for a group, honestly.",
+        "GPs don't know what's out there so can't tell you.", "I had no idea where to go.",
+        "No one tells you these groups exist.", "Not being told about it.",
+        "Knowing where to look!",
+    ]  # fmt: skip
+    transport = [
+        "The bus only runs twice a day.", "Parking at the venue costs a fortune.",
+        "No buses in the evening so I can't get there.", "Transport is the big problem here.",
+        "I can't drive and the bus takes an hour.", "Parking is impossible near the centre.",
+        "A lift would make all the difference, no car.", "Rural bus routes were cut.",
+        "Taxi fares are too much on benefits.", "The train station is miles from the group.",
+    ]  # fmt: skip
+    texts = not_knowing + transport
+    embedder = Embedder()
+    vectors = embedder.embed(texts)
+    groups = [list(range(len(not_knowing))), list(range(len(not_knowing), len(texts)))]
+    names = theme_names.name_groups(texts, vectors, groups, embedder.embed)
+    label = names[0].label
+    assert clauses.is_clause(label), label
+    assert label.lower() in " ".join(not_knowing).lower()
+    assert label_check.label_faults(label, set()) == []
+    assert not clauses.is_clause(names[1].label) and names[1].label.lower() != label.lower()
+
+
+def test_demo_labels_are_distinct_and_clean(themed):
+    """No two of the demo Lab's themes read the same once case and plurals are set aside
+    ("Group" and "Groups"), and none holds a filler word, a number, a name or a URL piece."""
+    state = load_state(themed.store.engine)
+    texts = [e["text"] for e in themed.store.export_rows()[1]]
+    people = label_check.names_in(texts)
+    labels = [state.themes[t]["label"] for t in state.active()]
+    folded = [" ".join(w.rstrip("s") for w in label.lower().split()) for label in labels]
+    assert len(set(folded)) == len(folded), labels
+    assert {label: label_check.label_faults(label, people) for label in labels if
+            label_check.label_faults(label, people)} == {}  # fmt: skip

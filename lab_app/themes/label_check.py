@@ -1,0 +1,54 @@
+"""Checking a label as a reader would: a filler word, a number, a person's name, a URL piece.
+
+The yardstick of bench/theme_labels.py and of the label tests; the naming itself is names.py.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from lab_app.themes.names import FILLER, JOINERS, WEAK_MODIFIERS, first_names
+
+_FUNCTION_WORDS = JOINERS | {"and", "the", "a", "an"}
+# Nouns scikit-learn's stop-word list holds that a label may rightly use ("video call").
+_NOUNS = {"call", "fire", "bill", "system", "front", "back", "interest", "detail", "amount",
+          "bottom", "name", "cry", "mill", "show", "move", "fill", "find"}  # fmt: skip
+_URL_PIECE = re.compile(r"https?|www|\.(com|org|net|uk|jpe?g|png|html?)\b|[/_@\[\]]|-images?\b")
+
+
+def names_in(texts: list[str]) -> set[str]:
+    """Given names these texts use as names: written capitalised more often than not."""
+    capital, lower = Counter(), Counter()
+    for text in texts:
+        # "Page 3", "Section 2": a word before a number is a heading, not a name.
+        for word in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Za-z][a-z]+\b(?!\s+\d)", text):
+            (capital if word[0].isupper() else lower)[word.lower()] += 1
+    known = first_names()
+    return {w for w, n in capital.items() if w in known and n > lower[w]}
+
+
+def label_faults(label: str, names: set[str]) -> list[str]:
+    """What is wrong with a label: a filler word, a number, a person's name, a URL fragment.
+
+    Filler: a vague word anywhere ("thing", "stuff", "good", "lot"), a label of stop words
+    alone ("No", "Not at all"), or one that starts or ends on a stop word ("All the groups",
+    "Waiting for it"). Stop words inside a label are its grammar: "Knowing where to look"."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    faults = []
+    words = re.findall(r"[A-Za-z0-9'&]+", label.lower())  # "A&E" is one word
+    stop = set(ENGLISH_STOP_WORDS) - _NOUNS
+    opening = words[1:] if words[:1] == ["not"] and len(words) > 1 else words
+    vague = any(w in FILLER or w in WEAK_MODIFIERS or set(w) <= {"x"} for w in words)
+    if not words or vague or set(words) <= stop | _FUNCTION_WORDS:
+        faults.append("filler")
+    elif (opening[0] in stop and not opening[0].endswith("ing")) or words[-1] in stop:
+        faults.append("filler")
+    if re.search(r"\d", label):
+        faults.append("number")
+    if any(w in names for w in words):
+        faults.append("name")
+    if _URL_PIECE.search(label.lower()):
+        faults.append("url")
+    return faults
