@@ -39,11 +39,9 @@ def label_faults(label: str, names: set[str]) -> list[str]:
     faults = []
     words = re.findall(r"[A-Za-z0-9'&]+", label.lower())  # "A&E" is one word
     stop = set(ENGLISH_STOP_WORDS) - _NOUNS
-    opening = words[1:] if words[:1] == ["not"] and len(words) > 1 else words
     vague = any(w in FILLER or w in WEAK_MODIFIERS or set(w) <= {"x"} for w in words)
-    if not words or vague or set(words) <= stop | _FUNCTION_WORDS:
-        faults.append("filler")
-    elif (opening[0] in stop and not opening[0].endswith("ing")) or words[-1] in stop:
+    only_stop = set(words) <= stop | _FUNCTION_WORDS
+    if not words or vague or only_stop or _stop_at_an_end(words, stop):
         faults.append("filler")
     if re.search(r"\d", label):
         faults.append("number")
@@ -52,3 +50,9 @@ def label_faults(label: str, names: set[str]) -> list[str]:
     if _URL_PIECE.search(label.lower()):
         faults.append("url")
     return faults
+
+
+def _stop_at_an_end(words: list[str], stop: set[str]) -> bool:
+    """ "All the groups", "Waiting for it"; an opening "not" or -ing verb is fine."""
+    opening = words[1:] if words[:1] == ["not"] and len(words) > 1 else words
+    return (opening[0] in stop and not opening[0].endswith("ing")) or words[-1] in stop
