@@ -46,13 +46,13 @@ SEEDS = range(5)
 SET_ASIDE: dict[str, int] = {}  # non-answers per dataset, kept out as ingest keeps them out
 
 
-def load(name: str):
-    """The dataset's texts and expert labels, as ingest would store them: blank replies and
-    non-answers ("Nothing", "N/A", "No") set aside, so no method is scored on grouping them."""
+def load(name: str, as_ingested: bool = False):
+    """The dataset's non-blank texts and expert labels; as_ingested also sets non-answers
+    ("Nothing", "N/A", "No") aside as ingest does, so no method is scored on grouping them."""
     path, text_column, label_columns = DATASETS[name]
     with path.open(encoding="utf-8") as handle:
         rows = [row for row in csv.DictReader(handle) if row[text_column].strip()]
-    kept = [row for row in rows if not is_non_answer(row[text_column])]
+    kept = [r for r in rows if not (as_ingested and is_non_answer(r[text_column]))]
     SET_ASIDE[name] = len(rows) - len(kept)
     return [row[text_column] for row in kept], {c: [row[c] for row in kept] for c in label_columns}
 
@@ -125,8 +125,8 @@ def score(name, labels, truths, seconds, stability, outlier) -> list[str]:
 RESULTS: dict[tuple[str, str], dict] = {}  # (method, label column) -> measures, this run
 
 
-def run(name: str, embedder: Embedder, with_bertopic: bool) -> list[str]:
-    texts, truths = load(name)
+def run(name: str, embedder: Embedder, with_bertopic: bool, as_ingested: bool) -> list[str]:
+    texts, truths = load(name, as_ingested)
     truths = {f"{name}:{column}": truth for column, truth in truths.items()}
     vectors = embedder.embed(texts)
     n = len(texts)
@@ -191,6 +191,9 @@ def main() -> int:
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
     parser.add_argument("--scale", type=int, default=50_000, help="build-time run size (0: skip)")
     parser.add_argument("--no-off-topic", action="store_true", help="skip the off-topic run")
+    parser.add_argument(
+        "--as-ingested", action="store_true", help="set non-answers aside first, as ingest does"
+    )
     parser.add_argument("--summary", type=Path, help="append headline results to this JSON file")
     args = parser.parse_args()
     missing = [name for name in args.datasets if not DATASETS[name][0].exists()]
@@ -207,7 +210,7 @@ def main() -> int:
     embedder = Embedder()
     print("first BERTopic fit in the process is its cold start (UMAP/numba compile)")
     for name in args.datasets:
-        lines = run(name, embedder, with_bertopic)
+        lines = run(name, embedder, with_bertopic, args.as_ingested)
         print(f"\n{name} ({SET_ASIDE[name]} non-answers set aside, as ingest does)")
         for line in lines:
             print(line, flush=True)
