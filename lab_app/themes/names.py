@@ -55,7 +55,7 @@ WEAK_MODIFIERS = {
     "few", "several", "whole", "sure", "real", "certain", "different", "own", "such",
     "various", "main", "only", "very", "more", "most", "less", "least", "little", "big",
     "first", "last", "next", "overall", "general", "usual", "right", "wrong",
-    "able", "lucky", "happy", "pleased", "top", "total", "huge", "absolute", "lot",
+    "able", "lucky", "happy", "pleased", "total", "huge", "absolute", "lot",
 }  # fmt: skip
 _TRIM_POS = {"DET", "PRON", "NUM", "PUNCT", "CCONJ", "SCONJ", "PART", "ADV", "INTJ", "SYM", "X"}
 JOINERS = {"of", "for", "to", "with", "about", "in", "on", "from", "between", "after", "at"}
