@@ -47,7 +47,7 @@ FAKETIME_LIB ?= /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 AHEAD ?= +365d
 test-year-ahead: $(STAMP)
 	PYTHONPATH=$(CURDIR)/tools/year_ahead LD_PRELOAD=$(FAKETIME_LIB) FAKETIME=$(AHEAD) \
-	FAKETIME_DONT_FAKE_MONOTONIC=1 NO_FAKE_STAT=1 FAKETIME_SKIP_CMDS=node,chromium,bash,sh \
+	FAKETIME_DONT_FAKE_MONOTONIC=1 FAKE_UTIME=1 FAKETIME_SKIP_CMDS=node,chromium,bash,sh \
 	$(BIN)/python -m pytest -q $(PYTEST_OPTS)
 
 lint: $(STAMP)
