@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,3 +29,11 @@ def missing() -> str | None:
     except ImportError:
         return "the playwright package is not installed"
     return None
+
+
+def launch(playwright):
+    """Chromium as every browser test starts it. It never inherits a preloaded clock shim
+    (`make test-year-ahead` preloads libfaketime): Chromium traps on it, and the browser's
+    clock is not the product's; the app server it talks to keeps the shifted clock."""
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, env=env)

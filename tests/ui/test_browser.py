@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.chromium import CHROMIUM, CHROMIUM_ARGS, missing
+from tests.ui.chromium import launch, missing
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +112,7 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             yield browser
         finally:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.ui.chromium import CHROMIUM, CHROMIUM_ARGS, missing
+from tests.ui.chromium import launch, missing
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +90,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        launched = launch(p)
         try:
             yield launched
         finally:

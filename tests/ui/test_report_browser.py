@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from tests.ui.chromium import CHROMIUM, CHROMIUM_ARGS, missing
+from tests.ui.chromium import launch, missing
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def offline_tab(report_file):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         tab = context.new_page()
         seen = {"requests": [], "refused": [], "console": [], "errors": []}
