@@ -4,12 +4,11 @@ some people: JSON shape, who appears, what is shown, and who may change a profil
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
+from lab_app.cli.qlab import main
 from lab_app.material.store import words_of
 from tests.people.finder_lab import FINDABLE, NOT_FINDABLE, STAFF, WITHHELD, make_finder_lab
 
@@ -24,19 +23,26 @@ def home(demo_home, tmp_path_factory):
     return home
 
 
-def qlab(home, *args, user=STAFF, rc=0) -> subprocess.CompletedProcess:
-    env = dict(os.environ, QLAB_USER=user)
-    result = subprocess.run(
-        [sys.executable, "-m", "lab_app.cli", "--home", str(home), *args],
-        capture_output=True, text=True, timeout=300, env=env,
-    )  # fmt: skip
-    assert result.returncode == rc, result.stdout + result.stderr
-    return result
+@pytest.fixture
+def qlab(home, capsys, monkeypatch):
+    """`qlab --home HOME ARGS` as the installed command runs it (its own main), in this
+    process: the model loads once for the module, not once per command (about 10 s each).
+    tests/cli/test_qlab.py runs the real `qlab` process."""
+
+    def run(*args, user=STAFF, rc=0) -> subprocess.CompletedProcess:
+        monkeypatch.setenv("QLAB_USER", user)
+        capsys.readouterr()
+        code = main(["--home", str(home), *args])
+        out = capsys.readouterr()
+        assert code == rc, out.out + out.err
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+    return run
 
 
-def test_find_json_ranks_opted_in_people_and_shows_only_what_they_agreed_to(home):
+def test_find_json_ranks_opted_in_people_and_shows_only_what_they_agreed_to(home, qlab):
     question = "our trust banned peer workers from WhatsApp groups"
-    out = qlab(home, "people", "find", question, "--json", "--limit", "50").stdout
+    out = qlab("people", "find", question, "--json", "--limit", "50").stdout
     found = json.loads(out)
     assert found["query"] == question
     rows = found["people"]
@@ -56,29 +62,29 @@ def test_find_json_ranks_opted_in_people_and_shows_only_what_they_agreed_to(home
         assert account not in out
 
 
-def test_find_prints_the_expert_first(home):
-    lines = qlab(home, "people", "find", "who knows about eating disorders").stdout.splitlines()
+def test_find_prints_the_expert_first(qlab):
+    lines = qlab("people", "find", "who knows about eating disorders").stdout.splitlines()
     assert lines[0].startswith("1. Tam  (score ")
     assert lines[1] == f"   expertise: {FINDABLE['Tam R'][1]}"
     assert lines[2].startswith("   wrote (") and "eating disorders" in lines[2]
-    nothing = qlab(home, "people", "find", "the price of diesel for tractors").stdout
+    nothing = qlab("people", "find", "the price of diesel for tractors").stdout
     assert nothing.startswith("nobody findable knows about that")
 
 
-def test_findable_is_for_the_person_themself_or_staff(home):
+def test_findable_is_for_the_person_themself_or_staff(qlab):
     refused = qlab(
-        home, "people", "findable", "--name", "Tam R", "--shown-as", "Not Tam",
+        "people", "findable", "--name", "Tam R", "--shown-as", "Not Tam",
         "--expertise", "anything", user="Rich_ICB", rc=1,
     )  # fmt: skip
     assert "only staff can change another person's finder profile" in refused.stderr
     expertise = "Lived experience of psychosis; I volunteer on a peer support phone line"
     args = ("people", "findable", "--shown-as", "Maple", "--expertise", expertise)
-    on = qlab(home, *args, user=NOT_FINDABLE).stdout
+    on = qlab(*args, user=NOT_FINDABLE).stdout
     assert on.startswith(f"{NOT_FINDABLE} is findable as Maple")
     question = "volunteering on a peer support phone line and coming off the phone shaking"
-    found = json.loads(qlab(home, "people", "find", question, "--json").stdout)["people"]
+    found = json.loads(qlab("people", "find", question, "--json").stdout)["people"]
     assert found[0]["shown_as"] == "Maple"  # now opted in, their own words count
-    off = qlab(home, "people", "findable", "--name", NOT_FINDABLE, "--off").stdout
+    off = qlab("people", "findable", "--name", NOT_FINDABLE, "--off").stdout
     assert off.strip() == f"{NOT_FINDABLE} is no longer findable"
-    found = json.loads(qlab(home, "people", "find", question, "--json").stdout)["people"]
+    found = json.loads(qlab("people", "find", question, "--json").stdout)["people"]
     assert "Maple" not in {row["shown_as"] for row in found}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
 
@@ -123,11 +122,13 @@ def test_a_round_from_the_command_line(home, capsys):
     assert winner["idea_id"].startswith("I-") and closed["proposals"][1]["idea_id"] is None
 
 
-def test_errors_are_one_line_with_exit_code_1(home, monkeypatch):
-    def qlab(*args, user=STAFF):
-        env = dict(__import__("os").environ, QLAB_USER=user)
-        command = [sys.executable, "-m", "lab_app.cli", "--home", str(home), "exchange", *args]
-        return subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
+def test_errors_are_one_line_with_exit_code_1(home, monkeypatch, capsys):
+    def qlab(*args, user=STAFF):  # the command's own main, in this process (as run() above)
+        monkeypatch.setenv("QLAB_USER", user)
+        capsys.readouterr()
+        code = main(["--home", str(home), "exchange", *args])
+        out = capsys.readouterr()
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
 
     bad_date = qlab(
         "open",

@@ -4,26 +4,33 @@ votes, and bad input refused in one line."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
+import pytest
+
+from lab_app.cli.qlab import main
 from lab_app.core.settings import Settings
 from lab_app.opinions import statements
 from lab_app.workspace import Workspace
 
 
-def qlab(home, *args, rc=0) -> subprocess.CompletedProcess:
-    env = dict(os.environ, QLAB_USER="staff-1")
-    result = subprocess.run(
-        [sys.executable, "-m", "lab_app.cli", "--home", str(home), *args],
-        capture_output=True, text=True, timeout=300, env=env,
-    )  # fmt: skip
-    assert result.returncode == rc, result.stdout + result.stderr
-    return result
+@pytest.fixture
+def qlab(capsys, monkeypatch):
+    """`qlab --home HOME ARGS` through the command's own main, in this process (the model
+    loads once, not per command); tests/cli/test_qlab.py runs the real `qlab` process."""
+    monkeypatch.setenv("QLAB_USER", "staff-1")
+
+    def run(home, *args, rc=0) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        code = main(["--home", str(home), *args])
+        out = capsys.readouterr()
+        assert code == rc, out.out + out.err
+        return subprocess.CompletedProcess(args, code, out.out, out.err)
+
+    return run
 
 
-def test_staff_add_list_and_approve_statements(tmp_path):
+def test_staff_add_list_and_approve_statements(tmp_path, qlab):
     home = tmp_path / "home"
     engine = Workspace(Settings.from_env(home=home)).store.engine
     proposed = statements.propose(engine, "Peer groups should meet in the evening too.", "pat")
