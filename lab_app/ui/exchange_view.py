@@ -7,7 +7,7 @@ import streamlit as st
 
 from lab_app.rounds import comments, results
 from lab_app.rounds import links as round_links
-from lab_app.ui.components import safe_markdown, user_text
+from lab_app.ui.components import safe_markdown, show_error, user_text
 
 STATE_NAMES = {
     "open": "open for proposals and comments",
@@ -15,6 +15,28 @@ STATE_NAMES = {
     "voting": "voting at the event",
     "closed": "closed: results below",
 }
+
+
+def flash_slot(key: str) -> None:
+    """The outcome of the last action, in a slot that is always there, so the page's widgets
+    keep their places when it goes: an open proposal stays open on the next run."""
+    with st.container():
+        if flash := st.session_state.pop(key, None):
+            if flash[0] == "ok":
+                st.success(safe_markdown(flash[1]))
+            else:
+                show_error(ValueError(flash[1]))
+
+
+def outcome(key: str, change, done: str) -> bool:
+    """Run a change from a checked callback; its line (or its error) shows on the next run."""
+    try:
+        change()
+    except (ValueError, PermissionError) as err:
+        st.session_state[key] = ("error", str(err))
+        return False
+    st.session_state[key] = ("ok", done)
+    return True
 
 
 def round_header(row: dict) -> None:

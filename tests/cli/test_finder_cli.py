@@ -8,7 +8,6 @@ import subprocess
 
 import pytest
 
-from lab_app.cli.qlab import main
 from lab_app.material.store import words_of
 from tests.people.finder_lab import FINDABLE, NOT_FINDABLE, STAFF, WITHHELD, make_finder_lab
 
@@ -24,18 +23,11 @@ def home(demo_home, tmp_path_factory):
 
 
 @pytest.fixture
-def qlab(home, capsys, monkeypatch):
-    """`qlab --home HOME ARGS` as the installed command runs it (its own main), in this
-    process: the model loads once for the module, not once per command (about 10 s each).
-    tests/cli/test_qlab.py runs the real `qlab` process."""
-
+def qlab(home, run_qlab):
     def run(*args, user=STAFF, rc=0) -> subprocess.CompletedProcess:
-        monkeypatch.setenv("QLAB_USER", user)
-        capsys.readouterr()
-        code = main(["--home", str(home), *args])
-        out = capsys.readouterr()
-        assert code == rc, out.out + out.err
-        return subprocess.CompletedProcess(args, code, out.out, out.err)
+        result = run_qlab("--home", home, *args, user=user)
+        assert result.returncode == rc, result.stdout + result.stderr
+        return result
 
     return run
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
@@ -122,13 +121,9 @@ def test_a_round_from_the_command_line(home, capsys):
     assert winner["idea_id"].startswith("I-") and closed["proposals"][1]["idea_id"] is None
 
 
-def test_errors_are_one_line_with_exit_code_1(home, monkeypatch, capsys):
-    def qlab(*args, user=STAFF):  # the command's own main, in this process (as run() above)
-        monkeypatch.setenv("QLAB_USER", user)
-        capsys.readouterr()
-        code = main(["--home", str(home), "exchange", *args])
-        out = capsys.readouterr()
-        return subprocess.CompletedProcess(args, code, out.out, out.err)
+def test_errors_are_one_line_with_exit_code_1(home, run_qlab):
+    def qlab(*args, user=STAFF):
+        return run_qlab("--home", home, "exchange", *args, user=user)
 
     bad_date = qlab(
         "open",

@@ -8,24 +8,17 @@ import subprocess
 
 import pytest
 
-from lab_app.cli.qlab import main
 from lab_app.core.settings import Settings
 from lab_app.opinions import statements
 from lab_app.workspace import Workspace
 
 
 @pytest.fixture
-def qlab(capsys, monkeypatch):
-    """`qlab --home HOME ARGS` through the command's own main, in this process (the model
-    loads once, not per command); tests/cli/test_qlab.py runs the real `qlab` process."""
-    monkeypatch.setenv("QLAB_USER", "staff-1")
-
+def qlab(run_qlab):
     def run(home, *args, rc=0) -> subprocess.CompletedProcess:
-        capsys.readouterr()
-        code = main(["--home", str(home), *args])
-        out = capsys.readouterr()
-        assert code == rc, out.out + out.err
-        return subprocess.CompletedProcess(args, code, out.out, out.err)
+        result = run_qlab("--home", home, *args, user="staff-1")
+        assert result.returncode == rc, result.stdout + result.stderr
+        return result
 
     return run
 

@@ -11,7 +11,7 @@ from lab_app.rounds import ballots, comments, proposals, rounds, similar
 from lab_app.ui import exchange_view as view
 from lab_app.ui import guard
 from lab_app.ui.auth import is_staff, require_role
-from lab_app.ui.components import safe_markdown, show_error
+from lab_app.ui.components import safe_markdown
 from lab_app.ui.resources import workspace
 
 FLASH = "exchange-flash"
@@ -23,25 +23,11 @@ st.title("Q Exchange")
 ws = workspace()
 engine = ws.store.engine
 
-# The outcome of the last action shows in a slot that is always there, so the page's widgets
-# keep their places when it goes: an open proposal stays open on the next run.
-with st.container():
-    if flash := st.session_state.pop(FLASH, None):
-        if flash[0] == "ok":
-            st.success(safe_markdown(flash[1]))
-        else:
-            show_error(ValueError(flash[1]))
+view.flash_slot(FLASH)
 
 
 def _outcome(change, done: str) -> bool:
-    """Run a change from a checked callback; its line (or its error) shows on the next run."""
-    try:
-        change()
-    except (ValueError, PermissionError) as err:
-        st.session_state[FLASH] = ("error", str(err))
-        return False
-    st.session_state[FLASH] = ("ok", done)
-    return True
+    return view.outcome(FLASH, change, done)
 
 
 def _links(key: str) -> list[tuple[str, str]]:
