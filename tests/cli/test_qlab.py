@@ -75,39 +75,3 @@ def test_usage_errors_exit_2(tmp_path):
 def test_missing_path_is_refused_by_name(tmp_path):
     result = qlab(tmp_path / "home", "ingest", tmp_path / "nowhere.pdf", check_rc=1)
     assert "refused" in result.stdout and "nowhere.pdf" in result.stdout
-
-
-def test_themes_from_the_command_line(demo_home, tmp_path):
-    import shutil
-
-    home = tmp_path / "demo"
-    shutil.copytree(demo_home, home)
-    report = json.loads(qlab(home, "themes", "build", "--json", check_rc=0).stdout)
-    assert {"themes", "unsorted_share", "new", "grown", "merged", "split", "faded"} <= set(report)
-    listing = json.loads(qlab(home, "themes", "list", "--json", check_rc=0).stdout)
-    assert len(listing) == report["themes"]
-    assert all({"id", "label", "size", "area", "status"} <= set(row) for row in listing)
-    first = listing[0]["id"]
-    renamed = qlab(home, "themes", "rename", first, "Finding a group", check_rc=0).stdout
-    assert f"Renamed “Finding a group” (was “{listing[0]['label']}”)" in renamed
-    assert "not in the workspace" in qlab(home, "themes", "pin", "no-such-extract").stderr
-    undone = qlab(home, "themes", "undo", check_rc=0).stdout
-    assert f"Undid your rename of “Finding a group” (was “{listing[0]['label']}”)." in undone
-    assert "nothing of yours to undo" in qlab(home, "themes", "undo").stderr
-    qlab(home, "themes", "rename", first, "Finding a group", check_rc=0)
-    out = tmp_path / "extracts.csv"
-    qlab(home, "export", "extracts", "--out", out, check_rc=0)
-    with out.open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    assert {"theme_id", "theme_label"} <= set(rows[0])
-    assert "Finding a group" in {row["theme_label"] for row in rows}
-    timeline = json.loads(qlab(home, "themes", "timeline", "--by", "phase", "--json").stdout)
-    assert {row["period"] for row in timeline} <= {
-        "before",
-        "Discover",
-        "Define",
-        "Develop",
-        "Test",
-        "Share",
-        "after",
-    }
