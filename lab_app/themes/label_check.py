@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from lab_app.themes.answer_labels import KINDS
 from lab_app.themes.names import FILLER, JOINERS, WEAK_MODIFIERS, first_names
 
 _FUNCTION_WORDS = JOINERS | {"and", "the", "a", "an"}
@@ -36,6 +37,8 @@ def label_faults(label: str, names: set[str]) -> list[str]:
     "Waiting for it"). Stop words inside a label are its grammar: "Knowing where to look"."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    if label in KINDS:  # a kind of bare verdict, named as coders name it ("Nothing to improve")
+        return []
     faults = []
     words = re.findall(r"[A-Za-z0-9'&]+", label.lower())  # "A&E" is one word
     stop = set(ENGLISH_STOP_WORDS) - _NOUNS

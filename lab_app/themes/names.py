@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from lab_app.themes import clauses
+from lab_app.themes.answer_labels import verdict_label
 
 SAMPLE = 30  # central distinct extracts a theme's phrases are read from
 CANDIDATES = 40  # most used phrases per theme that are embedded and scored
@@ -249,7 +250,7 @@ def name_groups(
     # The largest theme picks first; a later one never repeats a label already given.
     for g in sorted(range(len(groups)), key=lambda g: (-len(groups[g]), g)):
         label = _label(*chosen[g], vector_of, used)
-        labels[g] = label or _commonest_answer([texts[r] for r in sampled[g]]) or "Unnamed"
+        labels[g] = label or verdict_label([clean_text(texts[r]) for r in sampled[g]]) or "Unnamed"
         used.add(_folded(labels[g]))
     names = [Name(labels[g], chosen[g][0]) for g in range(len(groups))]
     from lab_app.themes import model_names as theme_llm
@@ -258,17 +259,6 @@ def name_groups(
         for g, name in enumerate(names):
             name.label, name.summary = theme_llm.improve(name.label, [texts[r] for r in sampled[g]])
     return names
-
-
-def _commonest_answer(texts: list[str]) -> str:
-    """For a group with no noun phrase at all ("Nothing", "All good"): its commonest short
-    answer, as written."""
-    short = Counter(" ".join(clean_text(t).split()).strip(" .!") for t in texts)
-    short = {t: n for t, n in short.items() if 0 < len(t.split()) <= MAX_WORDS}
-    if not short:
-        return ""
-    answer = min(short, key=lambda t: (-short[t], len(t), t))
-    return answer[0].upper() + answer[1:].lower()
 
 
 def _centres(vectors: np.ndarray, groups: list[list[int]]) -> np.ndarray:

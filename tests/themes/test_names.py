@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 
 from lab_app.material.embedder import Embedder
-from lab_app.themes import clauses, clustering, label_check
+from lab_app.themes import answer_labels, clauses, clustering, label_check
 from lab_app.themes import labels as theme_labels
 from lab_app.themes import names as theme_names
 from lab_app.themes.areas import keep_names
@@ -137,3 +137,19 @@ def test_demo_labels_are_distinct_and_clean(themed):
     assert len(set(folded)) == len(folded), labels
     assert {label: label_check.label_faults(label, people) for label in labels if
             label_check.label_faults(label, people)} == {}  # fmt: skip
+
+
+def test_groups_of_bare_verdicts_are_named_by_their_kind(eval_path):
+    """Real NHS answers with no noun phrase ("Nothing, all was good", "Very good") are named as
+    the coders named their kind, never by a bare adjective; the label check accepts the kinds."""
+    texts, truth = _nhs_sample(eval_path, rows=4000)
+    short = [(t, c) for t, c in zip(texts, truth, strict=True) if len(t.split()) <= 4]
+    nothing = [t for t, c in short if c == "Nothing to improve"]
+    praise = [t for t, c in short if c == "Care received" and not re.search(r"\bno", t, re.I)]
+    assert len(nothing) >= 30 and len(praise) >= 30
+    assert answer_labels.verdict_label(nothing) == answer_labels.NOTHING_TO_CHANGE
+    assert answer_labels.verdict_label(praise) == answer_labels.PRAISE
+    assert answer_labels.verdict_label(["Felt", "Felt ok?", "Quicker"]) == "Felt"
+    for kind in answer_labels.KINDS:
+        assert label_check.label_faults(kind, set()) == []
+    assert label_check.label_faults("Very good", set()) == ["filler"]
