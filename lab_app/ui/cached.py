@@ -27,6 +27,17 @@ def store_key(engine) -> str:
     return fingerprint(engine)["themes"]
 
 
+# Seconds an answer of "is the index behind the store?" is reused: counting the index held the
+# GIL for about 7% of a 50-person search crowd's time (bench/load.py --profile-gil).
+INDEX_CHECK_TTL_S = 5
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=INDEX_CHECK_TTL_S)
+def index_problem(key: str, _ws) -> str | None:
+    """The workspace's index_problem(), asked at most every few seconds per store state."""
+    return _ws.index_problem()
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def themes(key: str, _engine) -> dict:
     """{"active": ids in the Themes page's order, "rows": id -> theme row (every status)}."""

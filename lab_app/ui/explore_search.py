@@ -101,7 +101,7 @@ def show(ws, key: str, labels: dict, active: list[str], participant: str, staff:
     except Exception as err:
         show_error(err)
         return
-    if problem := ws.index_problem():  # never an empty answer that only looks complete
+    if problem := cached.index_problem(key, ws):  # never an empty answer that only looks whole
         st.warning(f"Search may be missing results: {safe_markdown(problem)}")
     kept = [hit for hit in hits if keep(hit, chosen)]
     if narrowing(chosen):
