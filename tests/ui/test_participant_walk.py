@@ -1,0 +1,399 @@
+"""A participant's walk through the app in headless Chromium (issue 20, points 2–5): Explore's
+index, a theme page and "Show more", search with a filter and matches in bold, following a
+theme, voting on statements and seeing where they stand, contributing, and My words (status,
+consent, withdrawal opened and cancelled), at 1400×1000; then the same pages on a phone."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.ui.chromium import launch, missing
+
+pytestmark = pytest.mark.slow
+
+if (_reason := missing()) and os.environ.get("QLAB_REQUIRE_BROWSER") != "1":
+    pytest.skip(_reason, allow_module_level=True)
+
+from tests.ui.conftest import TEST_ACCOUNTS, TEST_PASSWORD  # noqa: E402
+from tests.ui.test_browser import (  # noqa: E402 - after the skip: Playwright may be absent
+    _CONTENT_HEIGHT,
+    _TO_TOP,
+    PAGE_TIMEOUT_MS,
+    ROOT,
+    SCROLLERS,
+    SERVER_START_S,
+    _assert_no_exception,
+    _drawn,
+    _fill_sign_in,
+    _free_port,
+    _healthy,
+    _idle,
+    _open,
+    _session_cookie,
+    _stop,
+)
+
+ME, STAFF = TEST_ACCOUNTS["participant"], TEST_ACCOUNTS["staff"]
+OTHER = "test-member-2"  # another participant, whose contribution is the news in a theme
+WIDE = {"width": 1400, "height": 1000}
+PHONE = {"width": 390, "height": 844}
+NEWS = "Our peer group now meets on Thursday evenings, so people who work days can come too."
+MINE = "A peer group for carers that meets online after the children are in bed."
+PROPOSAL = "Peer groups should meet in the evening as well as the day."
+QUERY = "what stops people finding a peer group"
+# Pol.is's own seed questions ("I am between 15 and 19 years old") are profile questions, not
+# statements: staff take the participants' statements of a real conversation.
+CONVERSATION = ("polis", "london.youth.policing")
+PRIOR_VOTES = 6  # cast on an earlier visit: one short of being placed in a group
+
+
+def _news_in_a_theme(ws) -> dict:
+    """The participant followed and opened a theme earlier; since then another participant's
+    contribution was approved and staff placed it in that theme (the Contributions and Themes
+    pages' own functions). Returns that theme and another, largest first, to follow."""
+    from lab_app.opinions import participation
+    from lab_app.people import following
+    from lab_app.themes import curation, views
+
+    engine = ws.store.engine
+    # Staff place it where the words nearest in meaning already are.
+    hits = ws.search(NEWS, k=20)
+    placed = views.themes_of(engine, [hit["extract_id"] for hit in hits])
+    theme = next(placed[h["extract_id"]]["id"] for h in hits if h["extract_id"] in placed)
+    following.follow(engine, ME, theme)
+    following.record_visit(engine, ME, theme)
+    pending = participation.submit_contribution(engine, OTHER, NEWS)
+    assert participation.approve(ws, pending, STAFF).status == "ingested"
+    (added,) = [h["extract_id"] for h in ws.search(NEWS, k=3, kind="contribution")
+                if h["text"] == NEWS]  # fmt: skip
+    curation.move(engine, [added], theme)
+    rows = {row["id"]: row for row in ws.list_themes() if row["status"] == "active"}
+    other = max((t for t in rows if t != theme), key=lambda t: rows[t]["size"])
+    return {"news": theme, "news_label": rows[theme]["label"], "other": other,
+            "other_label": rows[other]["label"]}  # fmt: skip
+
+
+def _statements_voted(engine, conversation) -> dict:
+    """Staff write a real conversation's statements; its people's votes are replayed in the
+    order Pol.is received them; the participant cast one real person's first votes but one.
+    Returns the statement the participant votes on in the browser, and how."""
+    from lab_app.opinions import polis_input, statements
+
+    owner = conversation.comments[0]["author"]  # the first comment is the moderator's seed
+    ids = {}
+    for comment in conversation.comments:
+        if comment["author"] != owner and comment["moderated"] != -1:
+            ids[comment["id"]] = statements.write(engine, statements.shorten(comment["text"]),
+                                                  STAFF)  # fmt: skip
+    times = conversation.vote_times
+    order = sorted(
+        conversation.votes, key=lambda k: (times.get(k, 0), *map(polis_input.natural, k))
+    )
+    for person, comment in order:
+        if comment in ids:
+            statements.vote(engine, person, ids[comment], conversation.votes[(person, comment)])
+    first = min(ids.values())
+    theirs = {}
+    for (person, comment), value in conversation.votes.items():
+        if comment in ids:
+            theirs.setdefault(person, {})[ids[comment]] = value
+    model = next(p for p in conversation.participants
+                 if first in theirs.get(p, {}) and len(theirs[p]) > PRIOR_VOTES)  # fmt: skip
+    earlier = sorted(s for s in theirs[model] if s != first)[:PRIOR_VOTES]
+    for statement in earlier:
+        statements.vote(engine, ME, statement, theirs[model][statement])
+    return {"statement": first, "value": theirs[model][first],
+            "text": statements.get(engine, first)["text"]}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def walk(themed_demo_home, tmp_path_factory, eval_path):
+    """`qlab serve` on one copy of the themed demo Lab, after the staff steps the walk needs."""
+    from lab_app.core.audit import act_as
+    from lab_app.core.settings import Settings
+    from lab_app.exchange.polis import read_polis
+    from lab_app.workspace import Workspace
+
+    base = tmp_path_factory.mktemp("participant-walk")
+    home = base / "home"
+    shutil.copytree(themed_demo_home, home)
+    ws = Workspace(Settings.from_env(home=home))
+    act_as(STAFF)  # the audit trail names the staff member, as the pages would
+    try:
+        facts = _news_in_a_theme(ws)
+        facts["vote"] = _statements_voted(ws.store.engine, read_polis(eval_path(*CONVERSATION)))
+    finally:
+        act_as(None)
+        ws.store.engine.dispose()
+    with _serving(home, base) as url:
+        yield dict(facts, url=url)
+
+
+class _serving:
+    """`qlab --home HOME serve` on a free port until the block ends."""
+
+    def __init__(self, home: Path, base: Path):
+        self.home, self.base = home, base
+
+    def __enter__(self) -> str:
+        port = _free_port()
+        env = {k: v for k, v in os.environ.items() if k != "QLAB_HOME"}
+        env["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] = "false"
+        self.log = (self.base / "server.log").open("w")
+        command = [sys.executable, "-m", "lab_app.cli", "--home", str(self.home), "serve"]
+        self.process = subprocess.Popen(command + ["--port", str(port)], cwd=ROOT, env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + SERVER_START_S
+        while not _healthy(f"{url}/_stcore/health"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                pytest.fail(f"no answer on /_stcore/health within {SERVER_START_S}s")
+            time.sleep(0.25)
+        return url
+
+    def __exit__(self, *_) -> None:
+        _stop(self.process)
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = launch(p)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _signed_in(browser, url: str, viewport: dict):
+    """A new browser context on the Overview, signed in as the participant test account."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    tab = context.new_page()
+    tab.goto(url)
+    expect(tab.locator("h1").first).to_contain_text("Sign in")
+    _fill_sign_in(tab, ME, TEST_PASSWORD)
+    expect(tab.locator("h1").first).to_contain_text("Q Lab Workspace")
+    _session_cookie(context)  # so a typed address keeps the sign-in
+    _idle(tab)
+    return context, tab
+
+
+def _main(tab):
+    return tab.locator('[data-testid="stMain"]')
+
+
+def _says(tab, pattern: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(_main(tab)).to_contain_text(re.compile(pattern), timeout=PAGE_TIMEOUT_MS)
+
+
+def _text(tab) -> str:
+    return " ".join(_main(tab).inner_text().split())
+
+
+def _press(tab, locator, what: str) -> None:
+    locator.click()
+    _idle(tab, rerun=True)
+    _assert_no_exception(tab, what)
+
+
+def _keyed(tab, key: str):
+    """The button Streamlit drew for this widget key (a button with help is drawn twice, with
+    and without its tooltip, one of them hidden for the screen's size)."""
+    return _main(tab).locator(f".st-key-{key} button").filter(visible=True)
+
+
+def _view(tab, name: str) -> None:
+    """Explore's Themes / Search / One theme switch."""
+    options = _main(tab).locator('[data-testid="stRadio"]').first.locator("label")
+    _press(tab, options.filter(has_text=re.compile(rf"^{name}$")), name)
+
+
+def _choose(tab, box: str, option: str) -> None:
+    _main(tab).locator('[data-testid="stSelectbox"]').filter(has_text=box).click()
+    tab.get_by_role("option", name=option, exact=True).click()
+    _idle(tab, rerun=True)
+
+
+def _tick(tab, label: str) -> None:
+    _press(tab, _main(tab).locator('[data-testid="stCheckbox"]').filter(has_text=label), label)
+
+
+def _shot(tab, folder: Path, name: str) -> Path:
+    """A whole-page screenshot: Streamlit scrolls inside its own containers, so the window is
+    made as tall as the content first."""
+    size = tab.viewport_size
+    height = min(int(tab.evaluate(_CONTENT_HEIGHT, SCROLLERS)), 12_000)
+    if height > size["height"]:
+        tab.set_viewport_size({"width": size["width"], "height": height})
+    tab.evaluate(_TO_TOP, SCROLLERS)
+    _drawn(tab)
+    path = folder / f"{name}.png"
+    try:
+        tab.screenshot(path=str(path), full_page=True)
+    finally:
+        tab.set_viewport_size(size)
+    return path
+
+
+# Elements wider than the window on a phone: a reader would have to scroll sideways.
+_TOO_WIDE = """() => [...document.querySelectorAll('[data-testid="stMain"] *')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1
+        && e.getBoundingClientRect().width > 0 && !e.closest('[data-testid="stPlotlyChart"]'))
+    .map((e) => (e.dataset.testid || e.tagName) + ': ' + (e.innerText || '').slice(0, 40))"""
+
+
+def _fits(tab, page: str) -> None:
+    wide = tab.evaluate(_TOO_WIDE)
+    assert not wide, f"{page} is wider than a phone: {wide[:5]}"
+
+
+def test_a_participant_walks_explore_statements_and_my_words(browser, walk, tmp_path):
+    started = time.monotonic()
+    context, tab = _signed_in(browser, walk["url"], WIDE)
+    try:
+        _explore_and_follow(tab, walk, tmp_path)
+        _vote_and_stand(tab, walk, tmp_path)
+        _contribute_and_my_words(tab, walk, tmp_path)
+    finally:
+        context.close()
+    context, phone = _signed_in(browser, walk["url"], PHONE)
+    try:
+        _on_a_phone(phone, walk, tmp_path)
+    finally:
+        context.close()
+    assert time.monotonic() - started < 180  # about 45 s on a quiet machine
+
+
+def _explore_and_follow(tab, walk: dict, shots: Path) -> None:
+    news, other = walk["news"], walk["other"]
+    # The Overview after signing in: news in the theme they follow.
+    _says(tab, "New in the themes you follow")
+    _says(tab, re.escape(walk["news_label"]))
+    _says(tab, "1 new since your last visit")
+    _shot(tab, shots, "wide-overview")
+
+    _open(tab, walk["url"], "explore")
+    _says(tab, r"\d+ themes in \d+ areas")
+    _says(tab, r"following · \*?\*?1 new\*?\*? since your last visit")
+    _shot(tab, shots, "wide-explore-index")
+    _press(tab, _keyed(tab, f"explore-open-{news}"), "open a theme")
+    _says(tab, "1 new since your last visit: marked below")
+    assert tab.locator("h3").filter(has_text=walk["news_label"]).count()
+    text = _text(tab)
+    assert NEWS in text and "new since your last visit" in text.split(NEWS, 1)[1][:300]
+    _says(tab, r"Showing 10 of \d+ quotes")
+    _press(tab, _main(tab).get_by_role("button", name="Show more", exact=True), "Show more")
+    _says(tab, r"Showing 20 of \d+ quotes")
+    _shot(tab, shots, "wide-explore-theme")
+
+    _view(tab, "Search")
+    _choose(tab, "Kind", "Survey")
+    box = _main(tab).get_by_role("textbox", name="Search by meaning")
+    box.fill(QUERY)
+    box.press("Enter")
+    _idle(tab, rerun=True)
+    _says(tab, "Showing 10 results, closest first")
+    captions = _main(tab).locator('[data-testid="stCaptionContainer"]').all_inner_texts()
+    captions = [c for c in captions if "theme:" in c or " · Survey" in c]
+    assert len(captions) >= 10 and all("Survey" in c for c in captions), captions
+    bold = _main(tab).locator("blockquote strong").all_inner_texts()
+    assert bold and all(re.match(r"(peer|group|stop|people|finding)", w, re.I) for w in bold), bold
+    _press(tab, _keyed(tab, "explore-more-results"), "Show more results")
+    _says(tab, "Showing 20 results, closest first")
+    _shot(tab, shots, "wide-explore-search")
+
+    _view(tab, "Themes")
+    _press(tab, _keyed(tab, f"explore-follow-{other}"), "Follow")
+    assert _keyed(tab, f"explore-follow-{other}").inner_text().strip() == "Unfollow"
+    _open(tab, walk["url"], "")
+    _says(tab, "New in the themes you follow")
+    followed = _main(tab).locator(f".st-key-overview-theme-new-{other}")
+    assert followed.inner_text().strip() == walk["other_label"]
+    _says(tab, "Nothing new since your last visit")
+
+
+def _vote_and_stand(tab, walk: dict, shots: Path) -> None:
+    vote = walk["vote"]
+    _open(tab, walk["url"], "statements")
+    _says(tab, "You are not in a group yet")
+    _says(tab, re.escape(vote["text"]))
+    waiting = int(re.search(r"Waiting for your vote \((\d+)\)", _text(tab)).group(1))
+    _press(tab, _keyed(tab, f"statements-vote-{vote['statement']}-{vote['value']}"), "a vote")
+    _says(tab, "Vote saved")
+    _says(tab, r"You are in group [A-Z] \(\d+ people\), which mostly (agrees|disagrees) that")
+    _says(tab, rf"Waiting for your vote \({waiting - 1}\)")
+    _says(tab, rf"Your votes \({PRIOR_VOTES + 1}\)")
+    box = _main(tab).get_by_role("textbox", name="One idea people can agree or disagree with")
+    box.fill(PROPOSAL)
+    _press(tab, _main(tab).get_by_role("button", name="Send for approval"), "propose")
+    _says(tab, "staff read each proposal before it is open for votes")
+    _shot(tab, shots, "wide-statements")
+
+
+def _contribute_and_my_words(tab, walk: dict, shots: Path) -> None:
+    _open(tab, walk["url"], "explore")
+    _main(tab).get_by_role("textbox", name="Your contribution").fill(MINE)
+    _press(tab, _main(tab).get_by_role("button", name="Send for approval"), "contribute")
+    _says(tab, "your contribution waits for staff approval")
+
+    _open(tab, walk["url"], "my_words")
+    _says(tab, re.escape(MINE))
+    before = _text(tab).split(MINE, 1)[0]  # its card: the status line, then the words
+    assert "waiting for staff to read it" in before[-120:], before[-120:]
+    _says(tab, rf"Votes\s*{PRIOR_VOTES + 1}")
+    _says(tab, "Statements you proposed")
+    _says(tab, r"waiting for staff · " + re.escape(PROPOSAL))
+    _tick(tab, "Other participants may read my words in the app")
+    _press(tab, _keyed(tab, "mywords-consent-save"), "save consent")
+    _says(tab, "Your choices are saved")
+    box = _main(tab).locator('[data-testid="stCheckbox"]').filter(has_text="Other participants")
+    assert not box.locator("input").is_checked()
+
+    _tick(tab, "I want to withdraw: show me what would be removed")
+    _says(tab, rf"Withdrawing will remove .*{PRIOR_VOTES + 1} votes.*and your account\. "
+               r"This cannot be undone\.")  # fmt: skip
+    assert _keyed(tab, "mywords-withdraw").is_disabled()
+    _shot(tab, shots, "wide-my-words")
+    _tick(tab, "I want to withdraw: show me what would be removed")  # changed their mind
+    assert "Withdrawing will remove" not in _text(tab)
+    _says(tab, "Your contributions")
+
+
+def _on_a_phone(tab, walk: dict, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    pages = []
+    _says(tab, "New in the themes you follow")
+    pages.append(("overview", _shot(tab, shots, "phone-overview")))
+    for path, heading in (("explore", "Explore"), ("statements", "Statements"),
+                          ("my_words", "My words")):  # fmt: skip
+        tab.goto(f"{walk['url']}/{path}")
+        expect(tab.locator("h1").first).to_contain_text(heading)
+        _idle(tab)
+        _assert_no_exception(tab, path)
+        _fits(tab, path)
+        pages.append((path, _shot(tab, shots, f"phone-{path}")))
+        if path == "explore":
+            _press(tab, _keyed(tab, f"explore-open-{walk['news']}"), "open a theme")
+            _says(tab, r"Showing 10 of \d+ quotes")
+            _fits(tab, "a theme page")
+            pages.append(("theme", _shot(tab, shots, "phone-explore-theme")))
+    assert all(path.stat().st_size for _, path in pages)
