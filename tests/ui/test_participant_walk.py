@@ -265,6 +265,13 @@ def _fits(tab, page: str) -> None:
     assert not wide, f"{page} is wider than a phone: {wide[:5]}"
 
 
+def _in_one_row(tab, key_prefix: str) -> None:
+    """The first card's Agree, Disagree and Pass side by side, not stacked."""
+    buttons = _main(tab).locator(f'[class*="st-key-{key_prefix}"] button').filter(visible=True)
+    tops = {round(button.bounding_box()["y"]) for button in buttons.all()[:3]}
+    assert buttons.count() >= 3 and len(tops) == 1, f"{key_prefix} buttons stacked: {tops}"
+
+
 def test_a_participant_walks_explore_statements_and_my_words(browser, walk, tmp_path):
     started = time.monotonic()
     context, tab = _signed_in(browser, walk["url"], WIDE)
@@ -297,8 +304,9 @@ def _explore_and_follow(tab, walk: dict, shots: Path) -> None:
     _press(tab, _keyed(tab, f"explore-open-{news}"), "open a theme")
     _says(tab, "1 new since your last visit: marked below")
     assert tab.locator("h3").filter(has_text=walk["news_label"]).count()
-    text = _text(tab)
-    assert NEWS in text and "new since your last visit" in text.split(NEWS, 1)[1][:300]
+    # The new quote comes first, marked, whatever its kind.
+    assert _main(tab).locator("blockquote").first.inner_text().strip() == NEWS
+    assert "new since your last visit" in _text(tab).split(NEWS, 1)[1][:300]
     _says(tab, r"Showing 10 of \d+ quotes")
     _press(tab, _main(tab).get_by_role("button", name="Show more", exact=True), "Show more")
     _says(tab, r"Showing 20 of \d+ quotes")
@@ -391,9 +399,12 @@ def _on_a_phone(tab, walk: dict, shots: Path) -> None:
         _assert_no_exception(tab, path)
         _fits(tab, path)
         pages.append((path, _shot(tab, shots, f"phone-{path}")))
+        if path == "statements":
+            _in_one_row(tab, "statements-vote-")
         if path == "explore":
             _press(tab, _keyed(tab, f"explore-open-{walk['news']}"), "open a theme")
             _says(tab, r"Showing 10 of \d+ quotes")
             _fits(tab, "a theme page")
+            _in_one_row(tab, "vote-")
             pages.append(("theme", _shot(tab, shots, "phone-explore-theme")))
     assert all(path.stat().st_size for _, path in pages)

@@ -93,14 +93,14 @@ if not open_rows:
 for row in waiting[:SHOWN]:
     with st.container(border=True):
         user_text(row["text"])
-        columns = st.columns(3)
-        for column, (value, label) in zip(columns, LABELS.items(), strict=True):
-            column.button(
-                label,
-                key=f"statements-vote-{row['id']}-{value}",
-                on_click=cast_vote,
-                args=(row["id"], value),
-            )
+        with st.container(horizontal=True):  # one row on a phone too, where columns stack
+            for value, label in LABELS.items():
+                st.button(
+                    label,
+                    key=f"statements-vote-{row['id']}-{value}",
+                    on_click=cast_vote,
+                    args=(row["id"], value),
+                )
 voted = [r for r in open_rows if statements.vote_id(r["id"]) in mine]
 if voted:
     with st.expander(f"Your votes ({len(voted)})"):
