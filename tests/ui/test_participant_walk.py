@@ -208,10 +208,13 @@ def _text(tab) -> str:
     return " ".join(_main(tab).inner_text().split())
 
 
-def _press(tab, locator, what: str) -> None:
+def _press(tab, locator, then: str) -> None:
+    """Click, then wait for what the click should show (a pattern in the main area): quicker
+    and surer than guessing whether the rerun it starts has begun."""
     locator.click()
-    _idle(tab, rerun=True)
-    _assert_no_exception(tab, what)
+    _says(tab, then)
+    _idle(tab)
+    _assert_no_exception(tab, then)
 
 
 def _keyed(tab, key: str):
@@ -220,10 +223,10 @@ def _keyed(tab, key: str):
     return _main(tab).locator(f".st-key-{key} button").filter(visible=True)
 
 
-def _view(tab, name: str) -> None:
+def _view(tab, name: str, then: str) -> None:
     """Explore's Themes / Search / One theme switch."""
     options = _main(tab).locator('[data-testid="stRadio"]').first.locator("label")
-    _press(tab, options.filter(has_text=re.compile(rf"^{name}$")), name)
+    _press(tab, options.filter(has_text=re.compile(rf"^{name}$")), then)
 
 
 def _choose(tab, box: str, option: str) -> None:
@@ -233,7 +236,9 @@ def _choose(tab, box: str, option: str) -> None:
 
 
 def _tick(tab, label: str) -> None:
-    _press(tab, _main(tab).locator('[data-testid="stCheckbox"]').filter(has_text=label), label)
+    _main(tab).locator('[data-testid="stCheckbox"]').filter(has_text=label).click()
+    _idle(tab, rerun=True)
+    _assert_no_exception(tab, label)
 
 
 def _shot(tab, folder: Path, name: str) -> Path:
@@ -279,17 +284,18 @@ def test_a_participant_walks_explore_statements_and_my_words(browser, walk, tmp_
         _explore_and_follow(tab, walk, tmp_path)
         _vote_and_stand(tab, walk, tmp_path)
         _contribute_and_my_words(tab, walk, tmp_path)
-    finally:
-        context.close()
-    context, phone = _signed_in(browser, walk["url"], PHONE)
-    try:
-        _on_a_phone(phone, walk, tmp_path)
+        # The same person on a phone-sized window: each page loaded afresh at that size (as a
+        # phone would), still signed in through the browser's cookie.
+        tab.set_viewport_size(PHONE)
+        _on_a_phone(tab, walk, tmp_path)
     finally:
         context.close()
     assert time.monotonic() - started < 180  # about 45 s on a quiet machine
 
 
 def _explore_and_follow(tab, walk: dict, shots: Path) -> None:
+    from playwright.sync_api import expect
+
     news, other = walk["news"], walk["other"]
     # The Overview after signing in: news in the theme they follow.
     _says(tab, "New in the themes you follow")
@@ -301,36 +307,36 @@ def _explore_and_follow(tab, walk: dict, shots: Path) -> None:
     _says(tab, r"\d+ themes in \d+ areas")
     _says(tab, r"following · \*?\*?1 new\*?\*? since your last visit")
     _shot(tab, shots, "wide-explore-index")
-    _press(tab, _keyed(tab, f"explore-open-{news}"), "open a theme")
-    _says(tab, "1 new since your last visit: marked below")
+    _press(tab, _keyed(tab, f"explore-open-{news}"), "1 new since your last visit: marked below")
     assert tab.locator("h3").filter(has_text=walk["news_label"]).count()
     # The new quote comes first, marked, whatever its kind.
     assert _main(tab).locator("blockquote").first.inner_text().strip() == NEWS
     assert "new since your last visit" in _text(tab).split(NEWS, 1)[1][:300]
     _says(tab, r"Showing 10 of \d+ quotes")
-    _press(tab, _main(tab).get_by_role("button", name="Show more", exact=True), "Show more")
-    _says(tab, r"Showing 20 of \d+ quotes")
+    more = _main(tab).get_by_role("button", name="Show more", exact=True)
+    _press(tab, more, r"Showing 20 of \d+ quotes")
     _shot(tab, shots, "wide-explore-theme")
 
-    _view(tab, "Search")
+    _view(tab, "Search", "Search by meaning")
     _choose(tab, "Kind", "Survey")
     box = _main(tab).get_by_role("textbox", name="Search by meaning")
     box.fill(QUERY)
     box.press("Enter")
-    _idle(tab, rerun=True)
     _says(tab, "Showing 10 results, closest first")
+    _idle(tab)
     captions = _main(tab).locator('[data-testid="stCaptionContainer"]').all_inner_texts()
     captions = [c for c in captions if "theme:" in c or " · Survey" in c]
     assert len(captions) >= 10 and all("Survey" in c for c in captions), captions
     bold = _main(tab).locator("blockquote strong").all_inner_texts()
     assert bold and all(re.match(r"(peer|group|stop|people|finding)", w, re.I) for w in bold), bold
-    _press(tab, _keyed(tab, "explore-more-results"), "Show more results")
-    _says(tab, "Showing 20 results, closest first")
+    _press(tab, _keyed(tab, "explore-more-results"), "Showing 20 results, closest first")
     _shot(tab, shots, "wide-explore-search")
 
-    _view(tab, "Themes")
-    _press(tab, _keyed(tab, f"explore-follow-{other}"), "Follow")
-    assert _keyed(tab, f"explore-follow-{other}").inner_text().strip() == "Unfollow"
+    _view(tab, "Themes", r"\d+ themes in \d+ areas")
+    follow = _keyed(tab, f"explore-follow-{other}")
+    follow.click()
+    expect(follow).to_have_text("Unfollow")
+    _idle(tab)
     _open(tab, walk["url"], "")
     _says(tab, "New in the themes you follow")
     followed = _main(tab).locator(f".st-key-overview-theme-new-{other}")
@@ -344,23 +350,22 @@ def _vote_and_stand(tab, walk: dict, shots: Path) -> None:
     _says(tab, "You are not in a group yet")
     _says(tab, re.escape(vote["text"]))
     waiting = int(re.search(r"Waiting for your vote \((\d+)\)", _text(tab)).group(1))
-    _press(tab, _keyed(tab, f"statements-vote-{vote['statement']}-{vote['value']}"), "a vote")
-    _says(tab, "Vote saved")
+    _press(tab, _keyed(tab, f"statements-vote-{vote['statement']}-{vote['value']}"), "Vote saved")
     _says(tab, r"You are in group [A-Z] \(\d+ people\), which mostly (agrees|disagrees) that")
     _says(tab, rf"Waiting for your vote \({waiting - 1}\)")
     _says(tab, rf"Your votes \({PRIOR_VOTES + 1}\)")
     box = _main(tab).get_by_role("textbox", name="One idea people can agree or disagree with")
     box.fill(PROPOSAL)
-    _press(tab, _main(tab).get_by_role("button", name="Send for approval"), "propose")
-    _says(tab, "staff read each proposal before it is open for votes")
+    send = _main(tab).get_by_role("button", name="Send for approval")
+    _press(tab, send, "staff read each proposal before it is open for votes")
     _shot(tab, shots, "wide-statements")
 
 
 def _contribute_and_my_words(tab, walk: dict, shots: Path) -> None:
     _open(tab, walk["url"], "explore")
     _main(tab).get_by_role("textbox", name="Your contribution").fill(MINE)
-    _press(tab, _main(tab).get_by_role("button", name="Send for approval"), "contribute")
-    _says(tab, "your contribution waits for staff approval")
+    send = _main(tab).get_by_role("button", name="Send for approval")
+    _press(tab, send, "your contribution waits for staff approval")
 
     _open(tab, walk["url"], "my_words")
     _says(tab, re.escape(MINE))
@@ -370,8 +375,7 @@ def _contribute_and_my_words(tab, walk: dict, shots: Path) -> None:
     _says(tab, "Statements you proposed")
     _says(tab, r"waiting for staff · " + re.escape(PROPOSAL))
     _tick(tab, "Other participants may read my words in the app")
-    _press(tab, _keyed(tab, "mywords-consent-save"), "save consent")
-    _says(tab, "Your choices are saved")
+    _press(tab, _keyed(tab, "mywords-consent-save"), "Your choices are saved")
     box = _main(tab).locator('[data-testid="stCheckbox"]').filter(has_text="Other participants")
     assert not box.locator("input").is_checked()
 
@@ -389,21 +393,21 @@ def _on_a_phone(tab, walk: dict, shots: Path) -> None:
     from playwright.sync_api import expect
 
     pages = []
-    _says(tab, "New in the themes you follow")
-    pages.append(("overview", _shot(tab, shots, "phone-overview")))
-    for path, heading in (("explore", "Explore"), ("statements", "Statements"),
-                          ("my_words", "My words")):  # fmt: skip
+    for path, heading in (("", "Q Lab Workspace"), ("explore", "Explore"),
+                          ("statements", "Statements"), ("my_words", "My words")):  # fmt: skip
+        name = path or "overview"
         tab.goto(f"{walk['url']}/{path}")
         expect(tab.locator("h1").first).to_contain_text(heading)
         _idle(tab)
-        _assert_no_exception(tab, path)
-        _fits(tab, path)
-        pages.append((path, _shot(tab, shots, f"phone-{path}")))
+        _assert_no_exception(tab, name)
+        _fits(tab, name)
+        pages.append((name, _shot(tab, shots, f"phone-{name}")))
+        if name == "overview":
+            _says(tab, "New in the themes you follow")
         if path == "statements":
             _in_one_row(tab, "statements-vote-")
         if path == "explore":
-            _press(tab, _keyed(tab, f"explore-open-{walk['news']}"), "open a theme")
-            _says(tab, r"Showing 10 of \d+ quotes")
+            _press(tab, _keyed(tab, f"explore-open-{walk['news']}"), r"Showing 10 of \d+ quotes")
             _fits(tab, "a theme page")
             _in_one_row(tab, "vote-")
             pages.append(("theme", _shot(tab, shots, "phone-explore-theme")))
