@@ -134,7 +134,21 @@ def walk(themed_demo_home, tmp_path_factory, eval_path):
         act_as(None)
         ws.store.engine.dispose()
     with _serving(home, base) as url:
-        yield dict(facts, url=url)
+        yield dict(facts, url=url, home=home)
+
+
+def _staff_approve(home: Path, text: str) -> None:
+    """Staff approve a proposed statement, as the Statements page's Approve button does."""
+    from lab_app.core.settings import Settings
+    from lab_app.opinions import statements
+    from lab_app.workspace import Workspace
+
+    engine = Workspace(Settings.from_env(home=home)).store.engine
+    try:
+        (proposal,) = [r for r in statements.listing(engine, "pending") if r["text"] == text]
+        statements.review(engine, proposal["id"], True, STAFF)
+    finally:
+        engine.dispose()
 
 
 class _serving:
@@ -358,6 +372,7 @@ def _vote_and_stand(tab, walk: dict, shots: Path) -> None:
     box.fill(PROPOSAL)
     send = _main(tab).get_by_role("button", name="Send for approval")
     _press(tab, send, "staff read each proposal before it is open for votes")
+    _staff_approve(walk["home"], PROPOSAL)
     _shot(tab, shots, "wide-statements")
 
 
@@ -373,7 +388,7 @@ def _contribute_and_my_words(tab, walk: dict, shots: Path) -> None:
     assert "waiting for staff to read it" in before[-120:], before[-120:]
     _says(tab, rf"Votes\s*{PRIOR_VOTES + 1}")
     _says(tab, "Statements you proposed")
-    _says(tab, r"waiting for staff · " + re.escape(PROPOSAL))
+    _says(tab, r"open for votes · " + re.escape(PROPOSAL))  # staff approved it meanwhile
     _tick(tab, "Other participants may read my words in the app")
     _press(tab, _keyed(tab, "mywords-consent-save"), "Your choices are saved")
     box = _main(tab).locator('[data-testid="stCheckbox"]').filter(has_text="Other participants")
