@@ -359,6 +359,8 @@ def _explore_and_follow(tab, walk: dict, shots: Path) -> None:
 
 
 def _vote_and_stand(tab, walk: dict, shots: Path) -> None:
+    from playwright.sync_api import expect
+
     vote = walk["vote"]
     _open(tab, walk["url"], "statements")
     _says(tab, "You are not in a group yet")
@@ -367,20 +369,26 @@ def _vote_and_stand(tab, walk: dict, shots: Path) -> None:
     _press(tab, _keyed(tab, f"statements-vote-{vote['statement']}-{vote['value']}"), "Vote saved")
     _says(tab, r"You are in group [A-Z] \(\d+ people\), which mostly (agrees|disagrees) that")
     _says(tab, rf"Waiting for your vote \({waiting - 1}\)")
+    _says(tab, rf"{waiting - 1 - 10} more come up as you vote on these")  # ten cards at a time
     _says(tab, rf"Your votes \({PRIOR_VOTES + 1}\)")
     box = _main(tab).get_by_role("textbox", name="One idea people can agree or disagree with")
     box.fill(PROPOSAL)
     send = _main(tab).get_by_role("button", name="Send for approval")
     _press(tab, send, "staff read each proposal before it is open for votes")
+    expect(box).to_have_value("")  # sent: the box is ready for another
     _staff_approve(walk["home"], PROPOSAL)
     _shot(tab, shots, "wide-statements")
 
 
 def _contribute_and_my_words(tab, walk: dict, shots: Path) -> None:
+    from playwright.sync_api import expect
+
     _open(tab, walk["url"], "explore")
-    _main(tab).get_by_role("textbox", name="Your contribution").fill(MINE)
+    box = _main(tab).get_by_role("textbox", name="Your contribution")
+    box.fill(MINE)
     send = _main(tab).get_by_role("button", name="Send for approval")
     _press(tab, send, "your contribution waits for staff approval")
+    expect(box).to_have_value("")
 
     _open(tab, walk["url"], "my_words")
     _says(tab, re.escape(MINE))

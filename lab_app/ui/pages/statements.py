@@ -53,6 +53,8 @@ def propose() -> None:
         lambda: statements.propose(engine, text, current_user()),
         "Thank you: staff read each proposal before it is open for votes.",
     )
+    if st.session_state["statements-flash"][0] == "ok":  # a refused one keeps the words typed
+        st.session_state["statements-propose-text"] = ""
 
 
 @guard.action("statements.review", "staff", "statements-approve-", "statements-reject-")
@@ -101,6 +103,8 @@ for row in waiting[:SHOWN]:
                     on_click=cast_vote,
                     args=(row["id"], value),
                 )
+if len(waiting) > SHOWN:
+    st.caption(f"{len(waiting) - SHOWN} more come up as you vote on these.")
 voted = [r for r in open_rows if statements.vote_id(r["id"]) in mine]
 if voted:
     with st.expander(f"Your votes ({len(voted)})"):
