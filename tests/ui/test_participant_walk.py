@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 if (_reason := missing()) and os.environ.get("QLAB_REQUIRE_BROWSER") != "1":
     pytest.skip(_reason, allow_module_level=True)
 
-from tests.ui.conftest import TEST_ACCOUNTS, TEST_PASSWORD  # noqa: E402
+from tests.ui.conftest import TEST_PASSWORD  # noqa: E402
 from tests.ui.test_browser import (  # noqa: E402 - after the skip: Playwright may be absent
     _CONTENT_HEIGHT,
     _TO_TOP,
@@ -40,78 +40,23 @@ from tests.ui.test_browser import (  # noqa: E402 - after the skip: Playwright m
     _session_cookie,
     _stop,
 )
+from tests.ui.walk_staff import (  # noqa: E402
+    ME,
+    NEWS,
+    PRIOR_VOTES,
+    STAFF,
+    approve_proposal,
+    news_in_a_theme,
+    statements_voted,
+)
 
-ME, STAFF = TEST_ACCOUNTS["participant"], TEST_ACCOUNTS["staff"]
-OTHER = "test-member-2"  # another participant, whose contribution is the news in a theme
 WIDE = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
-NEWS = "Our peer group now meets on Thursday evenings, so people who work days can come too."
 MINE = "A peer group for carers that meets online after the children are in bed."
 PROPOSAL = "Peer groups should meet in the evening as well as the day."
 QUERY = "what stops people finding a peer group"
-# Pol.is's own seed questions ("I am between 15 and 19 years old") are profile questions, not
-# statements: staff take the participants' statements of a real conversation.
+# A small real Pol.is conversation (26 people, 638 votes): its votes form the opinion groups.
 CONVERSATION = ("polis", "london.youth.policing")
-PRIOR_VOTES = 6  # cast on an earlier visit: one short of being placed in a group
-
-
-def _news_in_a_theme(ws) -> dict:
-    """The participant followed and opened a theme earlier; since then another participant's
-    contribution was approved and staff placed it in that theme (the Contributions and Themes
-    pages' own functions). Returns that theme and another, largest first, to follow."""
-    from lab_app.opinions import participation
-    from lab_app.people import following
-    from lab_app.themes import curation, views
-
-    engine = ws.store.engine
-    # Staff place it where the words nearest in meaning already are.
-    hits = ws.search(NEWS, k=20)
-    placed = views.themes_of(engine, [hit["extract_id"] for hit in hits])
-    theme = next(placed[h["extract_id"]]["id"] for h in hits if h["extract_id"] in placed)
-    following.follow(engine, ME, theme)
-    following.record_visit(engine, ME, theme)
-    pending = participation.submit_contribution(engine, OTHER, NEWS)
-    assert participation.approve(ws, pending, STAFF).status == "ingested"
-    (added,) = [h["extract_id"] for h in ws.search(NEWS, k=3, kind="contribution")
-                if h["text"] == NEWS]  # fmt: skip
-    curation.move(engine, [added], theme)
-    rows = {row["id"]: row for row in ws.list_themes() if row["status"] == "active"}
-    other = max((t for t in rows if t != theme), key=lambda t: rows[t]["size"])
-    return {"news": theme, "news_label": rows[theme]["label"], "other": other,
-            "other_label": rows[other]["label"]}  # fmt: skip
-
-
-def _statements_voted(engine, conversation) -> dict:
-    """Staff write a real conversation's statements; its people's votes are replayed in the
-    order Pol.is received them; the participant cast one real person's first votes but one.
-    Returns the statement the participant votes on in the browser, and how."""
-    from lab_app.opinions import polis_input, statements
-
-    owner = conversation.comments[0]["author"]  # the first comment is the moderator's seed
-    ids = {}
-    for comment in conversation.comments:
-        if comment["author"] != owner and comment["moderated"] != -1:
-            ids[comment["id"]] = statements.write(engine, statements.shorten(comment["text"]),
-                                                  STAFF)  # fmt: skip
-    times = conversation.vote_times
-    order = sorted(
-        conversation.votes, key=lambda k: (times.get(k, 0), *map(polis_input.natural, k))
-    )
-    for person, comment in order:
-        if comment in ids:
-            statements.vote(engine, person, ids[comment], conversation.votes[(person, comment)])
-    first = min(ids.values())
-    theirs = {}
-    for (person, comment), value in conversation.votes.items():
-        if comment in ids:
-            theirs.setdefault(person, {})[ids[comment]] = value
-    model = next(p for p in conversation.participants
-                 if first in theirs.get(p, {}) and len(theirs[p]) > PRIOR_VOTES)  # fmt: skip
-    earlier = sorted(s for s in theirs[model] if s != first)[:PRIOR_VOTES]
-    for statement in earlier:
-        statements.vote(engine, ME, statement, theirs[model][statement])
-    return {"statement": first, "value": theirs[model][first],
-            "text": statements.get(engine, first)["text"]}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -128,27 +73,13 @@ def walk(themed_demo_home, tmp_path_factory, eval_path):
     ws = Workspace(Settings.from_env(home=home))
     act_as(STAFF)  # the audit trail names the staff member, as the pages would
     try:
-        facts = _news_in_a_theme(ws)
-        facts["vote"] = _statements_voted(ws.store.engine, read_polis(eval_path(*CONVERSATION)))
+        facts = news_in_a_theme(ws)
+        facts["vote"] = statements_voted(ws.store.engine, read_polis(eval_path(*CONVERSATION)))
     finally:
         act_as(None)
         ws.store.engine.dispose()
     with _serving(home, base) as url:
         yield dict(facts, url=url, home=home)
-
-
-def _staff_approve(home: Path, text: str) -> None:
-    """Staff approve a proposed statement, as the Statements page's Approve button does."""
-    from lab_app.core.settings import Settings
-    from lab_app.opinions import statements
-    from lab_app.workspace import Workspace
-
-    engine = Workspace(Settings.from_env(home=home)).store.engine
-    try:
-        (proposal,) = [r for r in statements.listing(engine, "pending") if r["text"] == text]
-        statements.review(engine, proposal["id"], True, STAFF)
-    finally:
-        engine.dispose()
 
 
 class _serving:
@@ -376,7 +307,7 @@ def _vote_and_stand(tab, walk: dict, shots: Path) -> None:
     send = _main(tab).get_by_role("button", name="Send for approval")
     _press(tab, send, "staff read each proposal before it is open for votes")
     expect(box).to_have_value("")  # sent: the box is ready for another
-    _staff_approve(walk["home"], PROPOSAL)
+    approve_proposal(walk["home"], PROPOSAL)
     _shot(tab, shots, "wide-statements")
 
 
