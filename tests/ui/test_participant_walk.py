@@ -203,10 +203,12 @@ def _shot(tab, folder: Path, name: str) -> Path:
     return path
 
 
-# Elements wider than the window on a phone: a reader would have to scroll sideways.
+# Elements wider than the window on a phone: a reader would have to scroll sideways. A chart
+# counts by its own box: Plotly's SVG layers inside it (clip paths, hover layers) run past it.
 _TOO_WIDE = """() => [...document.querySelectorAll('[data-testid="stMain"] *')]
     .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1
-        && e.getBoundingClientRect().width > 0 && !e.closest('[data-testid="stPlotlyChart"]'))
+        && e.getBoundingClientRect().width > 0
+        && !e.parentElement.closest('[data-testid="stPlotlyChart"]'))
     .map((e) => (e.dataset.testid || e.tagName) + ': ' + (e.innerText || '').slice(0, 40))"""
 
 
