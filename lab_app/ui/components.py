@@ -6,6 +6,8 @@ import re
 
 import streamlit as st
 
+from lab_app.opinions.participation import CONTRIBUTIONS_FILE
+
 # Everything Markdown could turn into a link, image, heading, list, table, quote, rule, emphasis,
 # HTML, maths, emoji or colour: "=" too, since a line of them under another makes a heading.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:=@])")
@@ -36,7 +38,10 @@ def user_text(text: str, *, quote: bool = False) -> None:
 
 def provenance(row: dict) -> str:
     """'source · page 3 · 2026-03-09 · peer worker, Wales' — where an extract came from."""
-    parts = [row.get("source") or ""]
+    source = row.get("source") or ""
+    if source == CONTRIBUTIONS_FILE.as_posix():  # the app's own file: its path tells nobody
+        source = "sent in the app"
+    parts = [source]
     if row.get("page"):
         parts.append(f"page {row['page']}")
     if row.get("row"):

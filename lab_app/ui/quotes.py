@@ -68,13 +68,15 @@ def statements(
         if pick:  # under its own quote, so it is clear which extract the box selects
             st.checkbox("Select to move", key=f"{PICK}{extract_id}")
         tally_of = counts[extract_id]
-        for column, (name, value, label) in zip(st.columns(3), VOTES, strict=True):
-            column.button(
-                f"{label} · {tally_of[name]}",
-                key=f"vote-{name}-{extract_id}",
-                on_click=_cast,
-                args=(extract_id, value),
-                disabled=not participant,
-                type="primary" if mine.get(extract_id) == value else "secondary",
-                use_container_width=True,
-            )
+        # One row on a phone too (columns stack there: three full-width buttons a quote).
+        with st.container(horizontal=True):
+            for name, value, label in VOTES:
+                st.button(
+                    f"{label} · {tally_of[name]}",
+                    key=f"vote-{name}-{extract_id}",
+                    on_click=_cast,
+                    args=(extract_id, value),
+                    disabled=not participant,
+                    type="primary" if mine.get(extract_id) == value else "secondary",
+                    width="stretch",
+                )

@@ -42,7 +42,7 @@ def visible_new(engine, account: str, staff: bool, theme_ids=None) -> dict[str, 
     return {t: [e for e in ids if e in allowed] for t, ids in new.items()}
 
 
-def follow_button(theme_id: str, followed: set[str], account: str) -> None:
+def follow_button(theme_id: str, followed: set[str], account: str, width="stretch") -> None:
     on = theme_id in followed
     st.button(
         "Unfollow" if on else "Follow",
@@ -51,7 +51,7 @@ def follow_button(theme_id: str, followed: set[str], account: str) -> None:
         args=(theme_id, not on),
         disabled=not account,
         help="Follow to see on the Overview what is new in this theme",
-        use_container_width=True,
+        width=width,
     )
 
 
@@ -84,10 +84,13 @@ def show(engine, rows: list[dict], descriptions: dict, account: str, staff: bool
 
 def entry(row: dict, description: str, followed: set, new: dict, account: str) -> None:
     theme_id = row["id"]
-    name, action = st.columns([5, 1], vertical_alignment="center")
-    if name.button(safe_markdown(row["label"]), key=f"explore-open-{theme_id}", type="tertiary"):
-        st.session_state[OPEN] = theme_id  # the page turns to it at the top of the next run
-        st.rerun()
+    # Label and Follow share a row on a phone too (columns stack there, the index runs long).
+    with st.container(horizontal=True, horizontal_alignment="distribute",
+                      vertical_alignment="center"):  # fmt: skip
+        if st.button(safe_markdown(row["label"]), key=f"explore-open-{theme_id}", type="tertiary"):
+            st.session_state[OPEN] = theme_id  # the page turns to it at the top of the next run
+            st.rerun()
+        follow_button(theme_id, followed, account, width="content")
     facts = [f"{row['size']:,} extracts"]
     if theme_id in followed:
         facts.append("following")
@@ -95,6 +98,4 @@ def entry(row: dict, description: str, followed: set, new: dict, account: str) -
         count = len(new[theme_id])
         facts.append(f"**{count} new** since your last visit" if count else "nothing new")
     line = safe_markdown(one_line(description))
-    name.caption(" · ".join(facts) + (f" — {line}" if line else ""))
-    with action:
-        follow_button(theme_id, followed, account)
+    st.caption(" · ".join(facts) + (f" — {line}" if line else ""))

@@ -80,7 +80,10 @@ def quotes(engine, account: str, theme_id: str, rows: list[dict], new: set[str])
     chosen.sort(key=lambda r: r["extract_id"] not in new)  # stable: typical order kept
     limit = st.session_state.get(SHOWN, {}).get(theme_id, PAGE)
     page = chosen[:limit]
-    for each in [k for k in KINDS if k != "all"]:
+    # The kinds holding something new come first, so "newest material first" holds on screen.
+    fresh = {r.get("kind") for r in page if r["extract_id"] in new}
+    kinds = sorted((k for k in KINDS if k != "all"), key=lambda k: k not in fresh)
+    for each in kinds:
         group = [r for r in page if r.get("kind") == each]
         if group:
             st.markdown(f"**{KINDS[each]}** · {len(group)} of {counts[each]}")

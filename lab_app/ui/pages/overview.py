@@ -203,9 +203,10 @@ def themes_section(data: dict) -> None:
             )
         )
         figure.update_layout(
-            title=f"Extracts gained, {first} to {last} against the months before",
-            height=80 + 40 * len(rows),
-            margin=dict(t=40, b=10),
+            # Two short lines: one long title runs off a phone's screen.
+            title=f"Extracts gained, {first} to {last}<br><sup>against the months before</sup>",
+            height=100 + 40 * len(rows),
+            margin=dict(t=60, b=10),
             yaxis=dict(type="category"),
         )
         st.plotly_chart(figure, key="overview-growing", config=CHART_CONFIG)

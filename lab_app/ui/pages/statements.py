@@ -53,6 +53,8 @@ def propose() -> None:
         lambda: statements.propose(engine, text, current_user()),
         "Thank you: staff read each proposal before it is open for votes.",
     )
+    if st.session_state["statements-flash"][0] == "ok":  # a refused one keeps the words typed
+        st.session_state["statements-propose-text"] = ""
 
 
 @guard.action("statements.review", "staff", "statements-approve-", "statements-reject-")
@@ -93,14 +95,16 @@ if not open_rows:
 for row in waiting[:SHOWN]:
     with st.container(border=True):
         user_text(row["text"])
-        columns = st.columns(3)
-        for column, (value, label) in zip(columns, LABELS.items(), strict=True):
-            column.button(
-                label,
-                key=f"statements-vote-{row['id']}-{value}",
-                on_click=cast_vote,
-                args=(row["id"], value),
-            )
+        with st.container(horizontal=True):  # one row on a phone too, where columns stack
+            for value, label in LABELS.items():
+                st.button(
+                    label,
+                    key=f"statements-vote-{row['id']}-{value}",
+                    on_click=cast_vote,
+                    args=(row["id"], value),
+                )
+if len(waiting) > SHOWN:
+    st.caption(f"{len(waiting) - SHOWN} more come up as you vote on these.")
 voted = [r for r in open_rows if statements.vote_id(r["id"]) in mine]
 if voted:
     with st.expander(f"Your votes ({len(voted)})"):
