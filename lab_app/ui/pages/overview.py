@@ -42,8 +42,9 @@ def nice_day(iso: str) -> str:
 
 def open_theme(theme: dict, suffix: str = "") -> None:
     """A button that opens the theme: on the Themes page for staff, on Explore for participants
-    (who have no Themes page). Labels are shown as plain text."""
-    label = safe_markdown(f"{theme['label']} ({theme['id']})")
+    (who have no Themes page). Labels are shown as plain text; the id only to staff, who
+    curate by it."""
+    label = safe_markdown(f"{theme['label']} ({theme['id']})" if staff else theme["label"])
     if st.button(label, key=f"overview-theme-{theme['id']}{suffix}", width="stretch"):
         open_theme_page(theme["id"], staff)
 
