@@ -49,6 +49,9 @@ def label_quality(name, store, texts, vectors, truths, embedder, with_bertopic) 
                 "kinds": dict(Counter(k for f in faults for k in f)),
             }
             result = RESULTS[(method, column)]
+            if method == "ours" and column == next(iter(truths)):  # ours, to read and mend
+                pairs = zip(written, faults, strict=True)
+                lines += [f"  faulty: {label} ({', '.join(f)})" for label, f in pairs if f]
             lines.append(
                 f"labels {method:18} {column.split(':')[1]:12} cosine to the majority "
                 f"category {result['cosine']:.3f}  faulty {result['faulty']:5.1%} "
