@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from lab_app.core.audit import current_user
 from lab_app.core.faults import visible
@@ -43,6 +44,9 @@ def cmd_labs(_workspace, args) -> int:
     deployment = Deployment(Settings.from_env(home=args.home))
     try:
         return ACTIONS[args.labs_command](deployment, args)
+    except PermissionError as err:  # who may do what: said in one line, like other refusals
+        print(f"qlab: error: {err}", file=sys.stderr)
+        return 1
     finally:
         deployment.close()
 

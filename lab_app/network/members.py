@@ -75,7 +75,9 @@ def require_manager(deployment: Deployment, lab: Lab, who: str | None) -> None:
         return
     if "staff" in (role_in(deployment, DEFAULT, who), role_in(deployment, lab.slug, who)):
         return
-    raise PermissionError(f"{who} is not staff of {lab.name} or of the default Lab: ask them")
+    if lab.is_default:
+        raise PermissionError(f"{who} is not staff of the default Lab: ask its staff")
+    raise PermissionError(f"{who} is staff neither of {lab.name} nor of the default Lab")
 
 
 def withdraw_everywhere(deployment: Deployment, person: str, who: str) -> dict[str, int]:
