@@ -63,6 +63,25 @@ def grant(deployment: Deployment, slug: str, person: str, role: str, who: str | 
     return lab
 
 
+def add_person(
+    deployment: Deployment, slug: str, name: str, role: str, who: str | None, sso: bool = False
+) -> str | None:
+    """Staff of a Lab add a person to it: a new account on the deployment when there is none
+    (with no role in the default Lab, unless that is the Lab), then their role here. Return
+    the new account's password; None when the account existed or signs in through SSO."""
+    lab = deployment.lab(slug or DEFAULT)
+    secret = None
+    if accounts.get_user(deployment.engine, name) is None:
+        if sso:
+            accounts.add_sso_user(deployment.engine, name, role, who=who)
+        else:
+            secret = accounts.add_user(deployment.engine, name, role, who=who)
+        if not lab.is_default:
+            accounts.set_member_role(deployment.engine, name, accounts.NO_ROLE, who=who)
+    grant(deployment, lab.slug, name, role, who=who)
+    return secret
+
+
 def staff_labs(deployment: Deployment, person: str) -> list[Lab]:
     """The Labs where the person is staff: the ones a cross-Lab search reads."""
     return [m.lab for m in memberships(deployment, person) if m.role == "staff"]

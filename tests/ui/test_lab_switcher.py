@@ -93,3 +93,15 @@ def test_a_staff_action_is_refused_in_a_lab_where_the_person_is_a_participant(tw
     for slug in ("default", "north-east"):
         assert accounts.get_user(two_labs.workspace(slug).store.engine, "dave") is None
     assert at.session_state[SESSION_KEY]["name"] == "alice"  # refused, not signed out
+
+
+def test_staff_of_a_lab_add_a_person_to_it_and_to_no_other(two_labs):
+    at = _signed_in_as("carol")  # staff in north-east only, where the session lands
+    at.switch_page("pages/people.py").run()
+    at.text_input(key="people-add-name").input("erin")
+    at.button(key="people-add-submit").click().run()
+    assert not at.exception, at.exception
+    assert any("erin is participant in this Lab" in s.value for s in at.success)
+    assert any("Password for erin" in i.value for i in at.info)  # the deployment's account
+    roles = [(m.lab.slug, m.role) for m in members.memberships(two_labs, "erin")]
+    assert roles == [("north-east", "participant")]
