@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass, replace
 
 from sqlalchemy import create_engine, insert, make_url, select, text
@@ -23,6 +24,7 @@ from lab_app.year import profile
 
 DEFAULT = "default"
 DEFAULT_NAME = "Default Lab"
+LIST_SECONDS = 5.0
 # Lower-case letters, digits and hyphens, 3-40 characters: safe as a folder, a PostgreSQL
 # schema (hyphens become underscores, which a slug cannot hold, so no two Labs collide) and
 # a Chroma collection name.
@@ -83,6 +85,7 @@ class Deployment:
         self.settings = replace(settings, lab="")
         self._open: dict[str, Workspace] = {}
         self._lock = threading.Lock()
+        self._listed: tuple[list[Lab] | None, float] = (None, 0.0)
         self.home = self.workspace(DEFAULT)
 
     @property
@@ -91,11 +94,16 @@ class Deployment:
         return self.home.store.engine
 
     def labs(self) -> list[Lab]:
-        """The default Lab first, then the others by slug."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(labs.c.slug, labs.c.name).order_by(labs.c.slug)).all()
-        default = profile.profile(self.engine)["name"] or DEFAULT_NAME
-        return [Lab(DEFAULT, default)] + [Lab(row.slug, row.name) for row in rows]
+        """The default Lab first, then the others by slug (read again after LIST_SECONDS: the
+        app asks on every run, and a Lab added elsewhere may take that long to show)."""
+        listed, at = self._listed
+        if listed is None or time.monotonic() - at > LIST_SECONDS:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(labs.c.slug, labs.c.name).order_by(labs.c.slug)).all()
+            default = profile.profile(self.engine)["name"] or DEFAULT_NAME
+            listed = [Lab(DEFAULT, default)] + [Lab(row.slug, row.name) for row in rows]
+            self._listed = (listed, time.monotonic())
+        return list(listed)
 
     def lab(self, slug: str) -> Lab:
         slug = slug or DEFAULT
@@ -125,6 +133,7 @@ class Deployment:
         with self.engine.begin() as conn:
             conn.execute(insert(labs).values(slug=slug, name=name, created_at=now()))
             record_audit(conn, "lab.add", slug, {"name": name}, who=who)
+        self._listed = (None, 0.0)
         profile.set_profile(self.workspace(slug).store.engine, who or "", name=name)
         return Lab(slug, name)
 

@@ -42,7 +42,10 @@ def build(settings, eval_path, folder) -> dict:
     members.grant(deployment, DEFAULT, "bob", "none", who="ops")
     texts = {}
     for slug, trust in TRUSTS.items():
-        survey = folder / f"{slug}.csv"
+        # The same file name in each Lab, so the same respondent has the same person id in
+        # each: consent given in one Lab must not leak into another.
+        (folder / slug).mkdir()
+        survey = folder / slug / "answers.csv"
         with survey.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["respondent", "answer"])
