@@ -46,6 +46,8 @@ def test_labs_add_list_grant_and_the_lab_every_command_works_on(run_qlab, monkey
     monkeypatch.setenv("QLAB_LAB", "north-east")
     users = run_qlab("users", "list", "--json", user="ops")
     assert [u["name"] for u in json.loads(users.stdout)] == ["alice"]  # north-east's members
+    in_lab = run_qlab("users", "add", "bob", user="ops")  # QLAB_LAB=north-east still
+    assert in_lab.returncode == 1 and "accounts are the deployment's" in in_lab.stderr
     unknown = run_qlab("--lab", "nowhere", "status", user="ops")
     assert unknown.stderr.strip() == (
         "qlab: error: no Lab with the slug 'nowhere': see `qlab labs list`"
