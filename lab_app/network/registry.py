@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, replace
 
 from sqlalchemy import create_engine, insert, make_url, select, text
+from sqlalchemy.exc import IntegrityError
 
 from lab_app.core.audit import now, record_audit
 from lab_app.core.schema import labs
@@ -105,11 +106,15 @@ class Deployment:
             self._listed = (listed, time.monotonic())
         return list(listed)
 
-    def lab(self, slug: str) -> Lab:
+    def lab(self, slug: str, fresh: bool = False) -> Lab:
         slug = slug or DEFAULT
+        if fresh:
+            self._listed = (None, 0.0)
         for lab in self.labs():
             if lab.slug == slug:
                 return lab
+        if not fresh:  # added by another process since the list was read?
+            return self.lab(slug, fresh=True)
         raise ValueError(f"no Lab with the slug {slug!r}: see `qlab labs list`")
 
     def workspace(self, slug: str = DEFAULT) -> Workspace:
@@ -128,11 +133,16 @@ class Deployment:
         name = " ".join((name or "").split())
         if not name:
             raise ValueError('the Lab needs a name: qlab labs add SLUG --name "Its name"')
+        taken = ValueError(f"a Lab with the slug {slug!r} exists: choose another slug")
+        self._listed = (None, 0.0)
         if slug == DEFAULT or any(lab.slug == slug for lab in self.labs()):
-            raise ValueError(f"a Lab with the slug {slug!r} exists: choose another slug")
-        with self.engine.begin() as conn:
-            conn.execute(insert(labs).values(slug=slug, name=name, created_at=now()))
-            record_audit(conn, "lab.add", slug, {"name": name}, who=who)
+            raise taken
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(labs).values(slug=slug, name=name, created_at=now()))
+                record_audit(conn, "lab.add", slug, {"name": name}, who=who)
+        except IntegrityError:  # another process added the same slug a moment ago
+            raise taken from None
         self._listed = (None, 0.0)
         profile.set_profile(self.workspace(slug).store.engine, who or "", name=name)
         return Lab(slug, name)
