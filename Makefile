@@ -32,7 +32,8 @@ test: $(STAMP)
 # 100 s more) run with `make test-servers-slow`: CI's 20 minutes do not hold them as well.
 SERVER_TESTS := tests/material/test_workspace_ingest.py tests/material/test_uploads.py \
 	tests/material/test_server_pair.py tests/core/test_locks.py \
-	tests/bench/test_load.py::test_two_app_processes_on_one_server_pair
+	tests/bench/test_load.py::test_two_app_processes_on_one_server_pair \
+	tests/network/test_labs_server_pair.py
 SERVER_SLOW_TESTS := tests/material/test_crash_recovery.py tests/material/test_bad_inputs.py
 PYTEST_OPTS ?=
 test-servers: $(STAMP)

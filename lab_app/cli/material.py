@@ -276,6 +276,8 @@ def cmd_serve(workspace, args) -> int:
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     if args.home:
         env["QLAB_HOME"] = str(Path(args.home).resolve())
+    if getattr(args, "lab", None):  # `qlab --lab SLUG serve`: the app opens on that Lab
+        env["QLAB_LAB"] = args.lab
     command = [
         # lab_app.ui.serve loads the model and the workspace first, then runs `streamlit run`.
         sys.executable, "-m", "lab_app.ui.serve", str(app),

@@ -72,6 +72,12 @@ def cmd_users(workspace, args) -> int:
     engine = workspace.store.engine
     who = current_user()
     action = args.users_command
+    lab = workspace.settings.lab  # a Lab other than the default holds roles, not passwords
+    if lab and action in ("add", "password"):
+        raise ValueError(
+            f"accounts are the deployment's: run `qlab users {action}` without --lab, then "
+            f"`qlab labs grant {lab} NAME ROLE` (docs/labs.md)"
+        )
     if action == "add":
         if args.sso:
             accounts.add_sso_user(engine, args.name, args.role, who=who)

@@ -12,6 +12,7 @@ from lab_app.cli import (
     essays,
     exchange,
     ideas,
+    labs,
     material,
     people,
     rounds,
@@ -22,7 +23,7 @@ from lab_app.cli import (
 from lab_app.core import faults
 from lab_app.core.settings import Settings
 
-GROUPS = (material, themes, exchange, year, ideas, people, essays, rounds, statements)
+GROUPS = (material, themes, exchange, year, ideas, people, essays, rounds, statements, labs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="qlab", description="Q Lab Workspace: pool a Lab's material, search it, export it."
     )
     parser.add_argument("--home", help="workspace folder (default: $QLAB_HOME or ./workspace)")
+    parser.add_argument(
+        "--lab", help="the Lab to work on (default: $QLAB_LAB or the default Lab; docs/labs.md)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in GROUPS:
         group.add_commands(commands)
@@ -41,9 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not getattr(args, "needs_workspace", True):
             return args.handler(None, args)
-        from lab_app.workspace import Workspace
-
-        return args.handler(Workspace(Settings.from_env(home=args.home)), args)
+        return args.handler(_open_workspace(args), args)
     except BrokenPipeError:  # output piped into `head` and closed: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -59,6 +61,19 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"qlab: error: {faults.unexpected(err)}", file=sys.stderr)
         return 1
+
+
+def _open_workspace(args):
+    """The chosen Lab's workspace; without --lab or QLAB_LAB, the workspace itself as ever."""
+    settings = Settings.from_env(home=args.home)
+    slug = args.lab if args.lab is not None else settings.lab
+    if not slug or slug == "default":
+        from lab_app.workspace import Workspace
+
+        return Workspace(settings)
+    from lab_app.network.registry import Deployment
+
+    return Deployment(settings).workspace(slug)
 
 
 if __name__ == "__main__":

@@ -550,3 +550,16 @@ statements = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("reviewed_at", DateTime(timezone=True)),
 )
+
+# --- several Labs on one deployment (network/registry.py) -----------------------------------
+
+# The deployment's Labs besides the default one (the workspace of QLAB_HOME or
+# QLAB_DATABASE_URL itself, which holds this table and every account). Each Lab's workspace
+# is its own store and index; a person's role in a Lab is their row in that Lab's `users`.
+labs = Table(
+    "labs",
+    metadata,
+    Column("slug", String(40), primary_key=True),
+    Column("name", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)

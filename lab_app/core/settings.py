@@ -69,6 +69,12 @@ class Settings:
     llm_model: str = _setting(
         "local", "Model name sent to the QLAB_LLM_URL server.", "QLAB_LLM_MODEL"
     )
+    lab: str = _setting(
+        "",
+        "Slug of the Lab the `qlab` commands and the app open first on a deployment of several "
+        "Labs (`qlab labs list`); empty means the default Lab, the workspace itself.",
+        "QLAB_LAB",
+    )
     demo_dir: Path = _setting(
         Path(""),
         "Folder of the demo Lab that `qlab demo` loads; empty means corpus/peer-support-lab "

@@ -23,6 +23,12 @@ NO_PASSWORD = "!sso-only"
 DEMO_ACCOUNTS_FILE = "demo-accounts.txt"  # in the workspace home, never in the repository
 DEMO_ACCOUNTS = (("demo-staff", "staff"), ("demo-participant", "participant"))
 
+# A person's row in a Lab of a deployment of several Labs (docs/labs.md): NO_ROLE means no role
+# there; MEMBER_ONLY marks a row that only holds their role (they sign in with the account the
+# default Lab keeps, so this row has no password anyone could match).
+NO_ROLE = "none"
+MEMBER_ONLY = "!lab-member"
+
 _hasher = PasswordHasher()
 # Checked against when the name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -96,6 +102,25 @@ def set_role(engine, name: str, role: str, who: str | None = None) -> None:
     _require(engine, name)
     with engine.begin() as conn:
         conn.execute(update(users).where(users.c.name == name).values(role=role))
+        record_audit(conn, "account.role", name, {"role": role}, who=who)
+
+
+def set_member_role(engine, name: str, role: str, who: str | None = None) -> None:
+    """Set a person's role in this Lab (staff, participant or NO_ROLE): on their account row
+    when this store has one, else on a new member row without a password."""
+    name = _clean_name(name)
+    if role != NO_ROLE:
+        _check_role(role)
+    with engine.begin() as conn:
+        found = conn.execute(select(users.c.name).where(users.c.name == name)).first()
+        if found is None:
+            conn.execute(
+                insert(users).values(
+                    name=name, role=role, password_hash=MEMBER_ONLY, active=True, created_at=now()
+                )
+            )
+        else:
+            conn.execute(update(users).where(users.c.name == name).values(role=role))
         record_audit(conn, "account.role", name, {"role": role}, who=who)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from lab_app.core.audit import act_as
-from lab_app.ui import auth, guard
+from lab_app.ui import auth, guard, lab_switch
 from lab_app.ui.components import safe_markdown
 
 PAGES = Path(__file__).parent / "pages"
@@ -54,6 +54,8 @@ staff += [
     st.Page(PAGES / "people.py", title="People (staff)", icon="👥"),
     st.Page(PAGES / "audit.py", title="Audit trail (staff)", icon="🧾"),
 ]
+if lab_switch.several_labs():  # a deployment of one Lab has nothing to search across
+    staff.append(st.Page(PAGES / "labs_search.py", title="Search all Labs (staff)", icon="🌐"))
 STAFF_PAGES = {page.url_path for page in staff}
 
 sections = {"The Lab": everyone}
@@ -62,6 +64,7 @@ if auth.is_staff(user):
 page = st.navigation(sections, expanded=True)  # every page listed, none behind "more"
 
 with st.sidebar:
+    lab_switch.sidebar(user)
     st.caption(f"Signed in as **{safe_markdown(user['name'])}** ({user['role']})")
     st.button("Sign out", key="auth-sign-out", on_click=sign_out)
 

@@ -10,8 +10,8 @@ import streamlit as st
 from lab_app.core.settings import Settings
 from lab_app.people import accounts, throttle
 from lab_app.people import sessions as browser_sessions
-from lab_app.ui import session_route
-from lab_app.ui.resources import workspace
+from lab_app.ui import lab_switch, session_route
+from lab_app.ui.resources import deployment
 
 # {"name", "role", "at": last activity, "token": the browser's, "touched": its last refresh},
 # kept on the server only
@@ -44,7 +44,7 @@ def current_account() -> dict | None:
     if time.time() - float(signed.get("at", 0)) > session_minutes() * 60:
         _forget("Your session timed out: sign in again.")
         return None
-    engine = workspace().store.engine
+    engine = deployment().engine
     # Checked on every run (one read; last_seen is written at most once a minute): a token
     # ended elsewhere (signed out in another tab, account disabled or withdrawn) ends this
     # session at its next click, not a minute later.
@@ -57,7 +57,11 @@ def current_account() -> dict | None:
     if account is None or not account["active"]:
         _forget("This account is disabled: ask Lab staff.")
         return None
-    signed = {**signed, "name": account["name"], "role": account["role"], "at": time.time()}
+    role = lab_switch.role_here(account)  # the role in the Lab this session works in
+    if role is None:
+        _forget("This account has no role in any Lab: ask Lab staff.")
+        return None
+    signed = {**signed, "name": account["name"], "role": role, "at": time.time()}
     st.session_state[SESSION_KEY] = signed
     return {"name": signed["name"], "role": signed["role"]}
 
@@ -66,7 +70,7 @@ def sign_in(name: str, password: str) -> throttle.Attempt:
     """Check a name and password, unless failed sign-ins for the name or from this browser's
     address have paused them (counted in the store: a reload or a new session changes
     nothing); on success this session is signed in as that account."""
-    engine = workspace().store.engine
+    engine = deployment().engine
     attempt = throttle.sign_in(engine, name, password, client_address())
     account = attempt.account
     if account is not None:
@@ -95,7 +99,7 @@ def client_address() -> str | None:
 def sign_out() -> None:
     signed = st.session_state.get(SESSION_KEY)
     if signed:
-        accounts.record_sign_out(workspace().store.engine, signed["name"])
+        accounts.record_sign_out(deployment().engine, signed["name"])
     _forget(None)
     if sso_configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
@@ -148,7 +152,7 @@ def _from_identity_provider() -> dict | None:
     email = st.user.get("email") or ""
     if st.session_state.get("qlab-sso-refused") == email:
         return None  # refused once already: do not fill the audit trail on every rerun
-    account = accounts.sso_account(workspace().store.engine, email)
+    account = accounts.sso_account(deployment().engine, email)
     if account is None:
         st.session_state["qlab-sso-refused"] = email
         st.session_state[NOTICE_KEY] = (
@@ -167,7 +171,7 @@ def _from_cookie() -> dict | None:
     except Exception:  # no browser behind this run (a script or test harness): nothing to read
         return None
     try:
-        name = browser_sessions.resume(workspace().store.engine, token, session_minutes())
+        name = browser_sessions.resume(deployment().engine, token, session_minutes())
     except Exception:  # the store is unreachable: the sign-in page opens, not a traceback
         return None
     if name is None:
@@ -195,7 +199,7 @@ def write_cookie() -> None:
 def _forget(notice: str | None) -> None:
     signed = st.session_state.pop(SESSION_KEY, None)
     if signed and signed.get("token"):
-        browser_sessions.end(workspace().store.engine, signed["token"])
+        browser_sessions.end(deployment().engine, signed["token"])
         st.session_state[COOKIE_KEY] = ""
     if notice:
         st.session_state[NOTICE_KEY] = notice

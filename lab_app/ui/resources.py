@@ -1,4 +1,5 @@
-"""Things made once per server process and shared by every page view: the workspace."""
+"""Things made once per server process and shared by every page view: the deployment and
+the workspace of each of its Labs."""
 
 from __future__ import annotations
 
@@ -7,18 +8,38 @@ import gc
 import streamlit as st
 
 from lab_app.core.settings import Settings
+from lab_app.network.registry import DEFAULT, Deployment
 from lab_app.workspace import Workspace
+
+# The Lab this browser session works in (ui/lab_switch.py); absent means QLAB_LAB or default.
+LAB_KEY = "qlab-lab"
 
 
 @st.cache_resource(show_spinner="Opening the workspace…")
-def _open(home: str) -> Workspace:
-    # The model inside loads on first use and then stays for the process (embedder cache).
-    return Workspace(Settings.from_env(home=home))
+def _open(home: str) -> Deployment:
+    # Each Lab's workspace opens once and stays; the model inside loads on first use and then
+    # stays for the process (embedder cache).
+    return Deployment(Settings.from_env(home=home))
+
+
+def deployment() -> Deployment:
+    """The deployment (QLAB_HOME): its Labs, and the accounts every sign-in checks."""
+    return _open(str(Settings.from_env().home))
+
+
+def current_lab() -> str:
+    """The slug of the Lab this session works in."""
+    try:
+        chosen = st.session_state.get(LAB_KEY)
+    except Exception:  # no session (the server warming up): the deployment's first Lab
+        chosen = None
+    return chosen or Settings.from_env().lab or DEFAULT
 
 
 def workspace() -> Workspace:
-    """The current workspace (QLAB_HOME), opened once per server process and home."""
-    return _open(str(Settings.from_env().home))
+    """The workspace of the Lab this session works in (on a single-Lab deployment, the
+    workspace itself), opened once per server process."""
+    return deployment().workspace(current_lab())
 
 
 def warm_up() -> None:

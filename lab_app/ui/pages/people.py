@@ -7,11 +7,13 @@ import streamlit as st
 
 from lab_app.core.audit import current_user
 from lab_app.material import consent
+from lab_app.network import members
+from lab_app.network.registry import DEFAULT
 from lab_app.people import accounts, withdrawal
 from lab_app.ui import guard
 from lab_app.ui.auth import require_role
 from lab_app.ui.components import safe_markdown, show_error
-from lab_app.ui.resources import workspace
+from lab_app.ui.resources import current_lab, deployment, workspace
 
 user = require_role("staff")
 st.title("People")
@@ -38,6 +40,13 @@ def add_account() -> None:
     name, role = (state.get("people-add-name") or "").strip(), state.get("people-add-role")
 
     def change() -> str:
+        if current_lab() != DEFAULT:  # accounts are the deployment's; the role is this Lab's
+            secret = members.add_person(
+                deployment(), current_lab(), name, role, current_user(), state.get("people-add-sso")
+            )
+            if secret:
+                state["people-new-password"] = (name, secret)
+            return f"{name} is {role} in this Lab."
         if state.get("people-add-sso"):
             accounts.add_sso_user(engine, name, role, who=current_user())
         else:
@@ -151,8 +160,10 @@ with accounts_tab:
             label, key="people-toggle", disabled=is_me, width="stretch",
             on_click=toggle, args=(chosen, account["active"]),
         )  # fmt: skip
+        # In a Lab other than the default, rows hold roles; passwords are the deployment's.
         right.button(
-            "New password", key="people-password", disabled=account["sso_only"],
+            "New password", key="people-password",
+            disabled=account["sso_only"] or current_lab() != DEFAULT,
             width="stretch", on_click=new_password, args=(chosen,),
         )  # fmt: skip
         if is_me:

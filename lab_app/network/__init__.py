@@ -1,0 +1,1 @@
+"""Several Labs on one deployment: the registry, each person's role per Lab, cross-Lab search."""
