@@ -72,8 +72,10 @@ def _vote_split(statement, entry, result, sizes, text) -> dict | None:
         return None  # groups differ in degree only: not two sides
     sides = []
     for direction, members in (("agree", agreeing), ("disagree", disagreeing)):
+        # What the side's groups also agree with, so the page can quote them (not what they
+        # reject, which would read as their view).
         also = [r["statement"] for g in members for r in result.representative.get(g, [])
-                if r["statement"] != statement]  # fmt: skip
+                if r["statement"] != statement and r["direction"] == "agree"]  # fmt: skip
         summary = "; ".join(
             f"group {letter(g)} ({sizes.get(g, 0)} people): {shares[g][direction]:.0%} {direction}"
             for g in members

@@ -29,6 +29,27 @@ def title_for(engine, row: dict, staff: bool) -> str:
     return f"{upper_first(agree)} and {disagree} with a statement its author keeps private"
 
 
+def statement_words(engine, row: dict, staff: bool) -> str | None:
+    """A vote tension's statement in full, for quoting on the page (its title shortens it);
+    None when it is not from votes or participants may not read it."""
+    from lab_app.opinions.group_views import statement_texts
+
+    statement = (row["measures"] or {}).get("statement")
+    if row["signal"] != "votes" or not statement:
+        return None
+    return statement_texts(engine, [statement], for_participants=not staff).get(statement)
+
+
+def group_words(engine, row: dict, side: dict, staff: bool, limit: int = 3) -> list[str]:
+    """For a vote tension, what the group(s) on this side also stand for: the other statements
+    most typical of them, in their words (Pol.is statements are not extracts)."""
+    from lab_app.opinions.group_views import statement_texts
+
+    also = [s for s in side.get("extract_ids", []) if s != (row["measures"] or {}).get("statement")]
+    texts = statement_texts(engine, also, for_participants=not staff)
+    return [texts[s] for s in also if s in texts][:limit]
+
+
 def plain_summary(row: dict) -> list[str]:
     """One plain line per side: who stands there and how many, no statistics."""
     measures = row["measures"] or {}
@@ -75,12 +96,10 @@ def staff_measures(row: dict) -> tuple[str, list[dict]]:
         return line, list(found.get("groups") or [])
     from lab_app.opinions.text_signal import STANCE_THRESHOLD
 
-    pairs = found.get("pairs") or []
     line = (
-        f"{len(pairs)} pairs close in topic at opposite ends of the theme; stance "
-        f"{found.get('stance', 0):.1f} (share of pairs where one pushes back; reviewed first "
-        f"from {STANCE_THRESHOLD:.1f}); the model measures topic, not stance: confirm only if "
-        "the two sides truly oppose"
+        f"{found.get('stance', 0)} replies push back on a post in this theme (reviewed first "
+        f"from {STANCE_THRESHOLD}); at least {found.get('people', 0)} people on each side; "
+        "read both sides and confirm only if they truly oppose on the same point"
     )
     return line, []
 
