@@ -133,7 +133,7 @@ def text_signal(home: Path | None) -> str:
     }
     suggestions = [r for r in tensions.list_tensions(engine) if r["signal"] == "text"]
     lines = ["text signal vs the demo Lab's 5 planted tensions (goal: precision >= 0.8 at "
-             "recall >= 0.6); stance = pushback pairs in the theme"]  # fmt: skip
+             "recall >= 0.6); stance = people on the smaller side"]  # fmt: skip
     everyone = sorted({tension for tension, _ in planted.values()})
     for name, only in (("all five", None), *((f"{s}: {', '.join(sorted(t))}", t)
                        for s, t in _splits(everyone))):  # fmt: skip

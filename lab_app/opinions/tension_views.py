@@ -50,6 +50,17 @@ def group_words(engine, row: dict, side: dict, staff: bool, limit: int = 3) -> l
     return [texts[s] for s in also if s in texts][:limit]
 
 
+def side_quotes(engine, row: dict, side: dict, limit: int = 1) -> list[str]:
+    """A side in its own words, only what participants may read: for votes, what its groups also
+    agree with; otherwise its quoted extracts whose authors agreed to be shown."""
+    if row["signal"] == "votes":
+        return group_words(engine, row, side, staff=False, limit=limit)
+    wanted = list(dict.fromkeys(side.get("quotes") or side.get("extract_ids", [])))
+    allowed = participation.shown_to_participants(engine, wanted)
+    details = participation.extract_details(engine, [e for e in wanted if e in allowed])
+    return [" ".join(details[e]["text"].split()) for e in wanted if e in details][:limit]
+
+
 def plain_summary(row: dict) -> list[str]:
     """One plain line per side: who stands there and how many, no statistics."""
     measures = row["measures"] or {}
@@ -97,9 +108,10 @@ def staff_measures(row: dict) -> tuple[str, list[dict]]:
     from lab_app.opinions.text_signal import STANCE_THRESHOLD
 
     line = (
-        f"{found.get('stance', 0)} replies push back on a post in this theme (reviewed first "
-        f"from {STANCE_THRESHOLD}); at least {found.get('people', 0)} people on each side; "
-        "read both sides and confirm only if they truly oppose on the same point"
+        f"{found.get('pushback', 0)} replies push back on a post in this theme; "
+        f"{found.get('stance', 0)} or more people on each side (reviewed first from "
+        f"{STANCE_THRESHOLD}); read both sides and confirm only if they truly oppose on the "
+        "same point"
     )
     return line, []
 

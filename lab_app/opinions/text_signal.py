@@ -1,45 +1,35 @@
-"""Text tension signal: replies that push back on the post they answer, gathered per theme."""
+"""Text tension signal: replies that push back on the post they answer, joined per theme."""
 
 # all-MiniLM-L6-v2 measures closeness in topic, not stance: trained on the demo Lab's planted
 # sides themselves it separates them at AUC 0.57-0.81 (docs/benchmarks.md). What does carry
 # stance in a Lab's own words is a conversation: a reply that opens "but", "with respect", "I
-# hear you, but" disagrees with the post it answers, on that post's point. So a text tension is
-# a theme in which several people push back on several others in replies both placed in that
-# theme; the posts pushed back on are one side, the replies the other. Survey answers and
-# documents have no replies and give no text tension: a theme's closeness in topic is not
-# disagreement, and listing it as one was issue 18's noise.
+# hear you, but" disagrees with the post it answers, on that post's point (opinions/replies.py).
+# So a text tension is a theme in which people push back on others in replies placed in it,
+# joined into two sides, scored by the people on the smaller side. Survey answers and documents
+# have no replies and give no text tension: closeness in topic is not disagreement, and listing
+# it as one was issue 18's noise.
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 from sqlalchemy import select
 
 from lab_app.core.schema import extracts, theme_members, themes
+from lab_app.opinions.replies import Camps, camps
 
 MAX_PAIRS = 5  # quoted pairs per tension
 MAX_TEXT_TENSIONS = 40
-# Pushback pairs (distinct people, distinct posts) a theme needs before its text tension is
-# reviewed first; below it a suggestion waits lower in staff's list, and no text suggestion
-# reaches participants before staff confirm it. Chosen on three of the demo's five planted
-# tensions, checked on the other two (docs/benchmarks.md, "Text tension signal").
+# People on the smaller side a text tension needs before it is reviewed first; below it a
+# suggestion waits lower in staff's list, and no text suggestion reaches participants before
+# staff confirm it. Chosen on three of the demo's five planted tensions, checked on the other
+# two (docs/benchmarks.md, "Text tension signal").
 STANCE_THRESHOLD = 2
-# Discourse markers of disagreement at the start of a reply or of one of its sentences: the
-# general English ones (contrast, hedged or open disagreement, conceding before objecting).
-_PUSHBACK = re.compile(
-    r"(?:^|[.!?]\s+)(?:but|however|i disagree|i don't agree|i'm not sure|i am not sure|"
-    r"with respect|respectfully|i hear (?:you|that|what|the)|i see what you mean|"
-    r"i take your point|i understand\b.{0,40}\bbut|i'd push back|i would push back|"
-    r"on the other hand|not so sure|i'm not saying|sorry,? but)\b",
-    re.IGNORECASE,
-)
-_OPENING = 240  # characters of a reply searched: pushback opens a reply, it is not buried in it
 
 
 def text_tensions(engine) -> list[dict]:
-    """Per theme: the replies that push back on a post also placed in it, with both sides."""
+    """Per theme: the replies that push back on a post also placed in it, as two sides."""
     with engine.connect() as conn:
         query = select(themes.c.id, themes.c.label).where(themes.c.status == "active")
         active = {row.id: row.label for row in conn.execute(query)}
@@ -59,52 +49,31 @@ def text_tensions(engine) -> list[dict]:
         tension = _theme_tension(theme_id, active[theme_id], rows)
         if tension:
             found.append(tension)
-    found.sort(key=lambda t: (-t["measures"]["stance"], -t["measures"]["people"], t["key"]))
+    found.sort(key=lambda t: (-t["measures"]["stance"], -t["measures"]["pushback"], t["key"]))
     return found[:MAX_TEXT_TENSIONS]
 
 
-def pushes_back(text: str) -> bool:
-    """Does this reply open (or open a sentence) with a marker of disagreement?"""
-    return bool(_PUSHBACK.search((text or "")[:_OPENING]))
-
-
-def pushback_pairs(rows) -> list[tuple]:
-    """(post, reply) pairs among these rows: the reply answers the post, pushes back on it and
-    comes from someone else. A post is quoted in one pair at most, so the evidence is varied."""
-    posts = {}
-    for row in rows:
-        meta = row.meta or {}
-        if meta.get("id"):
-            posts[(row.source_id, meta.get("thread"), meta["id"])] = row
-    pairs, used = [], set()
-    for reply in rows:
-        meta = reply.meta or {}
-        post = posts.get((reply.source_id, meta.get("thread"), meta.get("parent")))
-        if post is None or not reply.person or reply.person == post.person:
-            continue
-        if reply.id in used or post.id in used or not pushes_back(reply.text):
-            continue
-        pairs.append((post, reply))
-        used.update((post.id, reply.id))
-    return pairs
-
-
 def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
-    pairs = pushback_pairs(rows)
-    if not pairs:
+    best = _merged(camps(rows))
+    if best is None:
         return None
-    sides_rows = [[post for post, _ in pairs], [reply for _, reply in pairs]]
-    people = [len({r.person for r in side}) for side in sides_rows]
+    sides_rows, people = best.sides, best.people()
     words = _side_words([[r.text or "" for r in side] for side in sides_rows])
-    shown = pairs[:MAX_PAIRS]
+    shown, used = [], set()
+    for pair in best.pushback:  # each post quoted once, so the evidence is varied
+        if not used & {pair[0].id, pair[1].id}:
+            shown.append(pair)
+            used.update((pair[0].id, pair[1].id))
+    shown = shown[:MAX_PAIRS]
     sides = []
     for position, (name, members) in enumerate(
-        ((f"one side: {words[0]}", sides_rows[0]), (f"pushing back: {words[1]}", sides_rows[1]))
+        ((f"one side: {words[0]}", sides_rows[0]), (f"the other: {words[1]}", sides_rows[1]))
     ):
         sides.append(
             {
                 "label": name,
-                "summary": f"{people[position]} people, {len(members)} posts",
+                "summary": f"{_count(people[position], 'person', 'people')}, "
+                f"{_count(len(members), 'post', 'posts')}",
                 "extract_ids": [r.id for r in members],
                 "quotes": [pair[position].id for pair in shown],
             }
@@ -117,19 +86,52 @@ def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
     return {
         "key": f"text|{theme_id}",
         "signal": "text",
-        "title": f"In “{label}”: {words[0]} — or {words[1]}?",
+        "title": _title(label, best.pushback, words),
         "themes": [theme_id],
         "sides": sides,
         "measures": {
-            "stance": len(pairs),
-            "people": min(people),
+            "stance": min(people),
+            "pushback": len(best.pushback),
             "side_words": words,
-            "pairs": [{"a": post.id, "b": reply.id} for post, reply in shown],
+            "pairs": [{"a": a.id, "b": b.id} for a, b in shown],
             "by_month": dict(sorted(months.items())),
-            "method": "replies that open by pushing back on the post they answer, both placed "
-            "in this theme; confirm only if the two sides truly oppose",
+            "method": "replies that push back on (or side with) the post they answer, both "
+            "placed in this theme, joined into two sides; confirm only if they truly oppose",
         },
     }
+
+
+def _merged(found: list[Camps]) -> Camps | None:
+    """The theme's exchanges as one tension, each with the first post pushed back on in it on
+    the first side: threads open with a position and replies push back on it. (Turning each
+    exchange to lie nearest in meaning to the largest one instead put 11 of 14 planted extracts
+    on a consistent side, against 13 of 14 this way: the model sees topic, not stance.)"""
+    if not found:
+        return None
+    merged = Camps()
+    for camp in found:
+        for position in (0, 1):
+            merged.sides[position].extend(camp.sides[position])
+        merged.pushback.extend(camp.pushback)
+    return merged
+
+
+def _title(label: str, pairs: list[tuple], words: list[str]) -> str:
+    """The theme, the question argued over (the thread most of the pushback is in, a title the
+    Lab's space shows beside every post, redacted at ingest) and each side's distinctive words."""
+    threads = Counter((post.meta or {}).get("thread") for post, _ in pairs)
+    thread = next((t for t, _ in threads.most_common() if t), None)
+    on = f", on “{_short(thread, 90)}”" if thread else ""
+    return f"In “{label}”{on}: {words[0]} — or {words[1]}?"
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _side_words(sides: list[list[str]], top: int = 2) -> list[str]:
