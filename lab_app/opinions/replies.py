@@ -11,15 +11,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Discourse markers of disagreement at the start of a reply or of one of its sentences: the
-# general English ones (contrast, hedged or open disagreement, conceding before objecting).
+# Discourse markers of disagreement at the start of a reply or of one of its first sentences:
+# the general English ones (open or hedged disagreement, conceding before objecting).
 _PUSHBACK = re.compile(
-    r"(?:^|[.!?]\s+)(?:but|however|i disagree|i don't agree|i'm not sure|i am not sure|"
-    r"with respect|respectfully|i hear (?:you|that|what|the)|i see what you mean|"
-    r"i take your point|i understand\b.{0,40}\bbut|i'd push back|i would push back|"
-    r"on the other hand|not so sure|i'm not saying|sorry,? but)\b",
+    r"(?:^|[.!?]\s+)(?:i disagree|i don't agree|i'm not sure|i am not sure|with respect|"
+    r"respectfully|i hear (?:you|that|what|the)|i see what you mean|i take your point|"
+    r"i understand\b.{0,40}\bbut|i'd push back|i would push back|on the other hand|"
+    r"not so sure|i'm not saying|sorry,? but)\b",
     re.IGNORECASE,
 )
+# A plain "but" or "however" pushes back when it opens the reply, or the sentence after a short
+# concession ("Fair point. But …"); further in, it is more often the writer's own contrast
+# ("It's not big. But it's protected").
+_CONTRAST = re.compile(r"^\W*(?:[^.!?]{0,80}[.!?]\s+)?(?:but|however)\b", re.IGNORECASE)
 # Markers of agreement that open a reply.
 _AGREE = re.compile(
     r"^\W*(?:same|agreed?\b|i agree|i'd agree|totally agree|exactly|absolutely|yes\b|"
@@ -32,7 +36,8 @@ _OPENING = 240  # characters searched: pushback opens a reply, it is not buried 
 
 def pushes_back(text: str) -> bool:
     """Does this reply open (or open a sentence) with a marker of disagreement?"""
-    return bool(_PUSHBACK.search((text or "")[:_OPENING]))
+    opening = (text or "")[:_OPENING]
+    return bool(_PUSHBACK.search(opening) or _CONTRAST.search(opening))
 
 
 def agrees(text: str) -> bool:

@@ -30,14 +30,16 @@ def title_for(engine, row: dict, staff: bool) -> str:
 
 
 def statement_words(engine, row: dict, staff: bool) -> str | None:
-    """A vote tension's statement in full, for quoting on the page (its title shortens it);
-    None when it is not from votes or participants may not read it."""
+    """A vote tension's statement in full, for quoting on the page when its title shortens it;
+    None when it is not from votes, the title holds it whole, or participants may not read it."""
     from lab_app.opinions.group_views import statement_texts
 
     statement = (row["measures"] or {}).get("statement")
     if row["signal"] != "votes" or not statement:
         return None
-    return statement_texts(engine, [statement], for_participants=not staff).get(statement)
+    words = statement_texts(engine, [statement], for_participants=not staff).get(statement)
+    title = title_for(engine, row, staff)
+    return None if words and f"“{words}”" in title else words
 
 
 def group_words(engine, row: dict, side: dict, staff: bool, limit: int = 3) -> list[str]:
@@ -69,7 +71,8 @@ def plain_summary(row: dict) -> list[str]:
         sizes = measures.get("group_sizes") or {}
         for side in row["sides"]:
             people = sum(int(sizes.get(g, 0)) for g in side.get("groups", []))
-            lines.append(f"{upper_first(side['label'])} ({people} people in those groups).")
+            where = "" if len(side.get("groups", [])) == 1 else " in those groups"
+            lines.append(f"{upper_first(side['label'])} ({people} people{where}).")
     elif row["signal"] == "attributes":
         groups = {g["value"]: g for g in measures.get("groups") or []}
         for side in row["sides"]:
@@ -80,9 +83,12 @@ def plain_summary(row: dict) -> list[str]:
                     share = g["agree_share"] if side["label"] == "agree" else g["disagree_share"]
                     parts.append(f"{round(100 * share)}% of “{value}”")
             lines.append(f"Mostly {side['label']}: " + "; ".join(parts) + ".")
-    else:
-        for side in row["sides"]:
-            lines.append(upper_first(side["label"]) + ".")
+    else:  # text: people who replied to each other in the Lab's space
+        one, other = (int(side.get("people", 0)) for side in row["sides"])
+        lines.append(
+            f"In replies to each other in the Lab's space: {one} "
+            f"{'person' if one == 1 else 'people'} on one side, {other} on the other."
+        )
     return lines
 
 

@@ -67,11 +67,12 @@ def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
     shown = shown[:MAX_PAIRS]
     sides = []
     for position, (name, members) in enumerate(
-        ((f"one side: {words[0]}", sides_rows[0]), (f"the other: {words[1]}", sides_rows[1]))
+        (("one side", sides_rows[0]), ("the other side", sides_rows[1]))
     ):
         sides.append(
             {
                 "label": name,
+                "people": people[position],
                 "summary": f"{_count(people[position], 'person', 'people')}, "
                 f"{_count(len(members), 'post', 'posts')}",
                 "extract_ids": [r.id for r in members],
@@ -86,7 +87,7 @@ def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
     return {
         "key": f"text|{theme_id}",
         "signal": "text",
-        "title": _title(label, best.pushback, words),
+        "title": _title(label, best.pushback, words, people),
         "themes": [theme_id],
         "sides": sides,
         "measures": {
@@ -116,13 +117,17 @@ def _merged(found: list[Camps]) -> Camps | None:
     return merged
 
 
-def _title(label: str, pairs: list[tuple], words: list[str]) -> str:
+def _title(label: str, pairs: list[tuple], words: list[str], people: list[int]) -> str:
     """The theme, the question argued over (the thread most of the pushback is in, a title the
-    Lab's space shows beside every post, redacted at ingest) and each side's distinctive words."""
+    Lab's space shows beside every post, redacted at ingest) and the two sides: in their own
+    distinctive words when the words clearly set them apart, else by how many people."""
     threads = Counter((post.meta or {}).get("thread") for post, _ in pairs)
     thread = next((t for t, _ in threads.most_common() if t), None)
     on = f", on “{_short(thread, 90)}”" if thread else ""
-    return f"In “{label}”{on}: {words[0]} — or {words[1]}?"
+    if all(words):
+        return f"In “{label}”{on}: {words[0]} — or {words[1]}?"
+    return (f"In “{label}”{on}: {_count(people[0], 'person', 'people')} on one side — or "
+            f"{_count(people[1], 'person', 'people')} pushing back?")  # fmt: skip
 
 
 def _short(text: str, width: int) -> str:
@@ -163,5 +168,7 @@ def _side_words(sides: list[list[str]], top: int = 2) -> list[str]:
         ranked = sorted(
             (t for t, z in scores[side].items() if z > 0), key=lambda t: -scores[side][t]
         )
-        words.append(", ".join(ranked[:top]) or "other views")
+        # Only words that set the sides apart beyond chance (|z| >= 1.96, as in the paper): a
+        # few posts rarely give any, and a word picked by chance would misname a side.
+        words.append(", ".join(t for t in ranked[:top] if scores[side][t] >= 1.96))
     return words

@@ -193,7 +193,7 @@ def test_text_signal_finds_three_of_the_five_planted_tensions(ws):
     assert everything["recall"] >= 0.6
 
 
-@pytest.mark.xfail(strict=True, reason="precision 0.67 (2 of 3) at recall 0.4 at the "
+@pytest.mark.xfail(strict=True, reason="precision 1.0 (1 of 1) at recall 0.2 at the "
                    "threshold (docs/benchmarks.md)")  # fmt: skip
 def test_text_signal_reaches_its_goal(ws):
     (found,) = text_scores(ws, [tension_text.STANCE_THRESHOLD])

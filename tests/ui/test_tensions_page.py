@@ -144,7 +144,9 @@ def test_a_vote_tension_quotes_its_statement_and_what_each_side_agrees_with(ws, 
     """The title shortens the statement; the page quotes it in full, and under each side the
     statements its groups also agree with."""
     engine = ws.store.engine
-    quotes_of_theme = participation.theme_quotes(engine, ws.list_themes()[0]["id"], limit=8)
+    quotes_of_theme = participation.theme_quotes(engine, ws.list_themes()[0]["id"], limit=12)
+    # A statement longer than a title holds (120 characters), so the page quotes it in full.
+    quotes_of_theme.sort(key=lambda q: len(q["text"]) <= 130)
     statement, *others = [q["extract_id"] for q in quotes_of_theme][:4]
     for voter in range(20):
         camp = 1 if voter < 12 else -1

@@ -54,7 +54,8 @@ def quotes(side: dict) -> None:
         st.caption(provenance(row))
     withheld = len([e for e in wanted if e not in allowed])
     if withheld:
-        st.caption(f"{withheld} quotes not shown: their authors did not agree to it.")
+        quotes_word = "quote" if withheld == 1 else "quotes"
+        st.caption(f"{withheld} {quotes_word} not shown: their authors did not agree to it.")
     if not shown and not withheld:
         st.caption("No quote available (the material may have been withdrawn).")
 
