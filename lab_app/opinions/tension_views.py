@@ -20,6 +20,12 @@ def rows_for(engine, staff: bool, with_dismissed: bool = False) -> list[dict]:
 
 def title_for(engine, row: dict, staff: bool) -> str:
     """The stored title for staff; for participants, one that quotes only what may be shown."""
+    # A text tension's question is a thread's title, its opener's words: shown to participants
+    # only if the opener agreed to be shown.
+    opening = (row["measures"] or {}).get("thread_opening")
+    hidden = opening and opening not in participation.shown_to_participants(engine, [opening])
+    if not staff and row["signal"] == "text" and hidden:
+        return row["measures"].get("title_without_question") or row["title"]
     statement = (row["measures"] or {}).get("statement")
     if staff or row["signal"] != "votes" or not statement:
         return row["title"]

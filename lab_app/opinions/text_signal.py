@@ -45,12 +45,31 @@ def text_tensions(engine) -> list[dict]:
         if row.theme_id in active:
             by_theme[row.theme_id].append(row)
     found = []
+    openings = _openings(engine)
     for theme_id, rows in sorted(by_theme.items()):
         tension = _theme_tension(theme_id, active[theme_id], rows)
         if tension:
+            thread = tension["measures"]["thread"]
+            tension["measures"]["thread_opening"] = openings.get((thread[0], thread[1]))
             found.append(tension)
     found.sort(key=lambda t: (-t["measures"]["stance"], -t["measures"]["pushback"], t["key"]))
     return found[:MAX_TEXT_TENSIONS]
+
+
+def _openings(engine) -> dict[tuple, str]:
+    """(source, thread) -> the extract that opens it: whoever wrote the thread's title, whose
+    consent decides whether participants read that title in a tension's."""
+    query = select(extracts.c.id, extracts.c.source_id, extracts.c.meta).where(
+        extracts.c.kind == "contribution"
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(extracts.c.id)).all()
+    found = {}
+    for row in rows:
+        meta = row.meta or {}
+        if meta.get("thread") and not meta.get("parent"):
+            found.setdefault((row.source_id, meta["thread"]), row.id)
+    return found
 
 
 def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
@@ -58,6 +77,9 @@ def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
     if best is None:
         return None
     sides_rows, people = best.sides, best.people()
+    # The question argued over: the thread most of the pushback is in.
+    threads = Counter(((a.source_id, (a.meta or {}).get("thread")) for a, _ in best.pushback))
+    source, thread = next((t for t, _ in threads.most_common() if t[1]), (None, None))
     words = _side_words([[r.text or "" for r in side] for side in sides_rows])
     shown, used = [], set()
     for pair in best.pushback:  # each post quoted once, so the evidence is varied
@@ -87,13 +109,15 @@ def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
     return {
         "key": f"text|{theme_id}",
         "signal": "text",
-        "title": _title(label, best.pushback, words, people),
+        "title": _title(label, thread, words, people),
         "themes": [theme_id],
         "sides": sides,
         "measures": {
             "stance": min(people),
             "pushback": len(best.pushback),
             "side_words": words,
+            "thread": [source, thread],
+            "title_without_question": _title(label, None, words, people),
             "pairs": [{"a": a.id, "b": b.id} for a, b in shown],
             "by_month": dict(sorted(months.items())),
             "method": "replies that push back on (or side with) the post they answer, both "
@@ -117,12 +141,9 @@ def _merged(found: list[Camps]) -> Camps | None:
     return merged
 
 
-def _title(label: str, pairs: list[tuple], words: list[str], people: list[int]) -> str:
-    """The theme, the question argued over (the thread most of the pushback is in, a title the
-    Lab's space shows beside every post, redacted at ingest) and the two sides: in their own
-    distinctive words when the words clearly set them apart, else by how many people."""
-    threads = Counter((post.meta or {}).get("thread") for post, _ in pairs)
-    thread = next((t for t, _ in threads.most_common() if t), None)
+def _title(label: str, thread: str | None, words: list[str], people: list[int]) -> str:
+    """The theme, the question argued over (a thread's title, redacted at ingest) and the two
+    sides: in their own distinctive words when words clearly set them apart, else by people."""
     on = f", on “{_short(thread, 90)}”" if thread else ""
     if all(words):
         return f"In “{label}”{on}: {words[0]} — or {words[1]}?"

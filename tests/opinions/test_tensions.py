@@ -229,6 +229,26 @@ def test_text_tensions_quote_replies_that_push_back(ws):
             assert pair["b"] in row["sides"][1]["extract_ids"]
 
 
+def test_a_text_tension_names_its_thread_only_if_the_opener_agreed(ws):
+    """The question in a text tension's title is a thread's title, its opener's words."""
+    from lab_app.material.consent import set_consent
+    from lab_app.opinions.tension_views import title_for
+
+    engine = ws.store.engine
+    text = [r for r in tensions.list_tensions(engine) if r["signal"] == "text"]
+    openers = [r["measures"]["thread_opening"] for r in text if r["measures"]["thread_opening"]]
+    shown = participation.shown_to_participants(engine, openers)
+    row = next(r for r in text if r["measures"]["thread_opening"] in shown)
+    thread = row["measures"]["thread"][1]
+    assert f"on “{thread[:40]}" in title_for(engine, row, staff=False)
+    opener = extracts_by_ids(engine, [row["measures"]["thread_opening"]])
+    person = next(iter(opener.values()))["person"]
+    set_consent(engine, "person", person, "staff", show_to_participants=False)
+    hidden = title_for(engine, row, staff=False)
+    assert thread[:40] not in hidden and hidden.startswith("In “") and " — or " in hidden
+    assert thread[:40] in title_for(engine, row, staff=True)
+
+
 def test_pushback_markers_are_disagreement_not_assent():
     for reply in ("But that leaves people out.", "With respect, the numbers do matter.",
                   "I see what you mean. I'm not sure it scales though.",
