@@ -75,13 +75,23 @@ def cmd_tensions(workspace, args) -> int:
     review = [r for r in rows if r not in main]
     for number, row in enumerate(main + review, 1):
         if number == len(main) + 1:
-            print("\ntext suggestions for staff to review (the model measures topic, not stance):")
+            print("\ntext suggestions for staff to review (replies that push back on a post; "
+                  "confirm only if the two sides oppose on the same point):")  # fmt: skip
         weak = "" if tensions.likely(row) else ", below the stance threshold"
         print(f"{number:2}. {row['title']}")
         print(f"    {row['id']} · {row['signal']} · {row['status']}{weak}")
-        for side in row["sides"]:
-            print(f"    {side['label']}: {_short(side['summary'])}")
+        _print_sides(engine, row)
     return 0
+
+
+def _print_sides(engine, row: dict) -> None:
+    """Each side's summary and one quote in its own words (only what participants may read)."""
+    from lab_app.opinions.tension_views import side_quotes
+
+    for side in row["sides"]:
+        print(f"    {side['label']}: {_short(side['summary'])}")
+        for quote in side_quotes(engine, row, side):
+            print(f"      “{_short(quote, 160)}”")
 
 
 def cmd_decide(workspace, args) -> int:

@@ -40,6 +40,10 @@ def confirmed_tensions(engine, theme_id: str | None = None) -> list[dict]:
     names = theme_names(engine)
     for row in rows:
         row["title"] = _untruncated(_statement_kept(engine, row))
+        if row["signal"] == "text" and (row["measures"] or {}).get("title_without_question"):
+            # The question is a thread's title: words no extract holds, so no quote check
+            # could trace them; the essay names the theme and the sides only.
+            row["title"] = row["measures"]["title_without_question"]
         for theme in row["themes"] or []:
             current, old = names.get(theme, ("", []))
             for label in sorted(old, key=len, reverse=True):

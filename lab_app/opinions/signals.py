@@ -72,8 +72,10 @@ def _vote_split(statement, entry, result, sizes, text) -> dict | None:
         return None  # groups differ in degree only: not two sides
     sides = []
     for direction, members in (("agree", agreeing), ("disagree", disagreeing)):
+        # What the side's groups also agree with, so the page can quote them (not what they
+        # reject, which would read as their view).
         also = [r["statement"] for g in members for r in result.representative.get(g, [])
-                if r["statement"] != statement]  # fmt: skip
+                if r["statement"] != statement and r["direction"] == "agree"]  # fmt: skip
         summary = "; ".join(
             f"group {letter(g)} ({sizes.get(g, 0)} people): {shares[g][direction]:.0%} {direction}"
             for g in members
@@ -126,12 +128,32 @@ def attribute_tensions(workspace) -> list[dict]:
     grouping = [n for n in names if n not in scales and _is_grouping(answers, n)]
     found = []
     for scale in scales:
-        theme = _nearest_theme(workspace, scale)
+        theme, wording = _nearest_theme(workspace, scale)
         for attribute in grouping:
             tension = _attribute_split(engine, answers, extracts_of, scale, attribute, theme)
             if tension:
+                _nearest_first(engine, tension, wording)
                 found.append(tension)
     return found
+
+
+def _nearest_first(engine, tension: dict, wording) -> None:
+    """Quote first each side's answers nearest in meaning to the question, so the words shown
+    speak to what the groups split on rather than to the theme at large."""
+    if wording is None:
+        return
+    for side in tension["sides"]:
+        ids = side["extract_ids"]
+        with engine.connect() as conn:
+            query = select(extracts.c.id, extracts.c.embedding).where(extracts.c.id.in_(ids))
+            vectors = {
+                r.id: np.frombuffer(r.embedding, dtype=np.float32) for r in conn.execute(query)
+            }
+        ranked = sorted(
+            ids, key=lambda e: (-float(vectors[e] @ wording) if e in vectors else 0.0, e)
+        )
+        side["extract_ids"] = ranked
+        side["quotes"] = ranked[: QUOTES_PER_SIDE * 3]
 
 
 def _respondents(engine) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
@@ -277,7 +299,8 @@ def _attribute_title(question: str, sides: list[dict]) -> str:
 
 
 def _nearest_theme(workspace, question: str) -> str | None:
-    """The active theme whose centre is nearest in meaning to the question's wording."""
+    """The active theme whose centre is nearest in meaning to the question's wording, and the
+    wording's vector."""
     with workspace.store.engine.connect() as conn:
         rows = conn.execute(
             select(themes.c.id, themes.c.centroid).where(
@@ -285,12 +308,12 @@ def _nearest_theme(workspace, question: str) -> str | None:
             )
         ).all()
     if not rows:
-        return None
+        return None, None
     wording = question.split(":", 1)[-1] if ":" in question else question
     vector = workspace.embedder.embed([wording.strip()])[0]
     centres = np.vstack([np.frombuffer(r.centroid, dtype=np.float32) for r in rows])
     centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-9)
-    return rows[int(np.argmax(centres @ vector))].id
+    return rows[int(np.argmax(centres @ vector))].id, vector
 
 
 # --- helpers ---------------------------------------------------------------------------------

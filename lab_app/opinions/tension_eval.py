@@ -41,9 +41,17 @@ def hit(suggestion: dict, planted: dict, home: dict) -> str | None:
     return None
 
 
-def text_signal(engine, suggestions: list[dict], planted: dict, thresholds) -> list[dict]:
-    """Precision and recall at each stance threshold, for the text suggestions given."""
+def text_signal(engine, suggestions: list[dict], planted: dict, thresholds, only=None):
+    """Precision and recall at each stance threshold, for the text suggestions given. With
+    `only` (planted tension ids), the other planted tensions are held out: suggestions in their
+    home themes are left out, so a threshold can be chosen on some and checked on the rest."""
     home = homes(engine, planted)
+    if only is not None:
+        held_out = {theme for tension, theme in home.items() if tension not in only}
+        home = {t: theme for t, theme in home.items() if t in only}
+        planted = {e: side for e, side in planted.items() if side[0] in only}
+        tuning = set(home.values())
+        suggestions = [s for s in suggestions if not (held_out & (set(s["themes"]) - tuning))]
     rows = []
     for threshold in thresholds:
         shown = [s for s in suggestions if s["measures"].get("stance", 0.0) >= threshold]

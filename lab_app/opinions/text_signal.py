@@ -1,44 +1,41 @@
-"""Text tension signal: extracts at opposite ends of a theme that still talk about one thing."""
+"""Text tension signal: replies that push back on the post they answer, joined per theme."""
 
-# The model (all-MiniLM-L6-v2) measures closeness in topic, not agreement, so these are
-# suggestions for staff to confirm or dismiss.
+# all-MiniLM-L6-v2 measures closeness in topic, not stance: trained on the demo Lab's planted
+# sides themselves it separates them at AUC 0.57-0.81 (docs/benchmarks.md). What does carry
+# stance in a Lab's own words is a conversation: a reply that opens "but", "with respect", "I
+# hear you, but" disagrees with the post it answers, on that post's point (opinions/replies.py).
+# So a text tension is a theme in which people push back on others in replies placed in it,
+# joined into two sides, scored by the people on the smaller side. Survey answers and documents
+# have no replies and give no text tension: closeness in topic is not disagreement, and listing
+# it as one was issue 18's noise.
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 from sqlalchemy import select
 
 from lab_app.core.schema import extracts, theme_members, themes
+from lab_app.opinions.replies import Camps, camps
 
-MIN_THEME_SIZE = 8
-POLE = 0.5  # an extract is on a side when it sits this many spreads from the middle
-MAX_PAIRS = 5
+MAX_PAIRS = 5  # quoted pairs per tension
 MAX_TEXT_TENSIONS = 40
-# Text suggestions at or above this stance reach staff's review list first; the rest wait below
-# it; no text suggestion reaches participants before staff confirm it (docs/benchmarks.md).
-# 0.8: four of five quoted pairs push back. With names redacted the demo gives precision 0.22 at
-# recall 0.40 there, and 1.0 kept none of the planted hits (docs/benchmarks.md).
-STANCE_THRESHOLD = 0.8
-# Words that mark a claim being pushed back on. A cue only strengthens a pair; it never makes one.
-_CONTRAST = re.compile(
-    r"\b(not|no|never|don't|doesn't|isn't|can't|won't|shouldn't|without|instead|rather than|"
-    r"but|however|although|disagree|against|worr(?:y|ied)|scared|risk)\b|n't\b",
-    re.IGNORECASE,
-)
+# People on the smaller side a text tension needs before it is reviewed first; below it a
+# suggestion waits lower in staff's list, and no text suggestion reaches participants before
+# staff confirm it. Chosen on three of the demo's five planted tensions, checked on the other
+# two (docs/benchmarks.md, "Text tension signal").
+STANCE_THRESHOLD = 2
 
 
 def text_tensions(engine) -> list[dict]:
-    """Per theme: extracts at opposite ends of its main line of difference, paired where they
-    are still close in topic. Suggestions only: closeness in meaning is not disagreement."""
+    """Per theme: the replies that push back on a post also placed in it, as two sides."""
     with engine.connect() as conn:
         query = select(themes.c.id, themes.c.label).where(themes.c.status == "active")
         active = {row.id: row.label for row in conn.execute(query)}
         placed = conn.execute(
-            select(theme_members.c.theme_id, extracts.c.id, extracts.c.embedding,
-                   extracts.c.text, extracts.c.date)
+            select(theme_members.c.theme_id, extracts.c.id, extracts.c.text, extracts.c.date,
+                   extracts.c.person, extracts.c.source_id, extracts.c.meta)
             .join(extracts, extracts.c.id == theme_members.c.extract_id)
             .where(theme_members.c.status == "placed")
             .order_by(theme_members.c.theme_id, extracts.c.id)
@@ -48,100 +45,119 @@ def text_tensions(engine) -> list[dict]:
         if row.theme_id in active:
             by_theme[row.theme_id].append(row)
     found = []
+    openings = _openings(engine)
     for theme_id, rows in sorted(by_theme.items()):
-        if len(rows) >= MIN_THEME_SIZE:
-            tension = _text_split(theme_id, active[theme_id], rows)
-            if tension:
-                found.append(tension)
-    found.sort(key=lambda t: -t["measures"]["score"])
+        tension = _theme_tension(theme_id, active[theme_id], rows)
+        if tension:
+            thread = tension["measures"]["thread"]
+            tension["measures"]["thread_opening"] = openings.get((thread[0], thread[1]))
+            found.append(tension)
+    found.sort(key=lambda t: (-t["measures"]["stance"], -t["measures"]["pushback"], t["key"]))
     return found[:MAX_TEXT_TENSIONS]
 
 
-def _text_split(theme_id: str, label: str, rows) -> dict | None:
-    ids = [r.id for r in rows]
-    vectors = np.vstack([np.frombuffer(r.embedding, dtype=np.float32) for r in rows])
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-    similarity = vectors @ vectors.T
-    np.fill_diagonal(similarity, -1.0)
-    # The debate sits where the theme is densest: extracts with close neighbours inside it.
-    neighbours = min(5, len(ids) - 1)
-    density = np.sort(similarity, axis=1)[:, -neighbours:].mean(axis=1)
-    core = np.argsort(-density, kind="stable")[: max(MIN_THEME_SIZE, len(ids) // 2)]
-    centred = vectors[core] - vectors[core].mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    axis = vt[0] if vt[0][np.argmax(np.abs(vt[0]))] >= 0 else -vt[0]
-    position = centred @ axis
-    spread = float(position.std()) or 1.0
-    side_a = [int(core[i]) for i in np.flatnonzero(position > POLE * spread)]
-    side_b = [int(core[i]) for i in np.flatnonzero(position < -POLE * spread)]
-    if len(side_a) < 3 or len(side_b) < 3:
+def _openings(engine) -> dict[tuple, str]:
+    """(source, thread) -> the extract that opens it: whoever wrote the thread's title, whose
+    consent decides whether participants read that title in a tension's."""
+    query = select(extracts.c.id, extracts.c.source_id, extracts.c.meta).where(
+        extracts.c.kind == "contribution"
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(extracts.c.id)).all()
+    found = {}
+    for row in rows:
+        meta = row.meta or {}
+        if meta.get("thread") and not meta.get("parent"):
+            found.setdefault((row.source_id, meta["thread"]), row.id)
+    return found
+
+
+def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
+    best = _merged(camps(rows))
+    if best is None:
         return None
-    contrast = {i: bool(_CONTRAST.search(rows[i].text or "")) for i in side_a + side_b}
-    # "Still about the same thing": at least as close as a typical pair in the whole theme.
-    floor = float(np.median(similarity[np.triu_indices(len(ids), 1)]))
-    pairs = []
-    for a in side_a:
-        for b in side_b:
-            if similarity[a, b] < floor:
-                continue
-            cue = contrast[a] != contrast[b]  # one pushes back, the other does not
-            pairs.append((float(similarity[a, b]) * (1.25 if cue else 1.0), a, b, cue))
-    pairs.sort(key=lambda p: (-p[0], ids[p[1]], ids[p[2]]))
-    chosen, used = [], set()
-    for pair in pairs:  # each extract in at most one shown pair, so the evidence is varied
-        if pair[1] in used or pair[2] in used:
-            continue
-        chosen.append(pair)
-        used.update(pair[1:3])
-        if len(chosen) == MAX_PAIRS:
-            break
-    if len(chosen) < 2:
-        return None
-    score = float(np.mean([p[0] for p in chosen]))
-    # Stance: pairs in which exactly one extract pushes back. The model cannot see stance, so
-    # this is the only evidence the two sides oppose rather than differ in topic.
-    stance = sum(p[3] for p in chosen) / MAX_PAIRS
-    words = _side_words([[rows[i].text or "" for i in members] for members in (side_a, side_b)])
-    order_a = sorted(side_a, key=lambda i: -position[list(core).index(i)])
-    order_b = sorted(side_b, key=lambda i: position[list(core).index(i)])
+    sides_rows, people = best.sides, best.people()
+    # The question argued over: the thread most of the pushback is in.
+    threads = Counter(((a.source_id, (a.meta or {}).get("thread")) for a, _ in best.pushback))
+    source, thread = next((t for t, _ in threads.most_common() if t[1]), (None, None))
+    words = _side_words([[r.text or "" for r in side] for side in sides_rows])
+    shown, used = [], set()
+    for pair in best.pushback:  # each post quoted once, so the evidence is varied
+        if not used & {pair[0].id, pair[1].id}:
+            shown.append(pair)
+            used.update((pair[0].id, pair[1].id))
+    shown = shown[:MAX_PAIRS]
     sides = []
-    for name, members, quoted in (
-        (f"one side: {words[0]}", order_a, [p[1] for p in chosen]),
-        (f"other side: {words[1]}", order_b, [p[2] for p in chosen]),
+    for position, (name, members) in enumerate(
+        (("one side", sides_rows[0]), ("the other side", sides_rows[1]))
     ):
         sides.append(
             {
                 "label": name,
-                "summary": f"{len(members)} extracts at this end of the theme",
-                "extract_ids": [ids[i] for i in members],
-                "quotes": [ids[i] for i in quoted],
+                "people": people[position],
+                "summary": f"{_count(people[position], 'person', 'people')}, "
+                f"{_count(len(members), 'post', 'posts')}",
+                "extract_ids": [r.id for r in members],
+                "quotes": [pair[position].id for pair in shown],
             }
         )
     months: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for side, members in enumerate((side_a, side_b)):
-        for i in members:
-            if rows[i].date:
-                months[rows[i].date[:7]][side] += 1
+    for side, members in enumerate(sides_rows):
+        for row in members:
+            if row.date:
+                months[row.date[:7]][side] += 1
     return {
         "key": f"text|{theme_id}",
         "signal": "text",
-        "title": f"In “{label}”: {words[0]} — or {words[1]}?",
+        "title": _title(label, thread, words, people),
         "themes": [theme_id],
         "sides": sides,
         "measures": {
-            "score": round(score, 4),
-            "stance": round(stance, 4),
+            "stance": min(people),
+            "pushback": len(best.pushback),
             "side_words": words,
-            "pairs": [
-                {"a": ids[a], "b": ids[b], "similarity": round(float(similarity[a, b]), 4),
-                 "contrast_cue": cue}
-                for _, a, b, cue in chosen
-            ],
+            "thread": [source, thread],
+            "title_without_question": _title(label, None, words, people),
+            "pairs": [{"a": a.id, "b": b.id} for a, b in shown],
             "by_month": dict(sorted(months.items())),
-            "method": "topic closeness and the theme's main line of difference "
-            "(all-MiniLM-L6-v2); the model does not judge agreement: confirm or dismiss",
+            "method": "replies that push back on (or side with) the post they answer, both "
+            "placed in this theme, joined into two sides; confirm only if they truly oppose",
         },
-    }  # fmt: skip
+    }
+
+
+def _merged(found: list[Camps]) -> Camps | None:
+    """The theme's exchanges as one tension, each with the first post pushed back on in it on
+    the first side: threads open with a position and replies push back on it. (Turning each
+    exchange to lie nearest in meaning to the largest one instead put 11 of 14 planted extracts
+    on a consistent side, against 13 of 14 this way: the model sees topic, not stance.)"""
+    if not found:
+        return None
+    merged = Camps()
+    for camp in found:
+        for position in (0, 1):
+            merged.sides[position].extend(camp.sides[position])
+        merged.pushback.extend(camp.pushback)
+    return merged
+
+
+def _title(label: str, thread: str | None, words: list[str], people: list[int]) -> str:
+    """The theme, the question argued over (a thread's title, redacted at ingest) and the two
+    sides: in their own distinctive words when words clearly set them apart, else by people."""
+    on = f", on “{_short(thread, 90)}”" if thread else ""
+    if all(words):
+        return f"In “{label}”{on}: {words[0]} — or {words[1]}?"
+    return (f"In “{label}”{on}: {_count(people[0], 'person', 'people')} on one side — or "
+            f"{_count(people[1], 'person', 'people')} pushing back?")  # fmt: skip
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _side_words(sides: list[list[str]], top: int = 2) -> list[str]:
@@ -173,5 +189,7 @@ def _side_words(sides: list[list[str]], top: int = 2) -> list[str]:
         ranked = sorted(
             (t for t, z in scores[side].items() if z > 0), key=lambda t: -scores[side][t]
         )
-        words.append(", ".join(ranked[:top]) or "other views")
+        # Only words that set the sides apart beyond chance (|z| >= 1.96, as in the paper): a
+        # few posts rarely give any, and a word picked by chance would misname a side.
+        words.append(", ".join(t for t in ranked[:top] if scores[side][t] >= 1.96))
     return words

@@ -103,7 +103,9 @@ def _trail(engine) -> int:
 def test_quotes_honour_consent(ws, open_page):
     engine = ws.store.engine
     text = next(r for r in tensions.list_tensions(engine) if r["signal"] == "text")
-    first = text["sides"][0]["quotes"][0]
+    wanted = text["sides"][0]["quotes"]
+    allowed = participation.shown_to_participants(engine, wanted)
+    first = next(e for e in wanted if e in allowed)  # some authors never agreed to be quoted
     row = extracts_by_ids(engine, [first])[first]
     tensions.confirm(engine, text["id"], "staff")  # confirmed: participants see it first
     at = open_page("tensions", role="participant")
@@ -136,3 +138,32 @@ def test_where_people_stand_in_plain_words(ws, open_page):
     assert any(e.label.startswith("What sets group A apart") for e in at.expander)
     staff = open_page("tensions")
     assert staff.get("plotly_chart"), "staff see the opinion map"
+
+
+def test_a_vote_tension_quotes_its_statement_and_what_each_side_agrees_with(ws, open_page):
+    """The title shortens the statement; the page quotes it in full, and under each side the
+    statements its groups also agree with."""
+    engine = ws.store.engine
+    quotes_of_theme = participation.theme_quotes(engine, ws.list_themes()[0]["id"], limit=12)
+    # A statement longer than a title holds (120 characters), so the page quotes it in full.
+    quotes_of_theme.sort(key=lambda q: len(q["text"]) <= 130)
+    statement, *others = [q["extract_id"] for q in quotes_of_theme][:4]
+    for voter in range(20):
+        camp = 1 if voter < 12 else -1
+        participation.vote(engine, f"voter-{voter}", statement, camp)
+        for position, other in enumerate(others):
+            participation.vote(engine, f"voter-{voter}", other, camp if position else -camp)
+    ws.refresh_tensions()
+    tension = next(r for r in tensions.list_tensions(engine)
+                   if (r["measures"] or {}).get("statement") == statement)  # fmt: skip
+    at = open_page("tensions", role="participant")
+    assert not at.exception, at.exception
+    words = " ".join(extracts_by_ids(engine, [statement])[statement]["text"].split())
+    shown = "\n".join(quotes(at))
+    assert safe_markdown(words[:80]) in shown
+    assert "The statement people voted on:" in page_text(at)
+    agreed = [s for side in tension["sides"] for s in side["extract_ids"] if s != statement]
+    assert agreed and any(
+        safe_markdown(" ".join(extracts_by_ids(engine, [s])[s]["text"].split())[:60]) in shown
+        for s in agreed
+    )

@@ -11,9 +11,11 @@ from lab_app.opinions import groups as opinion_groups
 from lab_app.opinions import signals as tension_signals
 from lab_app.opinions.tension_views import (
     SHORT_LIST,
+    group_words,
     plain_summary,
     rows_for,
     staff_measures,
+    statement_words,
     title_for,
     upper_first,
 )
@@ -52,9 +54,21 @@ def quotes(side: dict) -> None:
         st.caption(provenance(row))
     withheld = len([e for e in wanted if e not in allowed])
     if withheld:
-        st.caption(f"{withheld} quotes not shown: their authors did not agree to it.")
+        quotes_word = "quote" if withheld == 1 else "quotes"
+        st.caption(f"{withheld} {quotes_word} not shown: their authors did not agree to it.")
     if not shown and not withheld:
         st.caption("No quote available (the material may have been withdrawn).")
+
+
+def group_quotes(row: dict, side: dict) -> None:
+    """For a vote tension: what the group(s) on this side also agree with, in their words."""
+    words = group_words(engine, row, side, staff)
+    if words:
+        st.caption("They also tend to agree with:")
+    for text in words:
+        user_text(text, quote=True)
+    if not words:
+        st.caption("No other statement sets them apart yet.")
 
 
 def where_people_stand() -> None:
@@ -108,6 +122,9 @@ def show(row: dict, open_sides: bool) -> None:
         status = "confirmed by Lab staff" if row["status"] == "confirmed" else "not yet reviewed"
         st.markdown(f"**{safe_markdown(title_for(engine, row, staff))}**")
         st.caption(status + (f" · {row['signal']} · `{row['id']}`" if staff else ""))
+        if words := statement_words(engine, row, staff):
+            st.caption("The statement people voted on:")
+            user_text(words, quote=True)
         for line in plain_summary(row):
             st.markdown(safe_markdown(line))
         with st.expander("Both sides, in their words", expanded=open_sides):
@@ -115,7 +132,10 @@ def show(row: dict, open_sides: bool) -> None:
             for column, side in zip(columns, row["sides"], strict=False):
                 with column:
                     st.markdown(f"**{safe_markdown(upper_first(side['label']))}**")
-                    quotes(side)
+                    if row["signal"] == "votes":
+                        group_quotes(row, side)
+                    else:
+                        quotes(side)
         if staff:
             staff_part(row)
 
