@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=20
+	$(BIN)/python -m pytest --durations=20
 
 # The store and index tests again, on the servers named by QLAB_TEST_DATABASE_URL and
 # QLAB_TEST_CHROMA_URL (.ci/run starts PostgreSQL and `chroma run` and sets both). CI runs

@@ -29,15 +29,6 @@ def _eval_path(*parts: str) -> Path:
 LAB_TODAY = "2026-11-25T10:00:00+00:00"
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under `pytest -n 2` (make test), every test built on the demo Lab runs in one worker, so
-    the demo is ingested and themed once, not once per worker; the other worker takes the rest
-    (the CLI processes, crash and fault tests, ingest) as they come."""
-    for item in items:
-        if "demo_home" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("demo"))
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _lab_clock():
     with time_machine.travel(LAB_TODAY, tick=True):
