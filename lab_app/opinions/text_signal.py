@@ -147,8 +147,8 @@ def _title(label: str, thread: str | None, words: list[str], people: list[int]) 
     on = f", on “{_short(thread, 90)}”" if thread else ""
     if all(words):
         return f"In “{label}”{on}: {words[0]} — or {words[1]}?"
-    return (f"In “{label}”{on}: {_count(people[0], 'person', 'people')} on one side — or "
-            f"{_count(people[1], 'person', 'people')} pushing back?")  # fmt: skip
+    return (f"In “{label}”{on}: {_count(people[0], 'person makes', 'people make')} a case "
+            f"and {_count(people[1], 'pushes', 'push')} back")  # fmt: skip
 
 
 def _short(text: str, width: int) -> str:
