@@ -52,6 +52,8 @@ def label_quality(name, store, texts, vectors, truths, embedder, with_bertopic) 
             if method == "ours" and column == next(iter(truths)):  # ours, to read and mend
                 pairs = zip(written, faults, strict=True)
                 lines += [f"  faulty: {label} ({', '.join(f)})" for label, f in pairs if f]
+                single = [label for label in written if len(label.split()) == 1]
+                lines.append(f"  one word: {len(single)} of {len(written)}: {', '.join(single)}")
             lines.append(
                 f"labels {method:18} {column.split(':')[1]:12} cosine to the majority "
                 f"category {result['cosine']:.3f}  faulty {result['faulty']:5.1%} "

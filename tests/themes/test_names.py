@@ -153,3 +153,21 @@ def test_groups_of_bare_verdicts_are_named_by_their_kind(eval_path):
     for kind in answer_labels.KINDS:
         assert label_check.label_faults(kind, set()) == []
     assert label_check.label_faults("Very good", set()) == ["filler"]
+
+
+def test_a_top_up_stays_one_noun_in_phrases(eval_path):
+    """Real Banking77 queries about top-ups: spaCy parses "top up" as a noun and a particle
+    and splits "top-up" at its hyphen; phrases keep each whole ("auto top up", "top up
+    limit", "top-up"), and none ends on a bare "top" (the labels "Auto top", "App to Top")."""
+    path = eval_path("clustering", "banking77", "test.csv")
+    with path.open(encoding="utf-8") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    topping = [t for t in texts if re.search(r"\btop[- ]up\b", t, re.IGNORECASE)]
+    assert len(topping) > 100
+    docs = theme_names.parse(dict(enumerate(topping)))
+    phrases = [p.text.lower() for doc in docs.values() for p in theme_names.phrases_of(doc)]
+    whole = [p for p in phrases if re.search(r"\btop[- ]up\b", p)]
+    assert len(whole) > 0.3 * len(topping)
+    assert {"top up", "top-up"} & set(whole)
+    assert any(re.search(r"\btop[- ]up \w+", p) for p in whole)  # "top up limit"
+    assert not [p for p in phrases if re.search(r"\btop$", p)]
