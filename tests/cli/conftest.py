@@ -14,8 +14,9 @@ from lab_app.cli.qlab import main
 def run_qlab(capsys, monkeypatch):
     """run_qlab(ARGS..., user=NAME) -> CompletedProcess of `qlab ARGS` as QLAB_USER=NAME."""
 
-    def run(*args, user: str) -> subprocess.CompletedProcess:
-        monkeypatch.setenv("QLAB_USER", user)
+    def run(*args, user: str | None = None) -> subprocess.CompletedProcess:
+        if user is not None:
+            monkeypatch.setenv("QLAB_USER", user)
         capsys.readouterr()
         code = main([str(a) for a in args])
         out = capsys.readouterr()

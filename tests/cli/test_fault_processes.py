@@ -61,7 +61,7 @@ def _answers(tmp_path, eval_path, rows: int) -> tuple[Path, list[str]]:
 
 @pytest.mark.slow
 def test_a_full_disk_gives_one_line_without_answers_and_loses_nothing(
-    tmp_path, eval_path, monkeypatch
+    tmp_path, eval_path, monkeypatch, run_qlab
 ):
     monkeypatch.chdir(tmp_path)
     survey, long_answers = _answers(tmp_path, eval_path, 700)
@@ -76,9 +76,10 @@ def test_a_full_disk_gives_one_line_without_answers_and_loses_nothing(
     assert line.endswith("check the disk has free space and is writable, then try again")
     assert not any(answer[:40] in full.stderr for answer in long_answers)
 
-    # Nothing half-stored: with room again, the same command ingests everything once.
+    # Nothing half-stored: with room again, the same command ingests everything once (run in
+    # this process, where the model is loaded already).
     assert Workspace(Settings.from_env(home=home)).store.list_sources() == []
-    again = _run("-m", "lab_app.cli", "--home", home, "ingest", survey)
+    again = run_qlab("--home", home, "ingest", survey)
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("ingested fft.csv: ")
     workspace = Workspace(Settings.from_env(home=home))
