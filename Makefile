@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-servers test-servers-slow test-year-ahead lint format bench clean-venv
+.PHONY: run test test-side test-servers test-servers-slow test-year-ahead lint format bench clean-venv
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,11 +20,16 @@ run: $(STAMP)
 	$(BIN)/qlab demo
 	$(BIN)/qlab serve
 
+# Heavy tests of real processes that need no demo Lab. `make test` runs them with the rest;
+# .ci/run passes SIDE=beside and runs them in its second pass, beside this one (two cores).
+SIDE_TESTS := tests/material/test_crash_recovery.py tests/cli/test_fault_processes.py \
+	tests/material/test_bad_inputs.py
+SIDE ?=
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest --durations=20
+	$(BIN)/python -m pytest --durations=20 $(if $(SIDE),$(addprefix --ignore=,$(SIDE_TESTS)))
 
 # The store and index tests again, on the servers named by QLAB_TEST_DATABASE_URL and
 # QLAB_TEST_CHROMA_URL (.ci/run starts PostgreSQL and `chroma run` and sets both). CI runs
@@ -40,6 +45,8 @@ test-servers: $(STAMP)
 	QLAB_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q $(PYTEST_OPTS) $(SERVER_TESTS)
 test-servers-slow: $(STAMP)
 	QLAB_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q $(PYTEST_OPTS) $(SERVER_SLOW_TESTS)
+test-side: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_OPTS) $(SIDE_TESTS)
 
 # The suite with every Python process's clock a year ahead (Debian package faketime), so a test
 # that reads the machine's date fails now, not next year. Monotonic time stays true (a faked one
