@@ -17,6 +17,11 @@ _lock = threading.Lock()
 # repeated search embeds the same sentences again, and the model is the slow part (a demo
 # report spent 5.3 of its 6.6 s re-embedding sentences). 20,000 rows are about 30 MB.
 RECENT = 20_000
+# Only small calls use them: a sentence batch, a query. A large call (a file, a dataset) is
+# embedded whole, so its vectors never depend on what the process embedded before: the model
+# gives a text slightly different floats (about 1e-6) in batches of other lengths, and a
+# theme build on thousands of rows can tip on that.
+RECENT_CALL = 256
 _recent: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _recent_lock = threading.Lock()
 
@@ -80,10 +85,13 @@ class Embedder:
             return np.zeros((0, DIMENSION), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
         key = self.model_path or ""
-        with _recent_lock:
-            known = {t: _recent[(key, t)] for t in unique if (key, t) in _recent}
-            for text in known:
-                _recent.move_to_end((key, text))
+        small = len(unique) <= RECENT_CALL
+        known: dict[str, np.ndarray] = {}
+        if small:
+            with _recent_lock:
+                known = {t: _recent[(key, t)] for t in unique if (key, t) in _recent}
+                for text in known:
+                    _recent.move_to_end((key, text))
         # Embed each distinct text once, longest first across the whole call: batches of
         # similar length waste little on padding (encode sorts only within one call).
         missing = sorted((t for t in unique if t not in known), key=len, reverse=True)
@@ -101,9 +109,10 @@ class Embedder:
             known.update(zip(batch, rows, strict=True))
             if progress:
                 progress(min(start + step, len(missing)), len(missing))
-        with _recent_lock:
-            for text in missing:  # a copy: a row view would keep its whole batch alive
-                _recent[(key, text)] = known[text].copy()
-            while len(_recent) > RECENT:
-                _recent.popitem(last=False)
+        if small:
+            with _recent_lock:
+                for text in missing:  # a copy: a row view would keep its whole batch alive
+                    _recent[(key, text)] = known[text].copy()
+                while len(_recent) > RECENT:
+                    _recent.popitem(last=False)
         return np.vstack([known[text] for text in texts])

@@ -34,6 +34,16 @@ def test_texts_embedded_lately_are_not_sent_to_the_model_again():
     assert np.allclose(fresh[0], again[1], atol=1e-6)
 
 
+def test_a_large_call_is_embedded_whole_whatever_came_before():
+    """A file's worth of texts never takes vectors embedded earlier in other batches: its
+    vectors are the same whether or not the process saw some of its texts before."""
+    texts = [f"answer {n} about the lido's Thursday peer group" for n in range(300)]
+    cold = Embedder().embed(texts)
+    Embedder().embed(texts[:5])  # a small call: these five are kept as recent
+    warm = Embedder()
+    assert np.array_equal(warm.embed(texts), cold) and warm.texts_embedded == len(texts)
+
+
 def test_another_local_model_folder_is_used_as_named():
     folder = default_model_path()
     vectors = Embedder(str(folder)).embed(["hello"])
