@@ -136,3 +136,12 @@ def test_a_participant_opens_a_theme_on_explore(open_page):
     assert at.title[0].value == "Explore"  # participants have no Themes page
     assert at.radio(key="explore-view").value == "One theme"
     assert at.selectbox(key="explore-theme-page").value == key.removeprefix("overview-theme-")
+
+
+def test_the_growth_chart_names_themes_by_label_for_participants(open_page):
+    staff_bars = spec_with_title(open_page(), "Extracts gained")["data"][0]["y"]
+    assert staff_bars and all(name.startswith("T-") for name in staff_bars)
+    bars = spec_with_title(open_page(role="participant"), "Extracts gained")["data"][0]["y"]
+    assert len(bars) == len(staff_bars) == len(set(bars))
+    assert not [name for name in bars if name.startswith("T-")]
+    assert [name.split(" ", 1)[1] for name in staff_bars] == bars  # the same labels, in order

@@ -31,6 +31,19 @@ def colour(kind: str) -> str:
     return KIND_COLOURS.get(kind, OTHER_COLOUR)
 
 
+def bar_names(rows: list[dict]) -> list[str]:
+    """A bar per theme, named by its label: with its id for staff (as on their pages); for
+    participants a label two themes share ("Praise without detail") is numbered instead."""
+    if staff:
+        return [f"{r['id']} {html_safe(short(r['label']))}" for r in rows]
+    names, seen = [], {}
+    for row in rows:
+        name = html_safe(short(row["label"]))
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return names
+
+
 def short(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -195,7 +208,7 @@ def themes_section(data: dict) -> None:
         figure = go.Figure(
             go.Bar(
                 x=[r["growth"] for r in rows],
-                y=[f"{r['id']} {html_safe(short(r['label']))}" for r in rows],
+                y=bar_names(rows),
                 orientation="h",
                 marker_color="#2ca02c",
                 customdata=[[r["recent"], r["before"]] for r in rows],
