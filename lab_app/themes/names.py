@@ -151,6 +151,9 @@ def first_names() -> frozenset[str]:
 class Phrase:
     key: str  # what counts as the same phrase: lower case, plurals folded
     text: str  # as an analyst would write it
+    # A given name opening a sentence ("Faye was lovely" or "Hope. Seeing people…"): kept only
+    # when the theme's texts also write the word in lower case, as a word.
+    name_like: str = ""
 
 
 def clean_text(text: str) -> str:
@@ -231,7 +234,26 @@ def _phrase(tokens) -> Phrase | None:
         return None
     if tokens[-1].pos_ not in ("NOUN", "PROPN"):
         return None
-    return Phrase(" ".join(_singular(w) for w in words).replace("-", " "), _surface(tokens))
+    opening = tokens[0]
+    capitalised = opening.is_sent_start and opening.text.istitle()
+    if capitalised and len(tokens) == 1 and not _noun_in_lower_case(opening):
+        return None
+    name_like = opening.lower_ if capitalised and opening.lower_ in first_names() else ""
+    key = " ".join(_singular(w) for w in words).replace("-", " ")
+    return Phrase(key, _surface(tokens), name_like)
+
+
+def _noun_in_lower_case(token) -> bool:
+    """Whether a capitalised opening word is still a noun written in lower case: the small
+    parser reads many an opening verb or adjective as a proper noun ("Felt rushed", "Quicker."),
+    which named NHS themes "Felt" and "Quicker"."""
+    sentence = token.sent.text
+    return _first_is_noun(token.text.lower() + sentence[len(token.text) :])
+
+
+@lru_cache(maxsize=4096)
+def _first_is_noun(sentence: str) -> bool:
+    return parser()(sentence)[0].pos_ in ("NOUN", "PROPN")
 
 
 def phrases_of(doc) -> list[Phrase]:
@@ -270,9 +292,12 @@ def candidates(docs: list) -> list[tuple[str, str, int]]:
     """(key, most used wording, number of texts using it), most used first, for one theme."""
     uses: Counter = Counter()
     wordings: dict[str, Counter] = defaultdict(Counter)
+    lower_case = {t.text for doc in docs for t in doc if t.text.islower()}
     for doc in docs:
         seen = set()
         for phrase in phrases_of(doc) + clause_phrases(doc):
+            if phrase.name_like and phrase.name_like not in lower_case:
+                continue  # "Faye": a name, as far as these texts show
             wordings[phrase.key][phrase.text] += 1
             seen.add(phrase.key)
         uses.update(seen)
@@ -318,7 +343,9 @@ def name_groups(
     # The largest theme picks first; a later one never repeats a label already given.
     for g in sorted(range(len(groups)), key=lambda g: (-len(groups[g]), g)):
         label = _label(*chosen[g], vector_of, used)
-        labels[g] = label or verdict_label([clean_text(texts[r]) for r in sampled[g]]) or "Unnamed"
+        if not label or _folded(label) in used:  # nothing new to say in a phrase
+            label = verdict_label([clean_text(texts[r]) for r in sampled[g]]) or label
+        labels[g] = label or "Unnamed"
         used.add(_folded(labels[g]))
     names = [Name(labels[g], chosen[g][0]) for g in range(len(groups))]
     from lab_app.themes import model_names as theme_llm

@@ -171,3 +171,29 @@ def test_a_top_up_stays_one_noun_in_phrases(eval_path):
     assert {"top up", "top-up"} & set(whole)
     assert any(re.search(r"\btop[- ]up \w+", p) for p in whole)  # "top up limit"
     assert not [p for p in phrases if re.search(r"\btop$", p)]
+
+
+def test_an_opening_verb_read_as_a_name_is_no_phrase(eval_path):
+    """Real NHS answers opening "Felt …": the small parser often reads the capitalised verb as
+    a noun, which named a theme "Felt"; read in lower case it is the verb, and no phrase."""
+    path = eval_path("clustering", "nhs-fft-patient-feedback-phase1", "text_data.csv")
+    with path.open(encoding="utf-8") as handle:
+        felt = [r["feedback"] for r in csv.DictReader(handle) if r["feedback"].startswith("Felt ")]
+    assert len(felt) >= 20
+    docs = theme_names.parse(dict(enumerate(felt)))
+    assert any(doc[0].pos_ in ("NOUN", "PROPN") for doc in docs.values())  # the misreading
+    phrases = [p.key for doc in docs.values() for p in theme_names.phrases_of(doc)]
+    assert phrases and "felt" not in phrases
+
+
+def test_a_given_name_opening_a_sentence_names_no_theme():
+    """ "Faye", "Hope": a given name at a sentence's start is kept only when the theme's texts
+    also write the word in lower case, as a word."""
+    texts = ["Hope. Seeing people a few years further on.", "Faye on the ward was lovely.",
+             "Faye and her team were kind.", "There is always hope after a bad week."]  # fmt: skip
+    docs = theme_names.parse(dict(enumerate(texts)))
+    found = {key for key, _, _ in theme_names.candidates(list(docs.values()))}
+    assert "faye" not in found and not any(k.startswith("faye ") for k in found)
+    assert "hope" in found
+    alone = theme_names.candidates([docs[0]])
+    assert "hope" not in {key for key, _, _ in alone}
