@@ -34,11 +34,14 @@ _PHRASES = {
         rf"(?:nothing|none|not) (?:that )?(?:{_THINK}|i know of)",
         r"nothing (?:that )?(?:really )?(?:comes?|springs?) (?:to )?mind",
         rf"{_CANT_THINK} (?:anything|a thing|nothing)",
+        r"(?:i )?(?:have|ive|have got|ve got) nothing(?: (?:else|further|more|additional))?"
+        r" to (?:add|say)",
     ),
     "no": (
         r"no",
         r"nope",
         r"nah",
+        r"not(?: (?:now|currently|yet))?",  # "Not at this time." (the time is an _AFTER)
         r"not really",
         r"(?:definitely|certainly) not",
         r"(?:i )?(?:dont|do not) think so",
@@ -49,13 +52,15 @@ _PHRASES = {
         r"idk",
         r"(?:i )?(?:have )?no idea",
         r"(?:im )?(?:not sure|unsure)",
+        r"(?:i )?(?:havent|have not) (?:really )?(?:thought|considered) (?:about )?(?:it|this|that)",
     ),
     "declined": (
         r"n ?a",
         r"not applicable",
         r"null",
         r"nan",
-        r"x",
+        r"x+",  # "xx": a placeholder, like "testing"
+        r"test(?:ing)?",
         r"no (?:further |other |more |additional )?comments?",
         r"no (?:answer|response|reply)",
         r"(?:did not|didnt) answer",
@@ -65,6 +70,10 @@ _PHRASES = {
         r"no thank you",
         r"(?:same )?as (?:above|before|previous(?:ly)?)",
         r"see (?:above|previous(?: answer)?)",
+        r"(?:i think )?(?:ive|i have) (?:already )?(?:said|covered|answered) (?:it all|everything"
+        r"|all of it|this|that)(?: (?:above|already|before|earlier))?",
+        r"(?:ill|i will|will) (?:answer|come back to) (?:this|it|that)(?: one)? later",
+        r"good question",
     ),
 }
 # Words that may come before or after a phrase without adding anything to it.
@@ -72,7 +81,8 @@ _BEFORE = r"(?:(?:absolutely|really|honestly|just|um+|erm+|er|hm+|well|sorry|oh)
 _AFTER = (
     r"(?: (?:really|at all|whatsoever|thanks|thank you|thankyou|sorry|else|for now|so far"
     r"|at present|for me|i think|as such|to be honest|right now|lol"
-    r"|at (?:the|this) (?:moment|minute|time|point)))*"
+    r"|at (?:the|this) (?:moment|minute|time|point)|cheers"
+    r"|good luck(?: with (?:the|this|your) (?:work|lab|project|survey))?))*"
 )
 _PHRASE = {kind: "|".join(phrases) for kind, phrases in _PHRASES.items()}
 _ANY_UNIT = rf"{_BEFORE}(?:{'|'.join(_PHRASE.values())}){_AFTER}"

@@ -34,6 +34,11 @@ NOTHING_CODES = {"xn", "xe", "xg"}
         ("Not sure....nothing I could think of.", "don't know"), ("Nothing !!!!!", "nothing"),
         ("Nothing that I can think off.", "nothing"), ("No, thank you.", "declined"),
         ("Absolutely nothing!", "nothing"), ("Nothing comes to mind.", "nothing"),
+        # Ways the demo Lab's survey declines a question.
+        ("Haven't thought about it", "don't know"), ("I'll answer this one later", "declined"),
+        ("Not at this time.", "no"), ("I think I've said everything above.", "declined"),
+        ("I have nothing to add", "nothing"), ("xx", "declined"), ("testing", "declined"),
+        ("Good question!", "declined"), ("Nothing to add, good luck with the work", "nothing"),
     ],
 )  # fmt: skip
 def test_non_answers_are_recognised_with_their_type(reply, kind):
@@ -49,6 +54,8 @@ def test_non_answers_are_recognised_with_their_type(reply, kind):
         "No one answered the phone", "N/A Top notch", "No comment all was lovely",
         "Don't know where to park", "Not sure the evening group suits me", "👍", "No parking",
         "OK", "Very little.", "Nothing could be better", "x-ray was slow",
+        "Not applicable, I haven't used it", "Not being told. Simple as that.", "Thank you",
+        "Good luck! You'll need it.", "Not enough staff", "Testing was quick",
         "no " * 20,  # twenty words of "no" are not an answer anyone gives: left alone
     ],
 )  # fmt: skip
