@@ -12,9 +12,12 @@ from lab_app.themes.answer_labels import KINDS
 from lab_app.themes.names import FILLER, JOINERS, WEAK_MODIFIERS, first_names
 
 _FUNCTION_WORDS = JOINERS | {"and", "the", "a", "an"}
-# Nouns scikit-learn's stop-word list holds that a label may rightly use ("video call").
+# Content words scikit-learn's stop-word list holds (Nothman et al. 2018, "Stop word lists in
+# free open-source software packages", list them) that a label may rightly use: "video call",
+# "full understanding", "air con", "top-up limit".
 _NOUNS = {"call", "fire", "bill", "system", "front", "back", "interest", "detail", "amount",
-          "bottom", "name", "cry", "mill", "show", "move", "fill", "find"}  # fmt: skip
+          "bottom", "name", "cry", "mill", "show", "move", "fill", "find", "full", "con", "top",
+          "empty", "thick", "thin", "part", "side", "serious", "describe"}  # fmt: skip
 _URL_PIECE = re.compile(r"https?|www|\.(com|org|net|uk|jpe?g|png|html?)\b|[/_@\[\]]|-images?\b")
 
 

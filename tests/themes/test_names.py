@@ -63,6 +63,10 @@ def test_label_faults_catch_what_analysts_would_not_write():
     assert label_check.label_faults("Waiting 12 weeks", people) == ["filler", "number"]
     assert label_check.label_faults("Rural transport to groups", people) == []
     assert label_check.label_faults("Online groups and digital access", people) == []
+    # Content words scikit-learn counts as stop words are not filler.
+    assert label_check.label_faults("Full understanding", people) == []
+    assert label_check.label_faults("Heating and air con", people) == []
+    assert label_check.label_faults("Looked after very well", people) == ["filler"]
 
 
 def test_a_phrase_never_holds_a_given_name_or_a_link():
