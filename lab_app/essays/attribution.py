@@ -4,7 +4,8 @@ the kind of source and the date — never a person's id or name."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import PurePosixPath
+
+from lab_app.material.source_names import source_name
 
 # Attribute names that say what someone's connection to the work is, or where they are.
 ROLE_NAMES = ("role", "describes your", "connection to", "job title", "occupation", "who are you")
@@ -63,12 +64,6 @@ def month_of(day: str | None) -> str | None:
     except ValueError:
         return None
     return parsed.strftime("%B %Y")
-
-
-def source_name(path: str) -> str:
-    """'…/contributions/workshop-notes.csv' -> 'workshop notes'."""
-    stem = PurePosixPath(path or "").stem
-    return " ".join(stem.replace("_", " ").replace("-", " ").split()) or "contribution"
 
 
 def attribution(row: dict, attributes: dict[str, str]) -> str:

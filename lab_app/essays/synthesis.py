@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lab_app.essays.attribution import role_of, source_name
+from lab_app.essays.attribution import role_of
 from lab_app.essays.markup import flat
 from lab_app.essays.quotable import PLACEHOLDER, front_matter, title_parts, worth_quoting
 from lab_app.essays.writing import inline_quote, prose, sentences
+from lab_app.material.source_names import source_name
 from lab_app.material.store import text_hash
 
 POOL = 40  # most central extracts whose sentences are weighed: the centre of the theme

@@ -3,7 +3,7 @@ the theme changed over the year — every quotation marked with the extract it c
 
 from __future__ import annotations
 
-from lab_app.essays.attribution import attribution, month_of, role_of, source_name
+from lab_app.essays.attribution import attribution, month_of, role_of
 from lab_app.essays.markup import CHART_LINE, is_verbatim
 from lab_app.essays.material import ThemeMaterial
 from lab_app.essays.quotable import PLACEHOLDER, title_parts, worth_quoting
@@ -20,6 +20,7 @@ from lab_app.essays.writing import (
     prose,
 )
 from lab_app.material.consent import may_quote
+from lab_app.material.source_names import title_of
 from lab_app.material.store import extracts_by_ids
 from lab_app.themes.views import attributes_of
 
@@ -28,7 +29,6 @@ KIND_WORDS = {
     "contribution": ("contribution", "contributions"),
     "evidence": ("passage from evidence documents", "passages from evidence documents"),
 }
-FORMAT_WORDS = {"txt", "pdf", "docx", "doc", "md", "html", "htm", "web"}  # file-name prefixes
 SUBHEADINGS = {
     "heard": "What we heard",
     "voices": "In participants' words",
@@ -183,13 +183,7 @@ def _cited(document: dict, row: dict) -> str:
 def document_title(document: dict, path: str) -> str:
     """The document's own title without a web page's ' | site' tail, else its file name in
     words without a format prefix ('Commissioner position note funding')."""
-    if document.get("title"):
-        return document["title"].split(" | ")[0].strip()
-    words = source_name(path).split(" ")
-    if len(words) > 1 and words[0].lower() in FORMAT_WORDS:
-        words = words[1:]
-    text = " ".join(words)
-    return text[:1].upper() + text[1:]
+    return title_of(document.get("title"), path)
 
 
 def document_organisation(document: dict) -> str:

@@ -6,6 +6,7 @@ import re
 
 import streamlit as st
 
+from lab_app.material.source_names import shown_name
 from lab_app.opinions.participation import CONTRIBUTIONS_FILE
 
 # Everything Markdown could turn into a link, image, heading, list, table, quote, rule, emphasis,
@@ -36,11 +37,14 @@ def user_text(text: str, *, quote: bool = False) -> None:
     st.markdown(user_markdown(text, quote=quote))
 
 
-def provenance(row: dict) -> str:
-    """'source · page 3 · 2026-03-09 · peer worker, Wales' — where an extract came from."""
+def provenance(row: dict, titles: dict[str, str] | None = None) -> str:
+    """'Peer support outcomes: a rapid evidence review · page 3' or 'survey.csv · row 12 ·
+    2026-03-09': where an extract came from, a document named by its title (`titles`, from
+    cached.source_titles) rather than its file."""
     source = row.get("source") or ""
     if source == CONTRIBUTIONS_FILE.as_posix():  # the app's own file: its path tells nobody
         source = "sent in the app"
+    source = shown_name(source, titles or {})
     parts = [source]
     if row.get("page"):
         parts.append(f"page {row['page']}")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lab_app.core.audit import current_user
 from lab_app.opinions import participation
-from lab_app.ui import guard
+from lab_app.ui import cached, guard
 from lab_app.ui.components import provenance, safe_markdown
 from lab_app.ui.highlight import quote_markdown, shortened
 from lab_app.ui.resources import workspace
@@ -54,10 +54,11 @@ def statements(
     """Each row as an anonymous quote with where it came from, then agree/disagree/pass; with
     `pick` (staff), a box to select it for moving; `wanted` words in bold; `new` ones marked."""
     counts, mine = tally or tallies(engine, participant, [row["extract_id"] for row in rows])
+    titles = cached.source_titles(engine)
     for row in rows:
         extract_id = row["extract_id"]
         quote(row["text"], wanted)
-        where = [provenance(row), KINDS.get(row.get("kind"), row.get("kind") or "")]
+        where = [provenance(row, titles), KINDS.get(row.get("kind"), row.get("kind") or "")]
         if themes_of and themes_of.get(extract_id):
             where.append(f"theme: {themes_of[extract_id]}")
         if row.get("hidden"):

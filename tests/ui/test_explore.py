@@ -358,3 +358,16 @@ def test_the_overview_invites_a_reader_who_follows_nothing(open_page):
     assert any("You follow no themes yet" in c.value for c in at.caption)
     nobody = open_page(None, role=None)  # the sign-in page
     assert "New in the themes you follow" not in [h.value for h in nobody.subheader]
+
+
+def test_a_document_is_named_by_its_title_not_its_file(open_page, ws):
+    titled = {s.path: s.title for s in ws.store.list_sources() if s.kind == "evidence" and s.title}
+    assert titled  # the demo's reports and web pages carry their own titles
+    at = _search(
+        open_page("explore"), "peer support outcomes evidence", **{"explore-kind": "evidence"}
+    )
+    captions = [c.value.replace("\\", "") for c in at.caption if "·" in c.value]
+    assert captions
+    assert not [c for c in captions if any(path in c for path in titled)]
+    shown_titles = {t.split(" | ")[0] for t in titled.values()}
+    assert any(c.startswith(tuple(shown_titles)) for c in captions), captions

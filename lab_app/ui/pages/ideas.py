@@ -7,7 +7,7 @@ import streamlit as st
 
 from lab_app.core.audit import current_user
 from lab_app.opinions import participation
-from lab_app.ui import auth, guard
+from lab_app.ui import auth, cached, guard
 from lab_app.ui.charts.over_time import dated_bars
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -133,9 +133,10 @@ def idea_detail(idea_id: str) -> None:
         key=lambda q: (q["role"] != "source", q.get("date") or ""),
     )
     st.markdown(f"**Where it came from** ({len(quotes)} of {len(linked)} linked extracts shown)")
+    titles = cached.source_titles(engine)
     for quote in quotes[:QUOTES_SHOWN]:
         user_text(quote["text"], quote=True)
-        st.caption(safe_markdown(f"{quote['role']} · {provenance(quote)}"))
+        st.caption(safe_markdown(f"{quote['role']} · {provenance(quote, titles)}"))
     if len(linked) > len(quotes):
         st.caption("Some linked extracts are not shown: their authors or sources did not agree.")
 

@@ -119,7 +119,8 @@ def selection_panel(ws, points: dict, chosen: list[str]) -> None:
                 one = [points["id"][rows[0]]]
                 if staff and not participation.shown_to_participants(ws.store.engine, one):
                     withheld = " · withheld from participants"
-                st.caption(safe_markdown(provenance(row) + withheld))
+                titles = cached.source_titles(ws.store.engine)
+                st.caption(safe_markdown(provenance(row, titles) + withheld))
         else:
             st.write(f"{len(rows):,} extracts selected.")
         if not placed:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from lab_app.core.text import html_safe
 from lab_app.themes.map import fingerprint
-from lab_app.ui import followed, time_range
+from lab_app.ui import cached, followed, time_range
 from lab_app.ui.auth import current_account, current_name, is_staff
 from lab_app.ui.charts.material import kind_bars
 from lab_app.ui.components import (
@@ -230,19 +230,20 @@ def themes_section(data: dict) -> None:
             st.caption(f"+{theme['growth']} ({theme['before']} → {theme['recent']} extracts)")
 
 
-def contributions_section(data: dict) -> None:
+def contributions_section(data: dict, engine) -> None:
     st.subheader("Latest contributions")
     # Participants see only what its people let them see; staff see all, withheld ones marked.
     latest = data["latest"] if staff else data["latest_shown"]
     if not latest:
         st.write("No contributions yet.")
         return
+    titles = cached.source_titles(engine)
     for row in latest:
         with st.container(border=True):
             user_text(row["text"], quote=True)
             # Never who wrote it: Explore promises an account name is never shown by a quote.
             withheld = " · withheld from participants" if row.get("withheld") else ""
-            st.caption(safe_markdown(provenance(row) + withheld))
+            st.caption(safe_markdown(provenance(row, titles) + withheld))
 
 
 st.title("Q Lab Workspace")
@@ -261,7 +262,7 @@ sections = [
     lambda: phase_section(engine, today),  # phases are read each time: staff may change them
     lambda: themes_section(data),
     lambda: followed.section(engine, current_name(), staff),
-    lambda: contributions_section(data),
+    lambda: contributions_section(data, engine),
 ]
 for section in sections:
     try:

@@ -19,6 +19,7 @@ from lab_app.opinions.tension_views import (
     title_for,
     upper_first,
 )
+from lab_app.ui import cached
 from lab_app.ui import tension_actions as act
 from lab_app.ui.auth import is_staff, require_role
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
@@ -49,9 +50,10 @@ def quotes(side: dict) -> None:
     allowed = participation.shown_to_participants(engine, wanted)
     details = participation.extract_details(engine, [e for e in wanted if e in allowed])
     shown = [details[e] for e in wanted if e in details][: tension_signals.QUOTES_PER_SIDE]
+    titles = cached.source_titles(engine)
     for row in shown:
         user_text(row["text"], quote=True)
-        st.caption(provenance(row))
+        st.caption(safe_markdown(provenance(row, titles)))
     withheld = len([e for e in wanted if e not in allowed])
     if withheld:
         quotes_word = "quote" if withheld == 1 else "quotes"

@@ -10,7 +10,7 @@ import streamlit as st
 from lab_app.core.audit import current_user
 from lab_app.themes import views as theme_views
 from lab_app.themes.state import last_build
-from lab_app.ui import guard, time_range
+from lab_app.ui import cached, guard, time_range
 from lab_app.ui import theme_actions as actions
 from lab_app.ui.auth import require_role
 from lab_app.ui.charts.attributes import matrix_figure
@@ -235,10 +235,11 @@ evidence, matrix_tab, curate, history = st.tabs(
 with evidence:
     if not theme["exemplars"]:
         st.info("This theme holds no extracts.")
+    titles = cached.source_titles(ws.store.engine)
     for extract in theme["exemplars"]:
         with st.container(border=True):
             user_text(extract["text"])
-            where = [provenance(extract)]
+            where = [provenance(extract, titles)]
             if extract.get("paragraph") is not None and not extract.get("page"):
                 where.append(f"paragraph {extract['paragraph'] + 1}")
             pin = "📌 pinned · " if extract["pinned"] else ""
