@@ -15,6 +15,7 @@ from lab_app.core.schema import users
 from lab_app.people import names
 from lab_app.people import sessions as browser_sessions
 
+NO_ROLE_MESSAGE = "This account has no role in any Lab: ask Lab staff."
 ROLES = ("staff", "participant")
 MIN_PASSWORD_CHARS = 10
 MAX_NAME_CHARS = 255
@@ -138,11 +139,17 @@ def set_password(engine, name: str, password: str | None = None, who: str | None
     return password
 
 
-def authenticate(engine, name: str, password: str) -> dict | None:
+class NoRoleError(ValueError):
+    """The name and password are right, but the account has no role in any Lab."""
+
+
+def authenticate(engine, name: str, password: str, may_enter=None) -> dict | None:
     """The account when the name and password match an active account, else None.
 
     Every attempt is in the audit trail; a failed one names the account only if it exists,
-    so a password typed into the name box is never recorded.
+    so a password typed into the name box is never recorded. `may_enter(account)` says whether
+    the account has a role anywhere: if not, the trail says the sign-in was refused (not that
+    it succeeded) and NoRoleError is raised.
     """
     name = (name or "").strip()
     with engine.connect() as conn:
@@ -153,28 +160,45 @@ def authenticate(engine, name: str, password: str) -> dict | None:
         valid = row is not None and row.active
     except (VerificationError, InvalidHashError):
         valid = False
+    refused = valid and may_enter is not None and not may_enter(_public(row))
     with engine.begin() as conn:
         if not valid:
             target = name if row is not None else None
             record_audit(conn, "sign_in.failed", target, {"method": "password"}, who="(unknown)")
             return None
-        values = {"last_sign_in": now()}
-        if _hasher.check_needs_rehash(row.password_hash):
-            values["password_hash"] = _hash(password)
-        conn.execute(update(users).where(users.c.name == name).values(**values))
-        record_audit(conn, "sign_in", name, {"method": "password"}, who=name)
+        if refused:
+            details = {"method": "password", "reason": "no role in any Lab"}
+            record_audit(conn, "sign_in.refused", name, details, who=name)
+        else:
+            values = {"last_sign_in": now()}
+            if _hasher.check_needs_rehash(row.password_hash):
+                values["password_hash"] = _hash(password)
+            conn.execute(update(users).where(users.c.name == name).values(**values))
+            record_audit(conn, "sign_in", name, {"method": "password"}, who=name)
+    if refused:  # raised once the refusal is written (inside, it would be rolled back)
+        raise NoRoleError(NO_ROLE_MESSAGE)
     return _public(row)
 
 
-def sso_account(engine, email: str) -> dict | None:
-    """The active account for an identity-provider sign-in (by e-mail), recorded; or None."""
+def sso_account(engine, email: str, may_enter=None) -> dict | None:
+    """The active account for an identity-provider sign-in (by e-mail), recorded; or None.
+    `may_enter` as for authenticate: NoRoleError when the account has no role anywhere."""
     user = get_user(engine, email)
+    known = user is not None and user["active"]
+    refused = known and may_enter is not None and not may_enter(user)
     with engine.begin() as conn:
-        if user is None or not user["active"]:
+        if not known:
             record_audit(conn, "sign_in.failed", None, {"method": "sso"}, who="(unknown)")
             return None
-        conn.execute(update(users).where(users.c.name == user["name"]).values(last_sign_in=now()))
-        record_audit(conn, "sign_in", user["name"], {"method": "sso"}, who=user["name"])
+        if refused:
+            details = {"method": "sso", "reason": "no role in any Lab"}
+            record_audit(conn, "sign_in.refused", user["name"], details, who=user["name"])
+        else:
+            query = update(users).where(users.c.name == user["name"]).values(last_sign_in=now())
+            conn.execute(query)
+            record_audit(conn, "sign_in", user["name"], {"method": "sso"}, who=user["name"])
+    if refused:
+        raise NoRoleError(NO_ROLE_MESSAGE)
     return user
 
 

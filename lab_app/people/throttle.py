@@ -31,11 +31,14 @@ class Attempt:
     account: dict | None
     wait_seconds: int = 0
     scope: str | None = None  # "name" or "address" when paused
+    refused: str | None = None  # the right password, but no way in (no role in any Lab)
 
     def message(self) -> str:
         """One line for the sign-in page."""
         if self.account is not None:
             return ""
+        if self.refused:
+            return self.refused
         if not self.wait_seconds:
             return "Name or password not recognised, or the account is off."
         whose = "this account name" if self.scope == "name" else "this address"
@@ -45,14 +48,18 @@ class Attempt:
         )
 
 
-def sign_in(engine, name: str, password: str, address: str | None) -> Attempt:
+def sign_in(engine, name: str, password: str, address: str | None, may_enter=None) -> Attempt:
     """Check the name and password unless the name or the address is paused; count a failure,
-    clear the name's count on success. A paused attempt checks no password at all."""
+    clear the name's count on success. A paused attempt checks no password at all.
+    `may_enter`: see accounts.authenticate (a refusal is not a failure: the password was right)."""
     keys = _keys(name, address)
     paused = _paused(engine, keys)
     if paused is not None:
         return Attempt(None, *paused)
-    account = accounts.authenticate(engine, name, password)
+    try:
+        account = accounts.authenticate(engine, name, password, may_enter)
+    except accounts.NoRoleError as refusal:
+        return Attempt(None, refused=str(refusal))
     if account is None:
         _count_failure(engine, keys)
         return Attempt(None, *(_paused(engine, keys) or (0, None)))

@@ -59,7 +59,7 @@ def current_account() -> dict | None:
         return None
     role = lab_switch.role_here(account)  # the role in the Lab this session works in
     if role is None:
-        _forget("This account has no role in any Lab: ask Lab staff.")
+        _forget(accounts.NO_ROLE_MESSAGE)
         return None
     signed = {**signed, "name": account["name"], "role": role, "at": time.time()}
     st.session_state[SESSION_KEY] = signed
@@ -71,7 +71,7 @@ def sign_in(name: str, password: str) -> throttle.Attempt:
     address have paused them (counted in the store: a reload or a new session changes
     nothing); on success this session is signed in as that account."""
     engine = deployment().engine
-    attempt = throttle.sign_in(engine, name, password, client_address())
+    attempt = throttle.sign_in(engine, name, password, client_address(), lab_switch.has_a_role)
     account = attempt.account
     if account is not None:
         token = browser_sessions.start(engine, account["name"])
@@ -152,12 +152,14 @@ def _from_identity_provider() -> dict | None:
     email = st.user.get("email") or ""
     if st.session_state.get("qlab-sso-refused") == email:
         return None  # refused once already: do not fill the audit trail on every rerun
-    account = accounts.sso_account(deployment().engine, email)
+    refusal = f"{email or 'This identity'} has no Lab account: ask Lab staff to add it."
+    try:
+        account = accounts.sso_account(deployment().engine, email, lab_switch.has_a_role)
+    except accounts.NoRoleError as no_role:
+        account, refusal = None, str(no_role)
     if account is None:
         st.session_state["qlab-sso-refused"] = email
-        st.session_state[NOTICE_KEY] = (
-            f"{email or 'This identity'} has no Lab account: ask Lab staff to add it."
-        )
+        st.session_state[NOTICE_KEY] = refusal
         return None
     signed = {"name": account["name"], "role": account["role"], "at": time.time()}
     st.session_state[SESSION_KEY] = signed

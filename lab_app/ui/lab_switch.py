@@ -33,6 +33,13 @@ def role_here(account: dict) -> str | None:
     return None
 
 
+def has_a_role(account: dict) -> bool:
+    """Whether the account has a role in any Lab of the deployment (checked at sign-in)."""
+    return _role(DEFAULT, account) is not None or bool(
+        members.memberships(deployment(), account["name"])
+    )
+
+
 def _role(slug: str, account: dict) -> str | None:
     if slug == DEFAULT:  # the account's own row holds its role in the default Lab
         return account["role"] if account["role"] in accounts.ROLES else None

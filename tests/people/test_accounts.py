@@ -190,3 +190,25 @@ def test_attribute_groups_of_fewer_than_five_people_are_suppressed(workspace, tm
     )
     for row in safe["themes"]:
         assert row["counts"][column["London"]] is None and row["share"][column["Orkney"]] is None
+
+
+def test_an_account_with_no_role_is_refused_and_recorded_as_refused(workspace):
+    """The right password or identity, but no role anywhere: the trail says refused, never
+    that the person signed in, and nothing marks a sign-in on the account."""
+    from lab_app.core import audit as audit_log
+
+    engine = _engine(workspace)
+    accounts.add_user(engine, "gil", "participant", password="a-long-password")
+    accounts.add_sso_user(engine, "hal@example.org", "participant")
+    nowhere = lambda account: False  # noqa: E731
+    with pytest.raises(accounts.NoRoleError, match="no role in any Lab"):
+        accounts.authenticate(engine, "gil", "a-long-password", may_enter=nowhere)
+    with pytest.raises(accounts.NoRoleError):
+        accounts.sso_account(engine, "hal@example.org", may_enter=nowhere)
+    trail = audit_log.read(engine, action="sign_in")
+    assert [(r["action"], r["target"]) for r in trail[:2]] == [
+        ("sign_in.refused", "hal@example.org"),
+        ("sign_in.refused", "gil"),
+    ]
+    assert accounts.get_user(engine, "gil")["last_sign_in"] is None
+    assert accounts.authenticate(engine, "gil", "a-long-password", may_enter=lambda a: True)

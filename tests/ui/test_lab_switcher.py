@@ -9,6 +9,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lab_app.core import audit as audit_log
 from lab_app.core.settings import Settings
 from lab_app.network import members
 from lab_app.network.registry import Deployment
@@ -23,7 +24,8 @@ from tests.ui.test_roles import _sign_in
 @pytest.fixture
 def two_labs(tmp_path, monkeypatch):
     """Default Lab and North East Lab, no material: alice staff in the first, participant in
-    the second; bob a participant in the first only; carol staff in the second only."""
+    the second; bob a participant in the first only; carol staff in the second only; frank an
+    account with no role in either."""
     monkeypatch.setenv("QLAB_HOME", str(tmp_path / "labs-home"))
     deployment = Deployment(Settings.from_env())
     deployment.add("north-east", "North East Lab", who="ops")
@@ -32,6 +34,8 @@ def two_labs(tmp_path, monkeypatch):
     members.grant(deployment, "north-east", "alice", "participant", who="ops")
     members.grant(deployment, "north-east", "carol", "staff", who="ops")
     members.grant(deployment, "default", "carol", "none", who="ops")
+    accounts.add_user(deployment.engine, "frank", "participant", password=TEST_PASSWORD)
+    members.grant(deployment, "default", "frank", "none", who="ops")
     yield deployment
     deployment.close()
 
@@ -105,3 +109,17 @@ def test_staff_of_a_lab_add_a_person_to_it_and_to_no_other(two_labs):
     assert any("Password for erin" in i.value for i in at.info)  # the deployment's account
     roles = [(m.lab.slug, m.role) for m in members.memberships(two_labs, "erin")]
     assert roles == [("north-east", "participant")]
+
+
+def test_an_account_with_no_role_anywhere_is_refused_at_sign_in_and_the_trail_says_so(two_labs):
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    _sign_in(at, "frank", TEST_PASSWORD)  # the right password
+    assert not at.exception, at.exception
+    assert SESSION_KEY not in at.session_state
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert errors == ["This account has no role in any Lab: ask Lab staff."]
+    trail = audit_log.read(two_labs.engine, action="sign_in")
+    assert [(r["action"], r["target"]) for r in trail[:1]] == [("sign_in.refused", "frank")]
+    assert not [r for r in trail if r["action"] == "sign_in" and r["target"] == "frank"]
+    _sign_in(at, "carol", TEST_PASSWORD)  # a role in one Lab only is a way in
+    assert at.session_state[SESSION_KEY]["name"] == "carol"
