@@ -9,7 +9,7 @@ import re
 from collections import Counter
 
 from lab_app.themes.answer_labels import KINDS
-from lab_app.themes.names import FILLER, JOINERS, WEAK_MODIFIERS, first_names
+from lab_app.themes.phrases import FILLER, JOINERS, WEAK_MODIFIERS, first_names
 
 _FUNCTION_WORDS = JOINERS | {"and", "the", "a", "an"}
 # Content words scikit-learn's stop-word list holds (Nothman et al. 2018, "Stop word lists in

@@ -10,6 +10,7 @@ from lab_app.material.embedder import Embedder
 from lab_app.themes import answer_labels, clauses, clustering, label_check
 from lab_app.themes import labels as theme_labels
 from lab_app.themes import names as theme_names
+from lab_app.themes import phrases as theme_phrases
 from lab_app.themes.areas import keep_names
 from lab_app.themes.descriptions import sentences
 from lab_app.themes.state import load_state
@@ -49,7 +50,7 @@ def test_labels_name_what_the_experts_named_better_than_key_words(eval_path):
     for name, rows in with_phrases:
         assert 1 <= len(name.label.split()) <= 6, name.label
         assert label_check.label_faults(name.label, people) == [], name.label
-        written = " ".join(theme_names.clean_text(texts[r]).lower() for r in rows)
+        written = " ".join(theme_phrases.clean_text(texts[r]).lower() for r in rows)
         for phrase in name.phrases:  # in the words the theme's own extracts use
             assert phrase.lower() in written, phrase
     assert len(with_phrases) >= 0.8 * len(names)
@@ -70,13 +71,13 @@ def test_label_faults_catch_what_analysts_would_not_write():
 
 
 def test_a_phrase_never_holds_a_given_name_or_a_link():
-    docs = theme_names.parse(
+    docs = theme_phrases.parse(
         {
             0: "Thanks to Yvonne and Kayleigh for the rural transport to groups.",
             1: "Dr Fawkes posted https://example.org/posting-images/1.jpg about rural transport.",
         }
     )
-    found = [p.text for d in docs.values() for p in theme_names.phrases_of(d)]
+    found = [p.text for d in docs.values() for p in theme_phrases.phrases_of(d)]
     assert "rural transport to groups" in found and "rural transport" in found
     assert not any(re.search(r"Yvonne|Kayleigh|Fawkes|http|jpg|posting", p) for p in found)
 
@@ -168,8 +169,8 @@ def test_a_top_up_stays_one_noun_in_phrases(eval_path):
         texts = [row["text"] for row in csv.DictReader(handle)]
     topping = [t for t in texts if re.search(r"\btop[- ]up\b", t, re.IGNORECASE)]
     assert len(topping) > 100
-    docs = theme_names.parse(dict(enumerate(topping)))
-    phrases = [p.text.lower() for doc in docs.values() for p in theme_names.phrases_of(doc)]
+    docs = theme_phrases.parse(dict(enumerate(topping)))
+    phrases = [p.text.lower() for doc in docs.values() for p in theme_phrases.phrases_of(doc)]
     whole = [p for p in phrases if re.search(r"\btop[- ]up\b", p)]
     assert len(whole) > 0.3 * len(topping)
     assert {"top up", "top-up"} & set(whole)
@@ -184,9 +185,9 @@ def test_an_opening_verb_read_as_a_name_is_no_phrase(eval_path):
     with path.open(encoding="utf-8") as handle:
         felt = [r["feedback"] for r in csv.DictReader(handle) if r["feedback"].startswith("Felt ")]
     assert len(felt) >= 20
-    docs = theme_names.parse(dict(enumerate(felt)))
+    docs = theme_phrases.parse(dict(enumerate(felt)))
     assert any(doc[0].pos_ in ("NOUN", "PROPN") for doc in docs.values())  # the misreading
-    phrases = [p.key for doc in docs.values() for p in theme_names.phrases_of(doc)]
+    phrases = [p.key for doc in docs.values() for p in theme_phrases.phrases_of(doc)]
     assert phrases and "felt" not in phrases
 
 
@@ -195,9 +196,9 @@ def test_a_given_name_opening_a_sentence_names_no_theme():
     also write the word in lower case, as a word."""
     texts = ["Hope. Seeing people a few years further on.", "Faye on the ward was lovely.",
              "Faye and her team were kind.", "There is always hope after a bad week."]  # fmt: skip
-    docs = theme_names.parse(dict(enumerate(texts)))
-    found = {key for key, _, _ in theme_names.candidates(list(docs.values()))}
+    docs = theme_phrases.parse(dict(enumerate(texts)))
+    found = {key for key, _, _ in theme_phrases.candidates(list(docs.values()))}
     assert "faye" not in found and not any(k.startswith("faye ") for k in found)
     assert "hope" in found
-    alone = theme_names.candidates([docs[0]])
+    alone = theme_phrases.candidates([docs[0]])
     assert "hope" not in {key for key, _, _ in alone}
