@@ -52,7 +52,8 @@ _PHRASES = {
         r"idk",
         r"(?:i )?(?:have )?no idea",
         r"(?:im )?(?:not sure|unsure)",
-        r"(?:i )?(?:havent|have not) (?:really )?(?:thought|considered) (?:about )?(?:it|this|that)",
+        r"(?:i )?(?:havent|have not) (?:really )?(?:thought|considered)"
+        r" (?:about )?(?:it|this|that)",
     ),
     "declined": (
         r"n ?a",

