@@ -14,6 +14,9 @@ from lab_app.year import ideas
 MIN_CHARS = 12  # fewer typed characters say too little to compare
 FLOOR = 0.35  # cosine below this: not about the same thing (MiniLM, short texts)
 LIMIT = 6
+# A draft this close to a theme's name is about that theme whatever its description says (a
+# built description is one participant's sentence, which can say little of the name).
+SAME_NAME = 0.9
 # Ideas and theme labels are embedded when first asked for and kept here by text hash, so a
 # member pressing "Check for similar" again embeds only the draft.
 _CACHE: dict[str, np.ndarray] = {}
@@ -44,14 +47,15 @@ def nearest_to_many(
             found.append([])
             continue
         query = np.asarray(queries[draft], dtype=np.float32)
-        scored = [dict(row, score=_cosine(query, vector)) for row, vector in candidates]
+        scored = [dict(row, score=_score(query, vectors)) for row, vectors in candidates]
         scored = sorted((f for f in scored if f["score"] >= FLOOR), key=lambda f: -f["score"])
         found.append([dict(f, score=round(f["score"], 3)) for f in scored[:limit]])
     return found
 
 
-def _candidates(workspace, exclude_proposal: int | None) -> list[tuple[dict, np.ndarray]]:
-    """(row, vector) for every proposal, live idea and active theme."""
+def _candidates(workspace, exclude_proposal: int | None) -> list[tuple[dict, object]]:
+    """(row, vector) for every proposal and live idea; (row, (vector of its name and
+    description, vector of its name)) for every active theme."""
     engine = workspace.store.engine
     found = [
         (dict(row, kind="proposal"), vector)
@@ -65,10 +69,22 @@ def _candidates(workspace, exclude_proposal: int | None) -> list[tuple[dict, np.
     # A theme is compared by its name and description, and shown by its name only: a built
     # description quotes a participant, whom participants may not be allowed to read.
     active = [t for t in list_themes(engine) if t["status"] == "active"]
-    texts = [f"{t['label']}. {t['description']}".strip(". ") for t in active]
-    for row, vector in zip(active, _vectors(workspace, texts), strict=True):
-        found.append(({"kind": "theme", "id": row["id"], "title": row["label"]}, vector))
+    described = _vectors(
+        workspace, [f"{t['label']}. {t['description']}".strip(". ") for t in active]
+    )
+    named = _vectors(workspace, [t["label"] for t in active])
+    for row, both, name in zip(active, described, named, strict=True):
+        found.append(({"kind": "theme", "id": row["id"], "title": row["label"]}, (both, name)))
     return found
+
+
+def _score(query: np.ndarray, vectors) -> float:
+    """Closeness to a proposal or idea (one vector), or to a theme (its name with its
+    description, or its name alone when the draft all but repeats it: SAME_NAME)."""
+    if not isinstance(vectors, tuple):
+        return _cosine(query, vectors)
+    both, name = (_cosine(query, v) for v in vectors)
+    return max(both, name) if name >= SAME_NAME else both
 
 
 def _vectors(workspace, texts: list[str]) -> list[np.ndarray]:

@@ -13,31 +13,50 @@ _PRAISE = re.compile(
     r"\b(good|great|excellent|brilliant|fantastic|amazing|perfect|lovely|wonderful|superb|"
     r"outstanding|happy|pleased|satisfied|fine|ok|okay|helpful|friendly|kind|thank)", re.I
 )  # fmt: skip
+# Thanks and pleasantries between people in a forum thread ("Cheers", "Thanks all", "Good luck!").
+_THANKS = re.compile(r"\b(thank|thanks|thx|cheers|ta|appreciate[ds]?|good luck|diolch)\b", re.I)
 _CRITICISM = re.compile(r"\b(bad|poor|terrible|awful|rude|dreadful|horrible|worst|unhappy)", re.I)
 # The kinds, named as survey coders name them; a kind names a group when half its texts are of it.
 NOTHING_TO_CHANGE = "Nothing to improve"  # the NHS coders' own name for it
 PRAISE = "Praise without detail"
 CRITICISM = "Criticism without detail"
+THANKS = "Thanks and pleasantries"
 MAJORITY = 0.5
-KINDS = (NOTHING_TO_CHANGE, PRAISE, CRITICISM)
+KINDS = (NOTHING_TO_CHANGE, PRAISE, CRITICISM, THANKS)
 
 
 def verdict_label(texts: list[str]) -> str:
     """The kind of answer most of a group's (cleaned) texts are, or its commonest short answer
     as written when they are of no one kind, or "" when it has none."""
-    short = [" ".join(t.split()).strip(" .!") for t in texts]
-    short = [t for t in short if t]
+    short = _short(texts)
     if not short:
         return ""
-    share = len(short) * MAJORITY
-    if sum(bool(_NOTHING.match(t)) for t in short) >= share:
-        return NOTHING_TO_CHANGE
-    if sum(bool(_CRITICISM.search(t)) for t in short) >= share:
-        return CRITICISM
-    if sum(bool(_PRAISE.search(t)) for t in short) >= share:
-        return PRAISE
+    kind = verdict_kind(texts)
+    if kind:
+        return kind
     counts = Counter(t for t in short if len(t.split()) <= MAX_WORDS)
     if not counts:
         return ""
     answer = min(counts, key=lambda t: (-counts[t], len(t), t))
     return answer[0].upper() + answer[1:].lower()
+
+
+def verdict_kind(texts: list[str], pleasantries: bool = False) -> str:
+    """The kind of answer (KINDS) at least half of the texts are, or "". Thanks are a kind of
+    their own only with `pleasantries` (posts in a thread); in a survey, "Thank you all" is
+    praise."""
+    short = _short(texts)
+    share = len(short) * MAJORITY
+    kinds = [(NOTHING_TO_CHANGE, _NOTHING, False), (CRITICISM, _CRITICISM, True)]
+    if pleasantries:
+        kinds.append((THANKS, _THANKS, True))
+    for kind, pattern, search in [*kinds, (PRAISE, _PRAISE, True)]:
+        found = (pattern.search(t) if search else pattern.match(t) for t in short)
+        if short and sum(bool(f) for f in found) >= share:
+            return kind
+    return ""
+
+
+def _short(texts: list[str]) -> list[str]:
+    short = [" ".join(t.split()).strip(" .!") for t in texts]
+    return [t for t in short if t]

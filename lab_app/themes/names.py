@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lab_app.themes import clauses
-from lab_app.themes.answer_labels import verdict_label
+from lab_app.themes.answer_labels import THANKS, verdict_kind, verdict_label
 from lab_app.themes.phrases import MAX_WORDS, candidates, clean_text, folded, parse, words
 
 SAMPLE = 30  # central distinct extracts a theme's phrases are read from
@@ -62,8 +62,13 @@ def name_groups(
     # The largest theme picks first; a later one never repeats a label already given.
     for g in sorted(range(len(groups)), key=lambda g: (-len(groups[g]), g)):
         label = _label(*chosen[g], vector_of, used)
+        said = [clean_text(texts[r]) for r in sampled[g]]
         if not label or folded(label) in used:  # nothing new to say in a phrase
-            label = verdict_label([clean_text(texts[r]) for r in sampled[g]]) or label
+            label = verdict_label(said) or label
+        elif all(uses < 2 for _, _, uses in found[g]) and verdict_kind(said, True) == THANKS:
+            # Replies that thank and chat share no phrase ("purple brolly", "middle name"): a
+            # label made of one reply's words says nothing of the rest.
+            label = THANKS
         labels[g] = label or "Unnamed"
         used.add(folded(labels[g]))
     names = [Name(labels[g], chosen[g][0]) for g in range(len(groups))]
@@ -142,6 +147,9 @@ def _label(
         if score >= JOIN_SCORE * top and float(vector_of[first] @ vector_of[other]) < JOIN_BELOW
     ][:1]
     options = unlike + ([first] if len(first.split()) > 1 else [])
+    # A longer wording that is a proper name ("Peer Support for All Lab", "leaflet for the
+    # Samaritans") names one organisation or programme, not what the theme is about.
+    ranked = [(p, score) for p, score in ranked if p == first or not _proper_name(p)]
     options += [p for p, score in ranked if score >= EXTEND_SCORE * top and _extends(p, first)]
     longer = [p for p, score in ranked if len(p.split()) > 1 and score >= LONGER_SCORE * top]
     # A one-word label says too little ("Staff", "Care"): a longer wording of it scoring a
@@ -150,6 +158,12 @@ def _label(
     options += joins + longer + wider + [first] + pairs  # any pair rather than a repeated label
     label = next((o for o in options if folded(o) not in used), options[0])
     return label[0].upper() + label[1:]
+
+
+def _proper_name(phrase: str) -> bool:
+    """A capitalised word after the first ("Peer Support for All Lab"); acronyms ("A&E", "GP")
+    are not names."""
+    return any(w[:1].isupper() and any(c.islower() for c in w) for w in phrase.split()[1:])
 
 
 def _extends(longer: str, shorter: str) -> bool:
