@@ -96,6 +96,7 @@ _WHOLE = {
 }
 MAX_WORDS = 15  # the longest non-answer seen is 9 words; longer replies are answers
 _APOSTROPHES = str.maketrans("", "", "'’‘`´")
+_SYMBOLS_AFTER = re.compile(r"(?:\s*[^\w\s])+$")  # emoji and other symbols closing a reply
 
 
 def normalise(text: str) -> str:
@@ -113,7 +114,25 @@ def non_answer_type(text: str) -> str | None:
         return "declined"  # "-", "--", ".", "?", "..." (an emoji is kept: it is a symbol)
     if words.count(" ") >= MAX_WORDS:
         return None
+    # A smiley after the words ("Nothing 😊") adds a mood, not an answer; alone ("👍") it is one.
+    words = _SYMBOLS_AFTER.sub("", words) or words
+    if _misspelt_nothing(words):
+        return "nothing"
     return next((kind for kind, whole in _WHOLE.items() if whole.fullmatch(words)), None)
+
+
+def _misspelt_nothing(word: str) -> bool:
+    """A one-word reply one keystroke from "nothing" ("nothimg", "nothng", "nohing"): on NHS
+    answers each of these stands alone and is coded nothing-to-improve."""
+    target = "nothing"
+    if " " in word or abs(len(word) - len(target)) > 1 or word == target:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == target[diff[1]]
+        return len(diff) == 1 or (swapped and word[diff[1]] == target[diff[0]])
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def is_non_answer(text: str) -> bool:

@@ -39,6 +39,9 @@ NOTHING_CODES = {"xn", "xe", "xg"}
         ("Not at this time.", "no"), ("I think I've said everything above.", "declined"),
         ("I have nothing to add", "nothing"), ("xx", "declined"), ("testing", "declined"),
         ("Good question!", "declined"), ("Nothing to add, good luck with the work", "nothing"),
+        # Real FFT replies: one keystroke from "nothing", or a smiley after it.
+        ("Nothimg", "nothing"), ("Nothng", "nothing"), ("nohing", "nothing"), ("Nothin", "nothing"),
+        ("Nothing😊", "nothing"), ("Nothing 😃", "nothing"), ("No 👍", "no"),
     ],
 )  # fmt: skip
 def test_non_answers_are_recognised_with_their_type(reply, kind):
@@ -55,7 +58,8 @@ def test_non_answers_are_recognised_with_their_type(reply, kind):
         "Don't know where to park", "Not sure the evening group suits me", "👍", "No parking",
         "OK", "Very little.", "Nothing could be better", "x-ray was slow",
         "Not applicable, I haven't used it", "Not being told. Simple as that.", "Thank you",
-        "Good luck! You'll need it.", "Not enough staff", "Testing was quick",
+        "Good luck! You'll need it.", "Not enough staff", "Testing was quick", "Noting that",
+        "😊", "Nothing 👍 better",
         "no " * 20,  # twenty words of "no" are not an answer anyone gives: left alone
     ],
 )  # fmt: skip
