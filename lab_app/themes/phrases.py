@@ -31,6 +31,7 @@ FILLER = {
     "hello", "hi", "dear", "sir", "madam", "everyone", "anyone", "someone", "others", "other",
     "level", "area", "areas", "course", "job", "work", "situation", "comment", "comments",
     "feedback", "lady", "gentleman", "guy", "guys", "mr", "mrs", "ms", "dr", "hour", "hours",
+    "tbh", "imo", "imho", "btw", "fyi", "etc",  # chat shorthand ("atm" is also a cash machine)
 }  # fmt: skip
 # Vague or evaluative adjectives: dropped from a phrase's start ("good question" → nothing).
 WEAK_MODIFIERS = {

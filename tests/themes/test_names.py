@@ -70,6 +70,8 @@ def test_label_faults_catch_what_analysts_would_not_write():
     assert label_check.label_faults("Full understanding", people) == []
     assert label_check.label_faults("Heating and air con", people) == []
     assert label_check.label_faults("Looked after very well", people) == ["filler"]
+    assert label_check.label_faults("Waiting times tbh", people) == ["filler"]  # chat shorthand
+    assert label_check.label_faults("Card at an ATM", people) == []  # a cash machine
 
 
 def test_a_phrase_never_holds_a_given_name_or_a_link():
