@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+NO_WORDS = "(no words on this side that participants may read: not quoted here)"
+
 
 def add_commands(commands) -> None:
     """Add this feature's subcommands to the `qlab` parser."""
@@ -90,8 +92,11 @@ def _print_sides(engine, row: dict) -> None:
 
     for side in row["sides"]:
         print(f"    {side['label']}: {_short(side['summary'])}")
-        for quote in side_quotes(engine, row, side):
+        quotes = side_quotes(engine, row, side)
+        for quote in quotes:
             print(f"      “{_short(quote, 160)}”")
+        if not quotes:  # a blank here read as a fault; it is consent doing its job
+            print(f"      {NO_WORDS}")
 
 
 def cmd_decide(workspace, args) -> int:

@@ -310,3 +310,31 @@ def test_withdrawal_takes_a_statement_out_of_its_tension_title(ws):
     withdraw(ws, person, "staff", rebuild_themes=False)
     title = tensions.get(engine, tension["id"])["title"]
     assert opening not in title and REMOVED in title
+
+
+def test_the_listing_quotes_each_side_or_says_why_it_cannot(ws, capsys):
+    """`qlab tensions` shows each side in its own words, only words participants may read;
+    a side whose authors did not agree to be shown says so instead of printing nothing."""
+    from lab_app.cli.year import NO_WORDS
+
+    assert main(["--home", str(ws.settings.home), "tensions"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    sides = [i for i, line in enumerate(lines) if line.startswith("    ") and ": " in line
+             and not line.startswith("      ") and not line.lstrip().startswith("X-")]  # fmt: skip
+    assert sides
+    for i in sides:
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        assert after.startswith("      “") or after.strip() == NO_WORDS, (lines[i], after)
+    rows = [r for r in tensions.list_tensions(ws.store.engine) if r["signal"] != "votes"]
+    quoted = [e for r in rows for side in r["sides"] for e in side.get("quotes", [])]
+    shown = participation.shown_to_participants(ws.store.engine, quoted)
+    hidden = [t[:40] for e, t in _texts(ws, quoted).items() if e not in shown]
+    assert hidden and any(line.strip() == NO_WORDS for line in lines)  # the demo has one
+    printed = [line.strip().lstrip("“") for line in lines]
+    assert not [line for line in printed if line.startswith(tuple(hidden))]
+
+
+def _texts(ws, ids: list[str]) -> dict[str, str]:
+    return {
+        e: " ".join(r["text"].split()) for e, r in extracts_by_ids(ws.store.engine, ids).items()
+    }
