@@ -115,7 +115,7 @@ def _withdraw(deployment: Deployment, args) -> int:
     if not removed:
         raise ValueError(f"no Lab holds anything of {args.person!r}: see `qlab export extracts`")
     for slug, count in removed.items():
-        print(f"withdrawn from {slug}: {count} extracts removed")
+        print(f"withdrawn from {slug}: {count} extract{'' if count == 1 else 's'} removed")
     return 0
 
 
