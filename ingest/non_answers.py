@@ -116,23 +116,26 @@ def non_answer_type(text: str) -> str | None:
         return None
     # A smiley after the words ("Nothing 😊") adds a mood, not an answer; alone ("👍") it is one.
     words = _SYMBOLS_AFTER.sub("", words) or words
-    if _misspelt_nothing(words):
+    if words in _MISSPELT_NOTHING:
         return "nothing"
     return next((kind for kind, whole in _WHOLE.items() if whole.fullmatch(words)), None)
 
 
-def _misspelt_nothing(word: str) -> bool:
-    """A one-word reply one keystroke from "nothing" ("nothimg", "nothng", "nohing"): on NHS
-    answers each of these stands alone and is coded nothing-to-improve."""
-    target = "nothing"
-    if " " in word or abs(len(word) - len(target)) > 1 or word == target:
-        return False
-    if len(word) == len(target):
-        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
-        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == target[diff[1]]
-        return len(diff) == 1 or (swapped and word[diff[1]] == target[diff[0]])
-    short, long = sorted((word, target), key=len)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+def _one_keystroke_from(word: str) -> set[str]:
+    """Every word one letter dropped, swapped with the next, changed or added away."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return (
+        {a + b[1:] for a, b in splits if b}
+        | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+        | {a + c + b[1:] for a, b in splits if b for c in letters}
+        | {a + c + b for a, b in splits for c in letters}
+    ) - {word}
+
+
+# A one-word reply one keystroke from "nothing" ("nothimg", "nothng", "nohing"): on NHS answers
+# each of these stands alone and is coded nothing-to-improve.
+_MISSPELT_NOTHING = frozenset(_one_keystroke_from("nothing"))
 
 
 def is_non_answer(text: str) -> bool:

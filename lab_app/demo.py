@@ -146,7 +146,7 @@ def _staff_decisions(workspace: Workspace) -> list[str]:
 
 def _taken_up(workspace: Workspace, idea_id: str, since: str) -> bool:
     """At least TAKEN_UP_BY people discussed the idea, and someone still did on or after since."""
-    from lab_app.material.store import extracts_by_ids
+    from lab_app.material.reads import extracts_by_ids
     from lab_app.year import ideas
 
     links = ideas.get_idea(workspace.store.engine, idea_id)["links"]

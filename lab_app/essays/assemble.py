@@ -9,8 +9,9 @@ from lab_app.essays.attribution import attribution
 from lab_app.essays.grounding import QUOTATIONS_HEADING, REFERENCES_HEADING
 from lab_app.essays.markup import BODY_MARKER, Block, escape, flat, parse
 from lab_app.essays.material import source_info
-from lab_app.essays.theme_section import document_organisation, document_title
-from lab_app.material.store import extracts_by_ids
+from lab_app.essays.theme_section import document_organisation
+from lab_app.material.reads import extracts_by_ids
+from lab_app.material.source_names import title_of
 from lab_app.themes.views import attributes_of
 
 
@@ -61,7 +62,7 @@ def assemble(engine, essay: dict) -> Assembled:
         result.blocks.append(Block("heading", REFERENCES_HEADING, level=2))
         for path, ref in references.items():
             document = dict(documents.get(path, {}))
-            document["title"] = document_title(document, path)
+            document["title"] = title_of(document.get("title"), path)
             document["organisation"] = document_organisation(documents.get(path, {}))
             line = f"{ref}. {_reference(document, cited_pages.get(ref, []))}"
             result.blocks.append(Block("paragraph", f"{line} Source: {path}"))

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from lab_app.core.schema import extracts, sources
 from lab_app.essays.markup import BODY_MARKER, EXPORT_MARKER, Block, is_verbatim, parse, quotations
 from lab_app.material.consent import may_quote
-from lab_app.material.store import extracts_by_ids, with_sources
+from lab_app.material.reads import extracts_by_ids, with_sources
 
 REFERENCE_LINE = re.compile(r"^(R\d+)\. .*Source: (\S.*)$")
 QUOTATION_LINE = re.compile(r"^(Q\d+)\. .*extract id ([0-9a-f]{6,40})$")

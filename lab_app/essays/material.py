@@ -19,7 +19,7 @@ from lab_app.core.schema import (
     themes,
 )
 from lab_app.material.consent import may_quote
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.themes.over_time import volumes
 from lab_app.themes.views import attributes_of
 

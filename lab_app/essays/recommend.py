@@ -9,7 +9,7 @@ from lab_app.essays.staff_decisions import MACHINE_TITLE, Backing
 from lab_app.essays.synthesis import speaker
 from lab_app.essays.writing import counted, in_words, inline_quote, inline_sentence, prose
 from lab_app.material.consent import may_quote
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.themes.views import attributes_of
 
 PLURAL_ROLES = {

@@ -16,7 +16,7 @@ from lab_app.essays.material import ideas_for
 from lab_app.essays.quotable import statement_problem
 from lab_app.essays.writing import readable_label
 from lab_app.material.consent import may_quote
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.themes.views import attributes_of
 
 ACCEPTED = ("adopted", "testing")  # statuses that mean the Lab is taking an idea forward

@@ -20,8 +20,8 @@ from lab_app.essays.writing import (
     prose,
 )
 from lab_app.material.consent import may_quote
+from lab_app.material.reads import extracts_by_ids
 from lab_app.material.source_names import title_of
-from lab_app.material.store import extracts_by_ids
 from lab_app.themes.views import attributes_of
 
 KIND_WORDS = {
@@ -173,17 +173,11 @@ def _evidence(theme, count, documents, used) -> list[str]:
 
 
 def _cited(document: dict, row: dict) -> str:
-    title = prose(document_title(document, row["source"]))
+    title = prose(title_of(document.get("title"), row["source"]))
     organisation = prose(document_organisation(document))
     year = (document.get("date") or row.get("date") or "")[:4]
     who = ", ".join(p for p in (organisation, year) if p)
     return f"{title} ({who}) says:" if who else f"{title} says:"
-
-
-def document_title(document: dict, path: str) -> str:
-    """The document's own title without a web page's ' | site' tail, else its file name in
-    words without a format prefix ('Commissioner position note funding')."""
-    return title_of(document.get("title"), path)
 
 
 def document_organisation(document: dict) -> str:

@@ -8,7 +8,7 @@ from lab_app.essays.markup import flat
 from lab_app.essays.quotable import statement_problem
 from lab_app.essays.writing import counted, inline_quote, percent
 from lab_app.material.consent import may_quote
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 
 MIN_SEEN = 5  # a statement fewer people voted on says little about anyone
 

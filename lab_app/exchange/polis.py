@@ -29,7 +29,7 @@ from sqlalchemy import delete, insert, select
 
 from ingest.redact import redact, redact_many
 from lab_app.core.schema import extracts, sources, votes
-from lab_app.material.store import with_sources
+from lab_app.material.reads import with_sources
 from lab_app.opinions.polis_input import META_ATTRIBUTE, MODERATED_OUT
 
 HOME_FOLDER = "polis"  # inside the workspace home

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lab_app.core.audit import now, record_audit
 from lab_app.core.schema import consent, extract_attributes, extracts, sources, theme_members
-from lab_app.material.store import with_sources
+from lab_app.material.reads import with_sources
 
 NO_VALUES = ("no", "false", "n", "0")
 FIELDS = ("show_to_participants", "quote_in_publications")

@@ -13,7 +13,7 @@ from lab_app.core import locks as store_lock
 from lab_app.core.audit import now, record_audit
 from lab_app.core.schema import extract_attributes, pending_contributions, theme_members, votes
 from lab_app.material.consent import may_show
-from lab_app.material.store import chunks, extracts_by_ids
+from lab_app.material.reads import chunks, extracts_by_ids
 
 VOTE_VALUES = {1: "agree", -1: "disagree", 0: "pass"}
 MAX_CONTRIBUTION_CHARS = 5000

@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select, update
 from ingest.redact import redact
 from lab_app.core.audit import now, record_audit
 from lab_app.core.schema import statements, votes
-from lab_app.material.store import chunks
+from lab_app.material.reads import chunks
 from lab_app.opinions import participation
 
 MAX_STATEMENT_CHARS = 140  # Pol.is's limit: one idea a person can agree or disagree with

@@ -166,15 +166,10 @@ def authenticate(engine, name: str, password: str, may_enter=None) -> dict | Non
             target = name if row is not None else None
             record_audit(conn, "sign_in.failed", target, {"method": "password"}, who="(unknown)")
             return None
-        if refused:
-            details = {"method": "password", "reason": "no role in any Lab"}
-            record_audit(conn, "sign_in.refused", name, details, who=name)
-        else:
-            values = {"last_sign_in": now()}
-            if _hasher.check_needs_rehash(row.password_hash):
-                values["password_hash"] = _hash(password)
-            conn.execute(update(users).where(users.c.name == name).values(**values))
-            record_audit(conn, "sign_in", name, {"method": "password"}, who=name)
+        rehash = not refused and _hasher.check_needs_rehash(row.password_hash)
+        _record_entry(
+            conn, name, "password", refused, {"password_hash": _hash(password)} if rehash else {}
+        )
     if refused:  # raised once the refusal is written (inside, it would be rolled back)
         raise NoRoleError(NO_ROLE_MESSAGE)
     return _public(row)
@@ -190,16 +185,22 @@ def sso_account(engine, email: str, may_enter=None) -> dict | None:
         if not known:
             record_audit(conn, "sign_in.failed", None, {"method": "sso"}, who="(unknown)")
             return None
-        if refused:
-            details = {"method": "sso", "reason": "no role in any Lab"}
-            record_audit(conn, "sign_in.refused", user["name"], details, who=user["name"])
-        else:
-            query = update(users).where(users.c.name == user["name"]).values(last_sign_in=now())
-            conn.execute(query)
-            record_audit(conn, "sign_in", user["name"], {"method": "sso"}, who=user["name"])
+        _record_entry(conn, user["name"], "sso", refused)
     if refused:
         raise NoRoleError(NO_ROLE_MESSAGE)
     return user
+
+
+def _record_entry(conn, name: str, method: str, refused: bool, values: dict | None = None):
+    """A right password or identity: the refusal (no role anywhere), or the sign-in with its
+    time (and any other column `values` set) on the account."""
+    if refused:
+        details = {"method": method, "reason": "no role in any Lab"}
+        record_audit(conn, "sign_in.refused", name, details, who=name)
+        return
+    changes = {"last_sign_in": now(), **(values or {})}
+    conn.execute(update(users).where(users.c.name == name).values(**changes))
+    record_audit(conn, "sign_in", name, {"method": method}, who=name)
 
 
 def record_sign_out(engine, name: str) -> None:

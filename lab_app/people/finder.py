@@ -15,7 +15,7 @@ from ingest.redact import redact, redact_person
 from lab_app.core.audit import now, record_audit
 from lab_app.core.roles import require_staff
 from lab_app.core.schema import finder_profiles
-from lab_app.material.store import words_of
+from lab_app.material.reads import words_of
 from lab_app.opinions.participation import shown_to_participants
 from lab_app.people import accounts, names
 from lab_app.year import ideas

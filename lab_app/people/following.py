@@ -24,7 +24,7 @@ from lab_app.core.schema import (
     theme_readers,
     themes,
 )
-from lab_app.material.store import chunks
+from lab_app.material.reads import chunks
 
 FORGETS = (theme_readers.c.account,)
 

@@ -24,7 +24,8 @@ from lab_app.core.forgetting import Gone
 from lab_app.core.schema import extracts, sources
 from lab_app.essays import forget as essay_forget
 from lab_app.material import consent, store
-from lab_app.material.store import blank, with_sources
+from lab_app.material.reads import with_sources
+from lab_app.material.store import blank
 from lab_app.material.uploads import clear_staged
 from lab_app.opinions import participation, statements, tensions
 from lab_app.people import accounts, finder, following, identity, throttle

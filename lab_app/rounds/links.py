@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from lab_app.core.schema import round_proposals
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.opinions.participation import shown_to_participants
 from lab_app.themes.build import list_themes
 from lab_app.year import ideas

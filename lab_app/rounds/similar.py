@@ -47,25 +47,25 @@ def nearest_to_many(
             found.append([])
             continue
         query = np.asarray(queries[draft], dtype=np.float32)
-        scored = [dict(row, score=_score(query, vectors)) for row, vectors in candidates]
+        scored = [dict(row, score=_score(query, v, name)) for row, v, name in candidates]
         scored = sorted((f for f in scored if f["score"] >= FLOOR), key=lambda f: -f["score"])
         found.append([dict(f, score=round(f["score"], 3)) for f in scored[:limit]])
     return found
 
 
-def _candidates(workspace, exclude_proposal: int | None) -> list[tuple[dict, object]]:
-    """(row, vector) for every proposal and live idea; (row, (vector of its name and
-    description, vector of its name)) for every active theme."""
+def _candidates(workspace, exclude_proposal: int | None) -> list[tuple]:
+    """(row, vector, vector of its name) for every proposal, live idea and active theme; only
+    a theme has a name vector of its own (None for the others)."""
     engine = workspace.store.engine
     found = [
-        (dict(row, kind="proposal"), vector)
+        (dict(row, kind="proposal"), vector, None)
         for row, vector in proposal_vectors(engine)
         if row["id"] != exclude_proposal
     ]
     live = [i for i in ideas.list_ideas(engine) if not i["merged_into"]]
     texts = [f"{i['title']}. {i['description']}".strip(". ") for i in live]
     for row, vector in zip(live, _vectors(workspace, texts), strict=True):
-        found.append(({"kind": "idea", "id": row["id"], "title": row["title"]}, vector))
+        found.append(({"kind": "idea", "id": row["id"], "title": row["title"]}, vector, None))
     # A theme is compared by its name and description, and shown by its name only: a built
     # description quotes a participant, whom participants may not be allowed to read.
     active = [t for t in list_themes(engine) if t["status"] == "active"]
@@ -74,17 +74,17 @@ def _candidates(workspace, exclude_proposal: int | None) -> list[tuple[dict, obj
     )
     named = _vectors(workspace, [t["label"] for t in active])
     for row, both, name in zip(active, described, named, strict=True):
-        found.append(({"kind": "theme", "id": row["id"], "title": row["label"]}, (both, name)))
+        found.append(({"kind": "theme", "id": row["id"], "title": row["label"]}, both, name))
     return found
 
 
-def _score(query: np.ndarray, vectors) -> float:
-    """Closeness to a proposal or idea (one vector), or to a theme (its name with its
-    description, or its name alone when the draft all but repeats it: SAME_NAME)."""
-    if not isinstance(vectors, tuple):
-        return _cosine(query, vectors)
-    both, name = (_cosine(query, v) for v in vectors)
-    return max(both, name) if name >= SAME_NAME else both
+def _score(query: np.ndarray, vector: np.ndarray, name: np.ndarray | None) -> float:
+    """Closeness to a proposal, an idea or a theme (its name with its description); to a
+    theme's name alone when the draft all but repeats it (SAME_NAME)."""
+    score = _cosine(query, vector)
+    if name is not None and (named := _cosine(query, name)) >= SAME_NAME:
+        return max(score, named)
+    return score
 
 
 def _vectors(workspace, texts: list[str]) -> list[np.ndarray]:

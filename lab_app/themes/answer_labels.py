@@ -46,13 +46,13 @@ def verdict_kind(texts: list[str], pleasantries: bool = False) -> str:
     their own only with `pleasantries` (posts in a thread); in a survey, "Thank you all" is
     praise."""
     short = _short(texts)
-    share = len(short) * MAJORITY
-    kinds = [(NOTHING_TO_CHANGE, _NOTHING, False), (CRITICISM, _CRITICISM, True)]
+    if not short:
+        return ""
+    kinds = [(NOTHING_TO_CHANGE, _NOTHING.match), (CRITICISM, _CRITICISM.search)]
     if pleasantries:
-        kinds.append((THANKS, _THANKS, True))
-    for kind, pattern, search in [*kinds, (PRAISE, _PRAISE, True)]:
-        found = (pattern.search(t) if search else pattern.match(t) for t in short)
-        if short and sum(bool(f) for f in found) >= share:
+        kinds.append((THANKS, _THANKS.search))
+    for kind, finds in [*kinds, (PRAISE, _PRAISE.search)]:
+        if sum(bool(finds(t)) for t in short) >= len(short) * MAJORITY:
             return kind
     return ""
 

@@ -11,7 +11,7 @@ from collections import Counter
 
 import numpy as np
 
-from lab_app.material.store import theme_inputs
+from lab_app.material.reads import theme_inputs
 from lab_app.themes import (
     areas as theme_areas,
 )

@@ -8,7 +8,7 @@ from sqlalchemy import delete, insert, select, update
 
 from lab_app.core.audit import current_user, now, record_audit
 from lab_app.core.schema import theme_history, theme_members, theme_pins, themes
-from lab_app.material.store import chunks, theme_inputs
+from lab_app.material.reads import chunks, theme_inputs
 from lab_app.themes import words
 from lab_app.themes.state import load_state
 

@@ -17,7 +17,7 @@ _FUNCTION_WORDS = JOINERS | {"and", "the", "a", "an"}
 # "full understanding", "air con", "top-up limit".
 _NOUNS = {"call", "fire", "bill", "system", "front", "back", "interest", "detail", "amount",
           "bottom", "name", "cry", "mill", "show", "move", "fill", "find", "full", "con", "top",
-          "empty", "thick", "thin", "part", "side", "serious", "describe"}  # fmt: skip
+          "empty", "thick", "thin", "serious", "describe"}  # fmt: skip
 _URL_PIECE = re.compile(r"https?|www|\.(com|org|net|uk|jpe?g|png|html?)\b|[/_@\[\]]|-images?\b")
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from lab_app.core.schema import extract_attributes, extracts, sources
 from lab_app.core.text import html_safe
-from lab_app.material.store import with_sources
+from lab_app.material.reads import with_sources
 from lab_app.themes.build import placements
 
 POINT_FIELDS = ("id", "kind", "date", "person", "page", "row", "short", "source", "theme_id",

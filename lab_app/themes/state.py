@@ -18,7 +18,7 @@ from lab_app.core.schema import (
     theme_pins,
     themes,
 )
-from lab_app.material.store import chunks
+from lab_app.material.reads import chunks
 
 
 @dataclass

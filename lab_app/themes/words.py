@@ -3,7 +3,7 @@ the start of their text, never by ids (plain text: the app escapes it for Markdo
 
 from __future__ import annotations
 
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.themes.views import label_of
 
 SNIPPET = 60  # characters of an extract's text that name it in a message

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lab_app.material import source_names
 from lab_app.opinions import participation
 from lab_app.people import finder
 from lab_app.themes import views
@@ -26,16 +25,6 @@ ATTRIBUTE_CHOICES = 40
 def store_key(engine) -> str:
     """What the caches here are keyed on (four small queries)."""
     return fingerprint(engine)["themes"]
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _titles(key: str, _engine) -> dict[str, str]:
-    return source_names.titled_sources(_engine)
-
-
-def source_titles(engine) -> dict[str, str]:
-    """Source path -> the title readers know it by (source_names.titled_sources)."""
-    return _titles(store_key(engine), engine)
 
 
 # Seconds an answer of "is the index behind the store?" is reused: counting the index held the

@@ -40,7 +40,7 @@ def user_text(text: str, *, quote: bool = False) -> None:
 def provenance(row: dict, titles: dict[str, str] | None = None) -> str:
     """'Peer support outcomes: a rapid evidence review · page 3' or 'survey.csv · row 12 ·
     2026-03-09': where an extract came from, a document named by its title (`titles`, from
-    cached.source_titles) rather than its file."""
+    source_names.titled_sources) rather than its file."""
     source = row.get("source") or ""
     if source == CONTRIBUTIONS_FILE.as_posix():  # the app's own file: its path tells nobody
         source = "sent in the app"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lab_app.core.audit import current_user
+from lab_app.material.source_names import titled_sources
 from lab_app.opinions import participation
-from lab_app.ui import cached, guard
+from lab_app.ui import guard
 from lab_app.ui.components import provenance, safe_markdown
 from lab_app.ui.highlight import quote_markdown, shortened
 from lab_app.ui.resources import workspace
@@ -54,7 +55,7 @@ def statements(
     """Each row as an anonymous quote with where it came from, then agree/disagree/pass; with
     `pick` (staff), a box to select it for moving; `wanted` words in bold; `new` ones marked."""
     counts, mine = tally or tallies(engine, participant, [row["extract_id"] for row in rows])
-    titles = cached.source_titles(engine)
+    titles = titled_sources(engine)
     for row in rows:
         extract_id = row["extract_id"]
         quote(row["text"], wanted)

@@ -16,7 +16,7 @@ from lab_app.core.schema import (
     ideas,
     themes,
 )
-from lab_app.material.store import chunks
+from lab_app.material.reads import chunks
 from lab_app.opinions.participation import MAX_CONTRIBUTION_CHARS, required_name
 
 STATUSES = ("emerging", "developing", "testing", "adopted", "parked")

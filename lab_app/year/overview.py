@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from lab_app.core.schema import extracts, phases, sources, theme_builds, theme_history, themes
 from lab_app.material import set_aside
 from lab_app.material.consent import may_show
-from lab_app.material.store import with_sources
+from lab_app.material.reads import with_sources
 from lab_app.themes.over_time import volumes
 
 GROWTH_MONTHS = 3  # growth compares the last three months with the three before them

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from lab_app.material.store import words_of
+from lab_app.material.reads import words_of
 from tests.people.finder_lab import FINDABLE, NOT_FINDABLE, STAFF, WITHHELD, make_finder_lab
 
 SHOWN = {shown for shown, _ in FINDABLE.values()}

@@ -38,7 +38,7 @@ from lab_app.essays.material import active_themes
 from lab_app.essays.quotable import worth_quoting
 from lab_app.essays.writing import readable_label
 from lab_app.material.consent import may_quote, set_consent
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from tests.corpus.truth import TRUTH
 
 QUOTE_IN_TEXT = re.compile(r"“([^“”]+)”\s*\[(R\d+)(?:, (p|para)\. (\d+))?\]")

@@ -19,10 +19,10 @@ from lab_app.essays.material import source_info, theme_material
 from lab_app.essays.quotable import PLACEHOLDER, quote_problem
 from lab_app.essays.recommend import PLURAL_ROLES
 from lab_app.essays.staff_decisions import MACHINE_TITLE
-from lab_app.essays.theme_section import document_title
 from lab_app.essays.writing import prose, readable_label
 from lab_app.material.consent import may_quote
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
+from lab_app.material.source_names import title_of
 from lab_app.opinions import tensions
 from lab_app.themes import curation
 from lab_app.themes.views import attributes_of
@@ -38,7 +38,7 @@ def _part(body: str, heading: str) -> str:
 
 def _own_words(engine, text: str) -> str:
     """The essay's text without quotations, blockquotes and the documents' titles."""
-    titles = {document_title(info, path) for path, info in source_info(engine).items()}
+    titles = {title_of(info.get("title"), path) for path, info in source_info(engine).items()}
     for title in sorted(titles, key=len, reverse=True):
         text = text.replace(title, "")
     text = re.sub(r"“[^“”]*”", "", text)

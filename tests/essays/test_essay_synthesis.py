@@ -20,7 +20,7 @@ from lab_app.essays.material import active_themes, source_info, theme_material
 from lab_app.essays.synthesis import SAME, synthesise
 from lab_app.essays.synthesis_model import theme_synthesis
 from lab_app.material.consent import may_quote
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 
 WHO = re.compile(
     r"(peer worker|lived experience|carer|clinician|commissioner|voluntary-sector worker|"

@@ -17,7 +17,7 @@ from lab_app.essays.report_html import write_report
 from lab_app.essays.staff_decisions import accepted_ideas, confirmed_tensions
 from lab_app.essays.writing import readable_label
 from lab_app.material.consent import may_quote, set_consent
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.people import withdrawal
 from lab_app.themes import curation
 from lab_app.year import ideas

@@ -16,7 +16,7 @@ from lab_app.core.schema import extract_attributes, extracts
 from lab_app.exchange.refi_qda import CODEBOOK_NS, NOT_FOR_QUOTATION, PROJECT_NS
 from lab_app.exchange.seeds import parse_codebook, read_codebook
 from lab_app.material.consent import may_quote
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.themes.build import placements
 from tests.corpus.truth import TRUTH, truth_themes
 

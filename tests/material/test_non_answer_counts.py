@@ -11,7 +11,7 @@ from sqlalchemy import select
 from lab_app.cli.qlab import main
 from lab_app.core.schema import sources
 from lab_app.material import set_aside, uploads
-from lab_app.material.store import theme_inputs
+from lab_app.material.reads import theme_inputs
 from lab_app.people import withdrawal
 
 HELPED = "What helped you most?"

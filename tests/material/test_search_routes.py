@@ -8,7 +8,7 @@ import pytest
 
 from lab_app import workspace as workspace_module
 from lab_app.core.settings import Settings
-from lab_app.material.store import theme_inputs
+from lab_app.material.reads import theme_inputs
 from lab_app.workspace import Workspace
 
 QUERIES = ["waiting times were too long", "the staff were kind", "parking at the hospital"]

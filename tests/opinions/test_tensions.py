@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lab_app.cli.qlab import main
 from lab_app.core.schema import audit, extracts, theme_members
 from lab_app.core.settings import Settings
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.opinions import participation, replies, tension_eval, tensions
 from lab_app.opinions import signals as tension_signals
 from lab_app.opinions import text_signal as tension_text

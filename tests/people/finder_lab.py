@@ -8,7 +8,7 @@ import shutil
 
 from lab_app.core.settings import Settings
 from lab_app.material.consent import set_consent
-from lab_app.material.store import words_of
+from lab_app.material.reads import words_of
 from lab_app.opinions import participation
 from lab_app.people import accounts, finder
 from lab_app.workspace import Workspace

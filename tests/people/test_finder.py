@@ -9,7 +9,7 @@ import pytest
 
 from lab_app.core.audit import read
 from lab_app.core.settings import Settings
-from lab_app.material.store import words_of
+from lab_app.material.reads import words_of
 from lab_app.people import accounts, finder, withdrawal
 from lab_app.workspace import Workspace
 from tests.people.finder_lab import (

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.metrics import normalized_mutual_info_score
 
 from lab_app.material.embedder import Embedder
-from lab_app.material.store import theme_inputs
+from lab_app.material.reads import theme_inputs
 from lab_app.themes import clustering
 from lab_app.themes import labels as theme_labels
 from lab_app.themes.build import placements

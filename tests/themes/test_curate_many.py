@@ -9,7 +9,7 @@ from sqlalchemy import select
 from lab_app.core.audit import act_as
 from lab_app.core.schema import audit
 from lab_app.material.backup import table_rows
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.themes import curation, words
 from lab_app.themes.build import placements
 from lab_app.themes.undo import last_done

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from lab_app.core.schema import audit
 from lab_app.core.settings import Settings
 from lab_app.material.consent import set_consent
-from lab_app.material.store import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids
 from lab_app.opinions import participation, tensions
 from lab_app.ui.auth import SESSION_KEY
 from lab_app.ui.components import safe_markdown

@@ -6,8 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lab_app.core.audit import current_user
+from lab_app.material.source_names import titled_sources
 from lab_app.opinions import participation
-from lab_app.ui import auth, cached, guard
+from lab_app.ui import auth, guard
 from lab_app.ui.charts.over_time import dated_bars
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
 from lab_app.ui.resources import workspace
@@ -133,7 +134,7 @@ def idea_detail(idea_id: str) -> None:
         key=lambda q: (q["role"] != "source", q.get("date") or ""),
     )
     st.markdown(f"**Where it came from** ({len(quotes)} of {len(linked)} linked extracts shown)")
-    titles = cached.source_titles(engine)
+    titles = titled_sources(engine)
     for quote in quotes[:QUOTES_SHOWN]:
         user_text(quote["text"], quote=True)
         st.caption(safe_markdown(f"{quote['role']} · {provenance(quote, titles)}"))

@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from lab_app.material import consent
+from lab_app.material.source_names import titled_sources
 from lab_app.opinions import participation
 from lab_app.themes import map as projection
 from lab_app.themes import map_points
@@ -119,7 +120,7 @@ def selection_panel(ws, points: dict, chosen: list[str]) -> None:
                 one = [points["id"][rows[0]]]
                 if staff and not participation.shown_to_participants(ws.store.engine, one):
                     withheld = " · withheld from participants"
-                titles = cached.source_titles(ws.store.engine)
+                titles = titled_sources(ws.store.engine)
                 st.caption(safe_markdown(provenance(row, titles) + withheld))
         else:
             st.write(f"{len(rows):,} extracts selected.")

@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lab_app.core.text import html_safe
+from lab_app.material.source_names import titled_sources
 from lab_app.themes.map import fingerprint
-from lab_app.ui import cached, followed, time_range
+from lab_app.ui import followed, time_range
 from lab_app.ui.auth import current_account, current_name, is_staff
 from lab_app.ui.charts.material import kind_bars
 from lab_app.ui.components import (
@@ -237,7 +238,7 @@ def contributions_section(data: dict, engine) -> None:
     if not latest:
         st.write("No contributions yet.")
         return
-    titles = cached.source_titles(engine)
+    titles = titled_sources(engine)
     for row in latest:
         with st.container(border=True):
             user_text(row["text"], quote=True)

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from lab_app.material.source_names import titled_sources
 from lab_app.opinions import group_views, participation, tensions
 from lab_app.opinions import groups as opinion_groups
 from lab_app.opinions import signals as tension_signals
@@ -19,7 +20,6 @@ from lab_app.opinions.tension_views import (
     title_for,
     upper_first,
 )
-from lab_app.ui import cached
 from lab_app.ui import tension_actions as act
 from lab_app.ui.auth import is_staff, require_role
 from lab_app.ui.components import provenance, safe_markdown, show_error, user_text
@@ -31,6 +31,7 @@ user = require_role("participant")  # any signed-in account; staff actions check
 staff = is_staff(user)
 ws = workspace()
 engine = ws.store.engine
+titles = titled_sources(engine)  # once per run: every side's quotes name their sources
 
 st.title("Tensions")
 st.caption(
@@ -50,7 +51,6 @@ def quotes(side: dict) -> None:
     allowed = participation.shown_to_participants(engine, wanted)
     details = participation.extract_details(engine, [e for e in wanted if e in allowed])
     shown = [details[e] for e in wanted if e in details][: tension_signals.QUOTES_PER_SIDE]
-    titles = cached.source_titles(engine)
     for row in shown:
         user_text(row["text"], quote=True)
         st.caption(safe_markdown(provenance(row, titles)))

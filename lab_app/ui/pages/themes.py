@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from lab_app.core.audit import current_user
+from lab_app.material.source_names import titled_sources
 from lab_app.themes import views as theme_views
 from lab_app.themes.state import last_build
-from lab_app.ui import cached, guard, time_range
+from lab_app.ui import guard, time_range
 from lab_app.ui import theme_actions as actions
 from lab_app.ui.auth import require_role
 from lab_app.ui.charts.attributes import matrix_figure
@@ -235,7 +236,7 @@ evidence, matrix_tab, curate, history = st.tabs(
 with evidence:
     if not theme["exemplars"]:
         st.info("This theme holds no extracts.")
-    titles = cached.source_titles(ws.store.engine)
+    titles = titled_sources(ws.store.engine)
     for extract in theme["exemplars"]:
         with st.container(border=True):
             user_text(extract["text"])
