@@ -22,6 +22,7 @@ PRAISE = "Praise without detail"
 CRITICISM = "Criticism without detail"
 THANKS = "Thanks and pleasantries"
 MAJORITY = 0.5
+_DEGREE = {"very", "really", "so", "well", "too", "much", "extremely", "quite", "indeed"}
 KINDS = (NOTHING_TO_CHANGE, PRAISE, CRITICISM, THANKS)
 
 
@@ -37,8 +38,19 @@ def verdict_label(texts: list[str]) -> str:
     counts = Counter(t for t in short if len(t.split()) <= MAX_WORDS)
     if not counts:
         return ""
-    answer = min(counts, key=lambda t: (-counts[t], len(t), t))
+    answer = _without_degree(min(counts, key=lambda t: (-counts[t], len(t), t)))
     return answer[0].upper() + answer[1:].lower()
+
+
+def _without_degree(answer: str) -> str:
+    """ "Looked after very well", "Well looked after" → "Looked after": how much is praise, not
+    what it is about."""
+    words = answer.split()
+    while len(words) > 1 and words[-1].lower() in _DEGREE:
+        words.pop()
+    while len(words) > 1 and words[0].lower() in _DEGREE:
+        words.pop(0)
+    return " ".join(words)
 
 
 def verdict_kind(texts: list[str], pleasantries: bool = False) -> str:

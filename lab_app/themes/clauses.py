@@ -58,7 +58,20 @@ def _opening_clause(tokens: list, token_ok, filler: set[str]) -> list:
 
 
 def _ends_well(token, filler: set[str]) -> bool:
-    return token.pos_ in _END_POS and not token.is_stop and token.lower_ not in filler
+    return (token.pos_ in _END_POS and not token.is_stop and token.lower_ not in filler) or (
+        stranded(token)
+    )
+
+
+def stranded(token) -> bool:
+    """A verb's own particle or preposition with no object: "Being listened to" and "Being
+    looked after (properly)" lose their sense without it."""
+    return (
+        token.dep_ in ("prt", "prep")
+        and all(child.pos_ == "ADV" for child in token.children)
+        and token.head.pos_ == "VERB"
+        and token.head.i == token.i - 1
+    )
 
 
 def written(tokens: list) -> str:

@@ -18,6 +18,7 @@ _FUNCTION_WORDS = JOINERS | {"and", "the", "a", "an"}
 _NOUNS = {"call", "fire", "bill", "system", "front", "back", "interest", "detail", "amount",
           "bottom", "name", "cry", "mill", "show", "move", "fill", "find", "full", "con", "top",
           "empty", "thick", "thin", "serious", "describe"}  # fmt: skip
+_PARTICLES = {"to", "after", "up", "out", "on", "in", "for", "with", "over", "about", "off"}
 _URL_PIECE = re.compile(r"https?|www|\.(com|org|net|uk|jpe?g|png|html?)\b|[/_@\[\]]|-images?\b")
 
 
@@ -61,6 +62,10 @@ def label_faults(label: str, names: set[str]) -> list[str]:
 
 
 def _stop_at_an_end(words: list[str], stop: set[str]) -> bool:
-    """ "All the groups", "Waiting for it"; an opening "not" or -ing verb is fine."""
+    """ "All the groups", "Waiting for it"; an opening "not" or -ing verb is fine, and so is a
+    participle's own closing particle ("Being listened to", "Looked after")."""
     opening = words[1:] if words[:1] == ["not"] and len(words) > 1 else words
-    return (opening[0] in stop and not opening[0].endswith("ing")) or words[-1] in stop
+    particle = len(words) > 1 and words[-1] in _PARTICLES and words[-2].endswith(("ed", "en"))
+    return (opening[0] in stop and not opening[0].endswith("ing")) or (
+        words[-1] in stop and not particle
+    )

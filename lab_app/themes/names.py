@@ -29,6 +29,8 @@ EXTEND_SCORE = 0.7  # a longer wording of a one-word label, scoring at least thi
 PAIR_SCORE = 0.8  # a one-word label is joined only with a phrase scoring this share of it
 LONGER_SCORE = 0.8  # or replaced by a phrase of two words or more scoring this share of it
 WIDER_SCORE = 0.6  # failing both, a longer wording scoring this share rather than one word
+APART_SCORE = 0.7  # a label set apart from another by a pair: its second phrase scores this
+# share of the first (read on the demo Lab: "Survey and evidence" yes, "Room and table" no)
 ONCE = 0.15  # what a phrase only one sampled extract uses gives up (read on the demo Lab)
 
 
@@ -71,6 +73,7 @@ def name_groups(
             label = THANKS
         labels[g] = label or "Unnamed"
         used.add(folded(labels[g]))
+    _set_apart(labels, chosen, vector_of)
     names = [Name(labels[g], chosen[g][0]) for g in range(len(groups))]
     from lab_app.themes import model_names as theme_llm
 
@@ -78,6 +81,19 @@ def name_groups(
         for g, name in enumerate(names):
             name.label, name.summary = theme_llm.improve(name.label, [texts[r] for r in sampled[g]])
     return names
+
+
+def _set_apart(labels: dict[int, str], chosen: list, vector_of: dict) -> None:
+    """A label whose words all sit inside another theme's label ("Room" beside "Room and
+    conversation", "Survey" beside "Lab survey") cannot tell a reader which theme is which: it
+    takes its next wording that stands apart, when it has one."""
+    for g in sorted(labels):
+        own = set(words(labels[g]))
+        others = [set(words(label)) for h, label in labels.items() if h != g]
+        if not chosen[g][0] or not any(own < other for other in others):
+            continue
+        used = {folded(label) for label in labels.values()}
+        labels[g] = _label(*chosen[g], vector_of, used, inside=others) or labels[g]
 
 
 def _centres(vectors: np.ndarray, groups: list[list[int]]) -> np.ndarray:
@@ -121,7 +137,12 @@ def _choose(group, sampled: int, g: int, centres: np.ndarray, vector_of: dict):
 
 
 def _label(
-    phrases: list[str], scores: list[float], ranked: list, vector_of: dict, used: set[str]
+    phrases: list[str],
+    scores: list[float],
+    ranked: list,
+    vector_of: dict,
+    used: set[str],
+    inside: list[set[str]] = (),
 ) -> str:
     """A label of two to six words, not given to another theme already. In order of
     preference: the best phrase joined with the next when that says something else about as
@@ -135,11 +156,13 @@ def _label(
         (other, score)
         for other, score in zip(phrases[1:], scores[1:], strict=True)
         if not _overlaps(first, other)
+        and " and " not in f"{first} {other}"  # not "Hospital and friendly and helpful doctors"
         and len(first.split()) + len(other.split()) < MAX_WORDS
         and not clauses.is_clause(first)
         and not clauses.is_clause(other)
     ]
-    pairs = [f"{first} and {other}" for other, _ in others]
+    # Any pair rather than a repeated label; to set a label apart, only a pair worth reading.
+    pairs = [f"{first} and {o}" for o, score in others if not inside or score >= APART_SCORE * top]
     joins = [f"{first} and {other}" for other, score in others if score >= PAIR_SCORE * top]
     unlike = [
         f"{first} and {other}"
@@ -155,8 +178,11 @@ def _label(
     # A one-word label says too little ("Staff", "Care"): a longer wording of it scoring a
     # little less is still preferred ("Friendly staff", "Care on the ward").
     wider = [p for p, score in ranked if score >= WIDER_SCORE * top and _extends(p, first)]
-    options += joins + longer + wider + [first] + pairs  # any pair rather than a repeated label
-    label = next((o for o in options if folded(o) not in used), options[0])
+    options += joins + longer + wider + [first] + pairs
+    free = [o for o in options if not any(set(words(o)) <= other for other in inside)]
+    if inside and not free:
+        return ""
+    label = next((o for o in free if folded(o) not in used), free[0])
     return label[0].upper() + label[1:]
 
 
@@ -175,4 +201,10 @@ def _extends(longer: str, shorter: str) -> bool:
 
 
 def _overlaps(first: str, second: str) -> bool:
-    return bool(set(words(first)) & set(words(second)))
+    """Sharing a word, or the same letters however spaced ("top-up" and "topup")."""
+    letters = ["".join(words(phrase)) for phrase in (first, second)]
+    return (
+        bool(set(words(first)) & set(words(second)))
+        or letters[0] in letters[1]
+        or (letters[1] in letters[0])
+    )

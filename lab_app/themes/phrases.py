@@ -32,6 +32,7 @@ FILLER = {
     "level", "area", "areas", "course", "job", "work", "situation", "comment", "comments",
     "feedback", "lady", "gentleman", "guy", "guys", "mr", "mrs", "ms", "dr", "hour", "hours",
     "tbh", "imo", "imho", "btw", "fyi", "etc",  # chat shorthand ("atm" is also a cash machine)
+    "alot",  # "a lot", run together
 }  # fmt: skip
 # Vague or evaluative adjectives: dropped from a phrase's start ("good question" → nothing).
 WEAK_MODIFIERS = {
@@ -219,24 +220,26 @@ def _phrase(tokens) -> Phrase | None:
         return None
     opening = tokens[0]
     capitalised = opening.is_sent_start and opening.text.istitle()
-    if capitalised and len(tokens) == 1 and not _noun_in_lower_case(opening):
-        return None
+    if len(tokens) == 1 and opening.text.istitle() and not _noun_in_lower_case(opening):
+        return None  # "Quicker.", "Everyone was Friendly": an adjective the parser read as a name
     name_like = opening.lower_ if capitalised and opening.lower_ in first_names() else ""
     key = " ".join(_singular(w) for w in words).replace("-", " ")
     return Phrase(key, _surface(tokens), name_like)
 
 
 def _noun_in_lower_case(token) -> bool:
-    """Whether a capitalised opening word is still a noun written in lower case: the small
-    parser reads many an opening verb or adjective as a proper noun ("Felt rushed", "Quicker."),
-    which named NHS themes "Felt" and "Quicker"."""
-    sentence = token.sent.text
-    return _first_is_noun(token.text.lower() + sentence[len(token.text) :])
+    """Whether a capitalised word is still a noun written in lower case: the small parser reads
+    many a capitalised verb or adjective as a proper noun ("Felt rushed", "Quicker.", "Everyone
+    was Friendly"), which named NHS themes "Felt", "Quicker" and "Kindness and Friendly"."""
+    sentence, at = token.sent.text, token.idx - token.sent.start_char
+    lowered = sentence[:at] + token.text.lower() + sentence[at + len(token.text) :]
+    return _is_noun_at(lowered, token.i - token.sent.start)
 
 
 @lru_cache(maxsize=4096)
-def _first_is_noun(sentence: str) -> bool:
-    return parser()(sentence)[0].pos_ in ("NOUN", "PROPN")
+def _is_noun_at(sentence: str, index: int) -> bool:
+    doc = parser()(sentence)
+    return index < len(doc) and doc[index].pos_ in ("NOUN", "PROPN")
 
 
 def phrases_of(doc) -> list[Phrase]:

@@ -72,6 +72,10 @@ def test_label_faults_catch_what_analysts_would_not_write():
     assert label_check.label_faults("Looked after very well", people) == ["filler"]
     assert label_check.label_faults("Waiting times tbh", people) == ["filler"]  # chat shorthand
     assert label_check.label_faults("Card at an ATM", people) == []  # a cash machine
+    # A participle's own particle closes a label; any other stop word does not.
+    assert label_check.label_faults("Being listened to", people) == []
+    assert label_check.label_faults("Looked after", people) == []
+    assert label_check.label_faults("Waiting for it", people) == ["filler"]
 
 
 def test_a_phrase_never_holds_a_given_name_or_a_link():
@@ -248,3 +252,62 @@ def test_a_proper_name_is_no_longer_wording_of_a_label():
     assert label == "Peer support and voluntary sector"
     assert theme_names._proper_name("Peer Support for All Lab")
     assert not theme_names._proper_name("A&E card") and not theme_names._proper_name("GP surgery")
+
+
+def test_a_verb_keeps_its_closing_particle(eval_path):
+    """ "Being listened to", not "Being listened"; and real NHS answers that say they were
+    "looked after very well" are named for what they say ("Looked after"), not how much."""
+    docs = theme_phrases.parse({0: "Being listened to.", 1: "Being looked after properly."})
+    found = {key for key, _, _ in theme_phrases.candidates(list(docs.values()))}
+    assert {"being listened to", "being looked after"} <= found
+    assert "being listened" not in found
+    path = eval_path("clustering", "nhs-fft-patient-feedback-phase1", "text_data.csv")
+    with path.open(encoding="utf-8") as handle:
+        rows = csv.DictReader(handle)
+        looked = [r["feedback"] for r in rows if re.search(r"looked after", r["feedback"], re.I)]
+    short = [t for t in looked if len(t.split()) <= 6]
+    assert len(short) >= 20
+    label = answer_labels.verdict_label(short)
+    assert label.lower().startswith("looked after") and not label.lower().endswith("well"), label
+    assert label_check.label_faults(label, set()) == []
+
+
+def test_a_capitalised_adjective_is_no_phrase(eval_path):
+    """Real NHS answers write "Friendly, caring…" mid-answer: the parser reads the capitalised
+    adjective as a name, which named a theme "Kindness and Friendly"."""
+    path = eval_path("clustering", "nhs-fft-patient-feedback-phase1", "text_data.csv")
+    with path.open(encoding="utf-8") as handle:
+        texts = [r["feedback"] for r in csv.DictReader(handle)]
+    friendly = [t for t in texts if re.search(r"(?<!^)\bFriendly\b", t)][:40]
+    assert len(friendly) >= 10
+    docs = theme_phrases.parse(dict(enumerate(friendly)))
+    phrases = {p.key for doc in docs.values() for p in theme_phrases.phrases_of(doc)}
+    assert phrases and "friendly" not in phrases
+    leeds = theme_phrases.parse({0: "I live in Leeds."})[0]
+    assert "Leeds" in {p.text for p in theme_phrases.phrases_of(leeds)}  # a place is still a name
+
+
+def test_a_label_stands_apart_from_the_others():
+    """ "Survey" beside "Lab survey" cannot tell a reader which theme is which: it takes its
+    next wording worth reading; two wordings of one word are never joined ("Top-up and topup"),
+    nor a phrase that is already a pair ("Hospital and friendly and helpful doctors")."""
+    embedder = Embedder()
+    phrases = ["survey", "evidence", "numbers", "tests"]
+    scores = [0.615, 0.471, 0.422, 0.28]
+    vector_of = dict(zip(phrases, embedder.embed(phrases), strict=True))
+    ranked = list(zip(phrases, scores, strict=True))
+    labels = {0: "Survey", 1: "Lab survey"}
+    theme_names._set_apart(labels, [(phrases, scores, ranked), ([], [], [])], vector_of)
+    assert labels == {0: "Survey and evidence", 1: "Lab survey"}
+    weak = [("survey", 0.615), ("tests", 0.28)]  # nothing worth reading: the label holds
+    labels = {0: "Survey", 1: "Lab survey"}
+    chosen = [(["survey", "tests"], [0.615, 0.28], weak), ([], [], [])]
+    theme_names._set_apart(labels, chosen, vector_of)
+    assert labels[0] == "Survey"
+    assert theme_names._overlaps("top-up", "topup")
+    doctors = ["hospital", "friendly and helpful doctors", "staff at the hospital"]
+    vectors = dict(zip(doctors, embedder.embed(doctors), strict=True))
+    scores = [0.627, 0.571, 0.524]
+    ranked = list(zip(doctors, scores, strict=True))
+    label = theme_names._label(doctors, scores, ranked, vectors, set())
+    assert label == "Staff at the hospital"
