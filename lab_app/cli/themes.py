@@ -22,6 +22,8 @@ def add_commands(commands) -> None:
     build.add_argument("--json", action="store_true", help="print JSON")
     listing = theme_commands.add_parser("list", help="themes with id, label, size, area, status")
     listing.add_argument("--json", action="store_true", help="print JSON")
+    unsorted = theme_commands.add_parser("unsorted", help="the extracts that fit no theme")
+    unsorted.add_argument("--json", action="store_true", help="print JSON")
     _curation_commands(theme_commands)
     themes.set_defaults(handler=cmd_themes)
 
@@ -65,7 +67,7 @@ def cmd_themes(workspace: Workspace, args) -> int:
     if done:
         print(done)
         return 0
-    if args.theme_command in ("history", "timeline"):
+    if args.theme_command in ("history", "timeline", "unsorted"):
         return _theme_reading(workspace, args)
     if args.theme_command == "build":
         report = workspace.build_themes(kind=args.kind, k=args.themes, fresh=args.fresh)
@@ -77,7 +79,9 @@ def cmd_themes(workspace: Workspace, args) -> int:
             f"unsorted {report['unsorted']} ({report['unsorted_share']:.1%})"
         )
         if report.get("fit_none"):
-            print(f"{report['fit_none']} extracts fit no theme: review them in Unsorted")
+            from lab_app.themes.unsorted import fit_none
+
+            print(f"{fit_none(report['fit_none'])}: review with `qlab themes unsorted`")
         for key in ("new", "grown", "merged", "split", "faded"):
             if report[key]:
                 print(f"{key:7} {', '.join(report[key])}")
@@ -95,6 +99,11 @@ def cmd_themes(workspace: Workspace, args) -> int:
             print(f"\n{area}")
         flag = "" if row["status"] == "active" else f" [{row['status']}]"
         print(f"  {row['id']}  {row['size']:5}  {row['label']}{flag}")
+    from lab_app.themes.unsorted import unsorted_count
+
+    left = unsorted_count(workspace.store.engine)
+    if rows and left:
+        print(f"\nUnsorted\n  {'':5}  {left:5}  fit no theme: `qlab themes unsorted` lists them")
     return 0
 
 
@@ -135,6 +144,21 @@ def _theme_reading(workspace: Workspace, args) -> int:
     from lab_app.themes import over_time as theme_time
     from lab_app.themes.state import history_for
 
+    if args.theme_command == "unsorted":
+        from lab_app.themes.unsorted import unsorted_extracts
+
+        rows = unsorted_extracts(workspace.store.engine)
+        if args.json:
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+            return 0
+        if not rows:
+            print("every extract fits a theme (or is kept out of every theme)")
+            return 0
+        for row in rows:
+            print(f"  {row['id']}  {row['kind']:12}  {row['text']}")
+        print(f"{len(rows):,} in Unsorted. `qlab themes move EXTRACT… THEME` places one or more;")
+        print("`qlab themes exclude EXTRACT…` keeps them out of every theme.")
+        return 0
     if args.theme_command == "history":
         rows = history_for(workspace.store.engine, args.theme)
         if args.json:

@@ -23,7 +23,7 @@ def _curation():
 
 @guard.action(
     "curation.move_selected", "staff",
-    "themes-move-selected", "explore-move-selected", "map-move-selected",
+    "themes-move-selected", "explore-move-selected", "map-move-selected", "unsorted-move-selected",
 )  # fmt: skip
 def move_selected(engine, extract_ids: list, target_key: str, flash_key: str, after=None) -> None:
     """Move the extracts selected when the page was drawn to the theme chosen, as one action."""
@@ -39,7 +39,9 @@ def move_selected(engine, extract_ids: list, target_key: str, flash_key: str, af
     _outcome(engine, run, flash_key, after)
 
 
-@guard.action("curation.exclude_selected", "staff", "themes-exclude-selected")
+@guard.action(
+    "curation.exclude_selected", "staff", "themes-exclude-selected", "unsorted-exclude-selected"
+)
 def exclude_selected(engine, extract_ids: list, flash_key: str, after=None) -> None:
     """Keep the selected extracts out of every theme, as one action."""
 
@@ -51,7 +53,9 @@ def exclude_selected(engine, extract_ids: list, flash_key: str, after=None) -> N
     _outcome(engine, run, flash_key, after)
 
 
-@guard.action("curation.undo_mine", "staff", "explore-undo-mine", "map-undo-mine")
+@guard.action(
+    "curation.undo_mine", "staff", "explore-undo-mine", "map-undo-mine", "unsorted-undo-mine"
+)
 def undo_mine(engine, flash_key: str) -> None:
     """Undo the signed-in person's own last curation action; the message says what it was."""
     try:

@@ -200,3 +200,47 @@ def test_the_theme_stays_open_when_the_browser_sends_the_option_text_it_had_befo
     assert not at.exception, at.exception
     assert at.selectbox(key="themes-select").value == theme_id
     assert at.subheader[0].value == safe_markdown(theme_views.label_of(lab.store.engine, theme_id))
+
+
+def test_what_fits_no_theme_is_said_and_reviewed_on_the_themes_page(open_page, lab, eval_path,
+                                                                    tmp_path):  # fmt: skip
+    """Banking queries added to the peer-support Lab fit no theme: the Themes page says how many
+    (without a rebuild in this session), lists them by text and source, and moves several to a
+    theme or keeps one out of every theme, each in one action; no message names an id."""
+    import csv
+
+    from bench.off_topic import add_and_rebuild
+    from lab_app.themes.unsorted import unsorted_extracts
+
+    with eval_path("clustering", "banking77", "test.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    queries = [row["text"] for row in rows[:: len(rows) // 4][:4]]
+    add_and_rebuild(lab, queries, tmp_path)
+    left = unsorted_extracts(lab.store.engine)
+    assert set(queries) <= {row["text"] for row in left}
+
+    at = open_page("themes")
+    said = " ".join(m.value for m in at.markdown)
+    assert f"{len(left):,} extracts fit no theme: review under Unsorted." in said
+    (table,) = [frame.value for frame in at.dataframe if "Source" in frame.value]
+    assert list(table["Extract"]) == [row["text"] for row in left]
+    assert "Off topic survey" in set(table["Source"])  # the file's name in words, not its path
+    assert at.button(key="unsorted-move-selected").disabled  # nothing ticked yet
+
+    target = _two_themes(lab)[0]
+    picked = [i for i, row in enumerate(left) if row["text"] in queries[:2]]
+    at.session_state["unsorted-pick-0"] = {"selection": {"rows": picked, "columns": []}}
+    at.run()
+    _move_selected(at, "unsorted", lab, [left[i]["id"] for i in picked], target)
+    _no_ids(at)
+    assert len(unsorted_extracts(lab.store.engine)) == len(left) - 2
+
+    now = unsorted_extracts(lab.store.engine)
+    out = next(i for i, row in enumerate(now) if row["text"] == queries[2])
+    at.session_state["unsorted-pick-1"] = {"selection": {"rows": [out], "columns": []}}
+    at.run()
+    at.button(key="unsorted-exclude-selected").click().run()
+    assert not at.exception and at.success, at.error
+    _no_ids(at)
+    assert now[out]["id"] not in {row["id"] for row in unsorted_extracts(lab.store.engine)}
+    assert _theme_of(lab, [now[out]["id"]]) == {None}  # kept out of every theme

@@ -11,6 +11,7 @@ from lab_app.core.audit import current_user
 from lab_app.material.source_names import titled_sources
 from lab_app.themes import views as theme_views
 from lab_app.themes.state import last_build
+from lab_app.themes.unsorted import fit_none
 from lab_app.ui import guard, time_range
 from lab_app.ui import theme_actions as actions
 from lab_app.ui.auth import require_role
@@ -19,6 +20,7 @@ from lab_app.ui.components import provenance, safe_markdown, user_text
 from lab_app.ui.curate_selected import theme_selection
 from lab_app.ui.resources import workspace
 from lab_app.ui.theme_curation import curation_form
+from lab_app.ui.unsorted_review import unsorted_panel
 from lab_app.year import window
 
 require_role("staff")  # checked on the server, whatever route reached this page
@@ -42,6 +44,13 @@ def _theme_rows(_engine, home: str, version: tuple) -> list[dict]:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _detail(_store, home: str, version: tuple, theme_id: str) -> dict | None:
     return theme_views.theme_detail(_store, theme_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _unsorted(_engine, home: str, version: tuple) -> list[dict]:
+    from lab_app.themes.unsorted import unsorted_extracts
+
+    return unsorted_extracts(_engine)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -110,11 +119,7 @@ if "themes-report" in st.session_state:
             f"**Rebuilt ({report['mode']}, build #{report['build']}):** {report['themes']} "
             f"themes over {report['extracts']:,} extracts; {report['unsorted']:,} unsorted "
             f"({report['unsorted_share']:.1%})."
-            + (
-                f" {report['fit_none']:,} extracts fit no theme: review."
-                if report.get("fit_none")
-                else ""
-            )
+            + (f" {fit_none(report['fit_none'])}: review." if report.get("fit_none") else "")
         )
         for key in ("new", "grown", "faded"):
             names = ", ".join(f"“{safe_markdown(t['label'])}”" for t in report[key])
@@ -199,6 +204,10 @@ if faded:
         "Faded in the last build: " + ", ".join(f"“{safe_markdown(t['label'])}”" for t in faded)
     )
 
+titles = titled_sources(engine)  # one small query a run: documents named by their title
+offered = {t: row["label"] for t, row in active.items()}
+unsorted_panel(engine, _unsorted(engine, home, version), offered, titles, actions.FLASH)
+
 if selected is None:
     actions.flash()
     st.stop()
@@ -236,7 +245,6 @@ evidence, matrix_tab, curate, history = st.tabs(
 with evidence:
     if not theme["exemplars"]:
         st.info("This theme holds no extracts.")
-    titles = titled_sources(ws.store.engine)
     for extract in theme["exemplars"]:
         with st.container(border=True):
             user_text(extract["text"])
