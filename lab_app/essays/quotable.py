@@ -29,6 +29,9 @@ _BYLINE = re.compile(
 )
 _PUBLISHED = re.compile(r"\bPublished (?:on )?\d|\bPosted by\b")
 _FIELD = re.compile(r"\b(?:Date|From|To|Subject|Venue|Prepared by|Published):\s")
+# One item of a head count run into prose: ", 9 paid peer workers", "; 3 social prescribers".
+_TALLY_ITEM = re.compile(r"[,;:]\s+(?:and\s+)?\d+\s+[a-z]")
+TALLY_ITEMS = 4  # this many counted items make a passage a tally of who, not what anyone found
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*$")
 SHORTEST_WORDS = 5
@@ -62,6 +65,8 @@ def quote_problem(text: str, avoid: tuple[str, ...] = ()) -> str | None:
     bullets = sum(len(_BULLET.findall(line)) for line in lines)
     if bullets >= 2 or whole[:1] in "–•*·-" or _FIELD.search(whole):
         return "it is a list, not prose"
+    if head_count(whole):
+        return "it is a head count, not a finding"
     if _BREADCRUMB.search(whole) or _RUN_IN.search(whole):
         return "it is a page heading or a table"
     if _BYLINE.search(whole):
@@ -72,6 +77,11 @@ def quote_problem(text: str, avoid: tuple[str, ...] = ()) -> str | None:
     if any(_is_heading(line) for line in lines):
         return "it is a heading"
     return _not_prose(whole)
+
+
+def head_count(text: str) -> bool:
+    """ "46 took part: 19 people with lived experience, 9 paid peer workers, 6 …": who came."""
+    return len(_TALLY_ITEM.findall(flat(text or ""))) >= TALLY_ITEMS
 
 
 def front_matter(line: str) -> bool:

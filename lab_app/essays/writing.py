@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from lab_app.essays.markup import ATTRIBUTION_DASH, ELISION, escape, flat
-from lab_app.essays.quotable import PLACEHOLDER, front_matter, worth_quoting
+from lab_app.essays.quotable import PLACEHOLDER, front_matter, head_count, worth_quoting
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'‘(])")
 
@@ -21,8 +21,9 @@ def inline_sentence(
     one line (a heading on the line above never runs into it), no curly double quotes (they
     delimit the quotation), and worth quoting (no placeholder, heading or list; none of `avoid`,
     the lower-case title parts a page's running header glues onto its first line). Nothing is
-    quoted from a text that held a name or identifier: its other sentences lead back to it."""
-    if PLACEHOLDER.search(text or ""):
+    quoted from a text that held a name or identifier: its other sentences lead back to it;
+    nor from a paragraph that counts who came (its next sentence is who else joined)."""
+    if PLACEHOLDER.search(text or "") or head_count(text):
         return None
     for line in (text or "").split("\n"):
         if front_matter(line):

@@ -19,7 +19,7 @@ from lab_app.essays.material import source_info, theme_material
 from lab_app.essays.quotable import PLACEHOLDER, quote_problem
 from lab_app.essays.recommend import PLURAL_ROLES
 from lab_app.essays.staff_decisions import MACHINE_TITLE
-from lab_app.essays.writing import prose, readable_label
+from lab_app.essays.writing import inline_sentence, prose, readable_label
 from lab_app.material.consent import may_quote
 from lab_app.material.reads import extracts_by_ids
 from lab_app.material.source_names import title_of
@@ -268,6 +268,18 @@ def test_the_quote_check_names_what_is_wrong_with_real_demo_text(decided):
     assert quote_problem(first("– 4 November 2026:")) == "it is a list of dates"
     assert quote_problem("Written up by the Lab facilitation team from flipcharts.") == (
         "it is a byline"
+    )
+    # Who came to a workshop is not what the evidence says (it was quoted as "Peer support"'s
+    # evidence); counts in a finding are.
+    tally = first("Forty-six people took part:")
+    assert quote_problem(tally) == "it is a head count, not a finding"
+    assert inline_sentence(tally) is None  # nor its next sentence (who else joined online)
+    assert (
+        quote_problem(
+            "Of the 40 groups we spoke to, 12 had lost their funding within two years and 9 had "
+            "merged with a larger charity."
+        )
+        is None
     )
     survey = [t.text for t in texts if t.kind == "survey" and len(t.text) >= 80]
     clean = [t for t in survey if quote_problem(t) is None]
