@@ -12,6 +12,7 @@ from lab_app.material import set_aside
 from lab_app.material.consent import may_show
 from lab_app.material.reads import with_sources
 from lab_app.themes.over_time import volumes
+from lab_app.themes.unsorted import unsorted_count
 
 GROWTH_MONTHS = 3  # growth compares the last three months with the three before them
 
@@ -204,6 +205,7 @@ def snapshot(engine) -> dict:
         "set_aside": set_aside.totals(engine),
         "per_month": extracts_per_month(engine),
         "build": last_build_summary(engine),
+        "unsorted": unsorted_count(engine),  # as it stands now, after curation
         "newest": newest_themes(engine),
         "growing": growing_themes(engine),
         "latest": latest_contributions(engine),

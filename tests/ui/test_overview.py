@@ -128,6 +128,30 @@ def test_a_withheld_contribution_is_marked_for_staff_and_replaced_for_participan
     assert not [c for c in participant.caption if "withheld" in c.value]
 
 
+def test_what_fits_no_theme_is_counted_for_everyone_and_sent_to_review_for_staff(
+    open_page, app_home
+):
+    """The Overview says how many extracts fit no theme as things stand (after a move, one
+    fewer); staff are told where to review them, participants are not sent to a staff page."""
+    from lab_app.core.audit import act_as
+    from lab_app.themes import curation
+    from lab_app.themes.unsorted import fit_none, unsorted_extracts
+
+    lab = Workspace(Settings.from_env(home=app_home))
+    left = unsorted_extracts(lab.store.engine)
+    assert left, "the demo's build leaves one or two extracts in Unsorted"
+    built = [c.value for c in open_page().caption if c.value.startswith("Last built")]
+    assert built and f"{fit_none(len(left))} yet: review on the Themes page." in built[0]
+    seen = [c.value for c in open_page(role="participant").caption if "Last built" in c.value]
+    assert f"{fit_none(len(left))} yet." in seen[0] and "Themes page" not in seen[0]
+
+    act_as("test-staff")
+    target = lab.list_themes()[0]["id"]
+    curation.move(lab.store.engine, [row["id"] for row in left], target)
+    after = [c.value for c in open_page().caption if c.value.startswith("Last built")]
+    assert "fit no theme" not in after[0] and "fits no theme" not in after[0]
+
+
 def test_a_participant_opens_a_theme_on_explore(open_page):
     at = open_page(role="participant")
     key = next(b.key for b in at.button if b.key.startswith("overview-theme-"))

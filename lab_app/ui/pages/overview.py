@@ -10,6 +10,7 @@ import streamlit as st
 from lab_app.core.text import html_safe
 from lab_app.material.source_names import titled_sources
 from lab_app.themes.map import fingerprint
+from lab_app.themes.unsorted import fit_none
 from lab_app.ui import followed, time_range
 from lab_app.ui.auth import current_account, current_name, is_staff
 from lab_app.ui.charts.material import kind_bars
@@ -186,9 +187,12 @@ def themes_section(data: dict) -> None:
     if build is None or not newest:
         st.write("No themes yet — staff can build them on the Themes page.")
         return
+    unsorted = data.get("unsorted", 0)
+    review = ": review on the Themes page" if is_staff(current_account()) else ""
     st.caption(
         f"Last built {build['at']:%d %b %Y %H:%M} ({build['mode']}): {build['themes']} themes, "
         f"{len(build['new'])} new, {len(build['grown'])} grown."
+        + (f" {fit_none(unsorted)} yet{review}." if unsorted else "")
     )
     left, right = st.columns(2)
     shown: set[str] = set()
