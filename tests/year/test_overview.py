@@ -90,9 +90,10 @@ def test_an_empty_store_gives_empty_answers(store):
     assert overview.growing_themes(engine) == {"window": None, "themes": []}
     assert overview.latest_contributions(engine) == []
     assert set(overview.snapshot(engine)) == {
-        "material", "set_aside", "per_month", "build", "newest", "growing", "latest",
+        "material", "set_aside", "per_month", "build", "unsorted", "newest", "growing", "latest",
         "latest_shown",
     }  # fmt: skip
+    assert overview.snapshot(engine)["unsorted"] == 0
     assert overview.snapshot(engine)["set_aside"] == {
         "non_answers": 0, "non_answers_by_type": {}, "blank_answers": 0
     }  # fmt: skip
