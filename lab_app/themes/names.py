@@ -24,6 +24,9 @@ PHRASES = 5  # phrases kept per theme (key phrases on its page)
 DISTINCT = 0.5  # how much closeness to another theme's centre costs
 COVERAGE = 0.25  # how much being used by many of the theme's extracts is worth
 JOIN_BELOW = 0.55  # two phrases are joined ("A and B") only when this unlike each other
+# Two phrases this alike are one thing said twice ("care" and "carings" 0.71, "top-up" and
+# "topup" 0.89); pairs that say two things sit lower ("meals" and "diet" 0.64).
+SAME_THING = 0.7
 JOIN_SCORE = 0.9  # and the second scores at least this share of the first
 EXTEND_SCORE = 0.7  # a longer wording of a one-word label, scoring at least this share of it
 PAIR_SCORE = 0.8  # a one-word label is joined only with a phrase scoring this share of it
@@ -156,6 +159,7 @@ def _label(
         (other, score)
         for other, score in zip(phrases[1:], scores[1:], strict=True)
         if not _overlaps(first, other)
+        and float(vector_of[first] @ vector_of[other]) < SAME_THING
         and " and " not in f"{first} {other}"  # not "Hospital and friendly and helpful doctors"
         and len(first.split()) + len(other.split()) < MAX_WORDS
         and not clauses.is_clause(first)
@@ -179,11 +183,12 @@ def _label(
     # little less is still preferred ("Friendly staff", "Care on the ward").
     wider = [p for p, score in ranked if score >= WIDER_SCORE * top and _extends(p, first)]
     options += joins + longer + wider + [first] + pairs
-    free = [o for o in options if not any(set(words(o)) <= other for other in inside)]
-    if inside and not free:
-        return ""
-    label = next((o for o in free if folded(o) not in used), free[0])
-    return label[0].upper() + label[1:]
+    if inside:  # setting a label apart: only a wording inside no other label, and unused
+        apart = [o for o in options if not any(set(words(o)) <= other for other in inside)]
+        label = next((o for o in apart if folded(o) not in used), "")
+    else:
+        label = next((o for o in options if folded(o) not in used), options[0])
+    return label[:1].upper() + label[1:]
 
 
 def _proper_name(phrase: str) -> bool:
@@ -201,10 +206,4 @@ def _extends(longer: str, shorter: str) -> bool:
 
 
 def _overlaps(first: str, second: str) -> bool:
-    """Sharing a word, or the same letters however spaced ("top-up" and "topup")."""
-    letters = ["".join(words(phrase)) for phrase in (first, second)]
-    return (
-        bool(set(words(first)) & set(words(second)))
-        or letters[0] in letters[1]
-        or (letters[1] in letters[0])
-    )
+    return bool(set(words(first)) & set(words(second)))

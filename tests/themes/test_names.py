@@ -304,10 +304,21 @@ def test_a_label_stands_apart_from_the_others():
     chosen = [(["survey", "tests"], [0.615, 0.28], weak), ([], [], [])]
     theme_names._set_apart(labels, chosen, vector_of)
     assert labels[0] == "Survey"
-    assert theme_names._overlaps("top-up", "topup")
+    spellings = ["top-up", "topup", "app"]
+    vectors = dict(zip(spellings, embedder.embed(spellings), strict=True))
+    scores = [0.6, 0.58, 0.3]
+    ranked = list(zip(spellings, scores, strict=True))
+    assert theme_names._label(spellings, scores, ranked, vectors, {"top-up"}) != "Top-up and topup"
     doctors = ["hospital", "friendly and helpful doctors", "staff at the hospital"]
     vectors = dict(zip(doctors, embedder.embed(doctors), strict=True))
     scores = [0.627, 0.571, 0.524]
     ranked = list(zip(doctors, scores, strict=True))
     label = theme_names._label(doctors, scores, ranked, vectors, set())
     assert label == "Staff at the hospital"
+    # Two wordings of one thing are not a pair (real NHS answers: "Care and carings").
+    cares = ["care", "carings", "understanding"]
+    scores = [0.5, 0.45, 0.42]
+    vectors = dict(zip(cares, embedder.embed(cares), strict=True))
+    ranked = list(zip(cares, scores, strict=True))
+    label = theme_names._label(cares, scores, ranked, vectors, {"care"})
+    assert label == "Care and understanding"
