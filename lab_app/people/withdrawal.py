@@ -31,7 +31,7 @@ from lab_app.opinions import participation, statements, tensions
 from lab_app.people import accounts, finder, following, identity, throttle
 from lab_app.rounds import forget as round_forget
 from lab_app.themes import state
-from lab_app.year import ideas
+from lab_app.year import idea_forget
 
 ACTION = identity.WITHDRAW_ACTION
 
@@ -163,7 +163,7 @@ FORGETTERS = (
     participation.forget,
     statements.forget,
     tensions.forget,
-    ideas.forget,
+    idea_forget.forget,
     round_forget.forget,
     consent.forget,
     finder.forget,

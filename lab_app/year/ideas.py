@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 
 from lab_app.core.audit import now, record_audit
-from lab_app.core.forgetting import MIN_QUOTE_CHARS, flat, scrub_fields
 from lab_app.core.roles import require_staff
 from lab_app.core.schema import (
     extracts,
@@ -16,7 +15,6 @@ from lab_app.core.schema import (
     ideas,
     themes,
 )
-from lab_app.material.reads import chunks
 from lab_app.opinions.participation import MAX_CONTRIBUTION_CHARS, required_name
 
 STATUSES = ("emerging", "developing", "testing", "adopted", "parked")
@@ -397,44 +395,3 @@ def _live(engine, idea_id: str) -> dict:
     if row["merged_into"]:
         raise ValueError(f"idea {idea_id} was merged into {row['merged_into']}: use that one")
     return row
-
-
-# --- withdrawal ------------------------------------------------------------------------------
-
-UNTITLED = "[title removed: its author withdrew; staff, give this idea a new title]"
-FORGETS = (
-    idea_supporters.c.participant,
-    idea_comments.c.author,
-    ideas.c.created_by,
-    idea_history.c.who,
-)
-
-
-def forget(conn, gone) -> dict:
-    """Their support and comments go, links to their extracts go, quotes of their words leave
-    ideas (a title that is their sentence too); ideas they added keep a pseudonym."""
-    for chunk in chunks(sorted(gone.extract_ids)):
-        conn.execute(
-            delete(idea_links).where(
-                idea_links.c.target_type == "extract", idea_links.c.target_id.in_(chunk)
-            )
-        )
-    support = conn.execute(
-        delete(idea_supporters).where(idea_supporters.c.participant == gone.person)
-    ).rowcount
-    comments = conn.execute(
-        delete(idea_comments).where(idea_comments.c.author == gone.person)
-    ).rowcount
-    query = select(ideas.c.id, ideas.c.title, ideas.c.description, ideas.c.details)
-    for row in conn.execute(query).all():
-        values = scrub_fields(row, gone, text_fields=("description",), json_fields=("details",))
-        # An accepted suggestion is titled with a proposal sentence: their words, unquoted.
-        title = flat(row.title or "").strip(" .…")
-        if len(title) >= MIN_QUOTE_CHARS and any(title in p for p in gone.passages):
-            values["title"] = UNTITLED
-        if values:
-            conn.execute(update(ideas).where(ideas.c.id == row.id).values(**values))
-    for column in (ideas.c.created_by, idea_history.c.who):
-        query = update(column.table).where(column == gone.person)
-        conn.execute(query.values({column.name: gone.alias}))
-    return {"idea_support": support, "idea_comments": comments}

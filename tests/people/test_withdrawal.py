@@ -31,7 +31,7 @@ from lab_app.material.consent import set_consent
 from lab_app.opinions import participation
 from lab_app.people import withdrawal
 from lab_app.workspace import Workspace
-from lab_app.year.ideas import UNTITLED
+from lab_app.year.idea_forget import UNTITLED
 from tests.corpus.truth import TRUTH
 
 CONTRIBUTOR = TRUTH["withdrawing_person"]
