@@ -183,7 +183,7 @@ FORGETS = (statements.c.proposed_by, statements.c.reviewed_by)
 
 def forget(conn, gone) -> dict:
     """Statements they proposed, and those picked from their extracts, go with every vote on
-    them (their own votes go with participation.forget); statements they wrote or reviewed as
+    them (their own votes go with participation_forget.forget); statements they wrote or reviewed as
     staff keep a pseudonym."""
     proposed = (statements.c.proposed_by == gone.person) & (statements.c.origin == "participant")
     numbers = set(conn.execute(select(statements.c.id).where(proposed)).scalars())

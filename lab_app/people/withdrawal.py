@@ -27,7 +27,7 @@ from lab_app.material import consent, store
 from lab_app.material.reads import with_sources
 from lab_app.material.store import blank
 from lab_app.material.uploads import clear_staged
-from lab_app.opinions import participation, statements, tensions
+from lab_app.opinions import participation, participation_forget, statements, tensions
 from lab_app.people import accounts, finder, following, identity, throttle
 from lab_app.rounds import forget as round_forget
 from lab_app.themes import state
@@ -160,7 +160,7 @@ def withdraw(workspace, person: str, who: str, rebuild_themes: bool = True) -> W
 # quotations of extracts the store no longer holds after it has.
 FORGETTERS = (
     state.forget,
-    participation.forget,
+    participation_forget.forget,
     statements.forget,
     tensions.forget,
     idea_forget.forget,
@@ -180,7 +180,7 @@ def _remove(workspace, person: str, who: str) -> Withdrawal:
     """Ask every package to forget the person (under each name the store knows them by),
     remember them as withdrawn, and take their items out of the approved-contributions file."""
     engine = workspace.store.engine
-    app_ids = participation.app_contribution_ids(engine, person)
+    app_ids = participation_forget.app_contribution_ids(engine, person)
     names = _names(workspace, person, app_ids)
     with engine.begin() as conn:
         report, keys = _forget_everywhere(conn, person, names, who)
@@ -190,7 +190,7 @@ def _remove(workspace, person: str, who: str) -> Withdrawal:
         for hashed in sorted(names_hashed):
             record_audit(conn, ACTION, hashed, detail, who=who)
         identity.remember(conn, keys - names_hashed, who)
-    participation.drop_from_file(workspace, person, app_ids)
+    participation_forget.drop_from_file(workspace, person, app_ids)
     return report
 
 
@@ -202,7 +202,7 @@ def preview(workspace, person: str) -> Withdrawal:
     if not person:
         raise ValueError("name the person whose withdrawal to preview")
     engine = workspace.store.engine
-    names = _names(workspace, person, participation.app_contribution_ids(engine, person))
+    names = _names(workspace, person, participation_forget.app_contribution_ids(engine, person))
     with engine.connect() as conn:
         transaction = conn.begin()
         try:
@@ -214,7 +214,7 @@ def preview(workspace, person: str) -> Withdrawal:
 
 def their_words(workspace, person: str) -> list:
     """The stored extracts that are this person's (id, text, meta, person, kind)."""
-    app_ids = participation.app_contribution_ids(workspace.store.engine, person)
+    app_ids = participation_forget.app_contribution_ids(workspace.store.engine, person)
     return _their_extracts(workspace, person, app_ids)
 
 
