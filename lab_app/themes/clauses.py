@@ -58,12 +58,12 @@ def _opening_clause(tokens: list, token_ok, filler: set[str]) -> list:
 
 
 def _ends_well(token, filler: set[str]) -> bool:
-    return (token.pos_ in _END_POS and not token.is_stop and token.lower_ not in filler) or (
-        stranded(token)
-    )
+    if _stranded(token):
+        return True
+    return token.pos_ in _END_POS and not token.is_stop and token.lower_ not in filler
 
 
-def stranded(token) -> bool:
+def _stranded(token) -> bool:
     """A verb's own particle or preposition with no object: "Being listened to" and "Being
     looked after (properly)" lose their sense without it."""
     return (

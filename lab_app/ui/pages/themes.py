@@ -11,7 +11,7 @@ from lab_app.core.audit import current_user
 from lab_app.material.source_names import titled_sources
 from lab_app.themes import views as theme_views
 from lab_app.themes.state import last_build
-from lab_app.themes.unsorted import fit_none
+from lab_app.themes.unsorted import fit_none, unsorted_extracts
 from lab_app.ui import guard, time_range
 from lab_app.ui import theme_actions as actions
 from lab_app.ui.auth import require_role
@@ -48,8 +48,6 @@ def _detail(_store, home: str, version: tuple, theme_id: str) -> dict | None:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _unsorted(_engine, home: str, version: tuple) -> list[dict]:
-    from lab_app.themes.unsorted import unsorted_extracts
-
     return unsorted_extracts(_engine)
 
 
