@@ -5,19 +5,22 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from lab_app.core.schema import extracts, sources, theme_members
+from lab_app.material.source_names import title_of
+from lab_app.themes.views import shortened
 
 SHORT_TEXT = 160  # characters of each shown in a review list
 
 
 def unsorted_extracts(engine) -> list[dict]:
-    """Every Unsorted extract: id, kind, source id, its text cut to SHORT_TEXT, by source then
-    place in it (a file's stray rows stay together)."""
+    """Every Unsorted extract: id, kind, its text cut to SHORT_TEXT and its source as a reader
+    knows it (a document by its title, a file by its name in words), by source then place in it
+    (a file's stray rows stay together)."""
     query = (
         select(
             extracts.c.id,
             extracts.c.kind,
-            extracts.c.source_id,
             sources.c.path,
+            sources.c.title,
             func.substr(extracts.c.text, 1, SHORT_TEXT + 1).label("text"),
         )
         .join(theme_members, theme_members.c.extract_id == extracts.c.id)
@@ -28,8 +31,8 @@ def unsorted_extracts(engine) -> list[dict]:
     with engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(query)]
     for row in rows:
-        flat = " ".join((row["text"] or "").split())
-        row["text"] = flat if len(flat) <= SHORT_TEXT else flat[: SHORT_TEXT - 1].rstrip() + "…"
+        row["text"] = shortened(row["text"], SHORT_TEXT)
+        row["source"] = title_of(row.pop("title"), row.pop("path"))
     return rows
 
 

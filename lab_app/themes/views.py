@@ -209,7 +209,7 @@ def theme_detail(store: Store, theme_id: str, exemplars: int = 3) -> dict | None
     ]
     for member in members:
         member["pinned"] = member["id"] in pins
-        member["text"] = _short(member["text"])
+        member["text"] = shortened(member["text"])
     return {
         "id": row.id,
         "label": row.label,
@@ -230,9 +230,10 @@ def theme_detail(store: Store, theme_id: str, exemplars: int = 3) -> dict | None
     }
 
 
-def _short(text: str) -> str:
+def shortened(text: str, limit: int = SHORT_TEXT) -> str:
+    """On one line, cut to `limit` characters with an ellipsis: a text in a list to pick from."""
     flat = " ".join((text or "").split())
-    return flat if len(flat) <= SHORT_TEXT else flat[: SHORT_TEXT - 1].rstrip() + "…"
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
 def attributes_of(engine, extract_ids: list[str]) -> dict[str, dict[str, str]]:

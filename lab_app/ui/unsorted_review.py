@@ -6,7 +6,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lab_app.material.source_names import title_of
 from lab_app.themes.unsorted import fit_none
 from lab_app.ui import curate_selected
 
@@ -19,7 +18,7 @@ def pick_key() -> str:
     return f"unsorted-pick-{st.session_state.get(PICK_GENERATION, 0)}"
 
 
-def unsorted_panel(engine, rows: list[dict], labels: dict[str, str], titles: dict, flash_key):
+def unsorted_panel(engine, rows: list[dict], labels: dict[str, str], flash_key) -> None:
     """`rows` are the Unsorted extracts (themes/unsorted.py), `labels` the active themes they
     may move to (id -> label). Says nothing when nothing is Unsorted."""
     if not rows:
@@ -36,10 +35,7 @@ def unsorted_panel(engine, rows: list[dict], labels: dict[str, str], titles: dic
                 {
                     "Extract": [row["text"] for row in rows],
                     "Kind": [row["kind"] for row in rows],
-                    # A document by its title, a survey or posts file by its name in words.
-                    "Source": [
-                        titles.get(row["path"]) or title_of(None, row["path"]) for row in rows
-                    ],  # fmt: skip
+                    "Source": [row["source"] for row in rows],
                 }
             ),
             hide_index=True,

@@ -202,9 +202,8 @@ if faded:
         "Faded in the last build: " + ", ".join(f"“{safe_markdown(t['label'])}”" for t in faded)
     )
 
-titles = titled_sources(engine)  # one small query a run: documents named by their title
 offered = {t: row["label"] for t, row in active.items()}
-unsorted_panel(engine, _unsorted(engine, home, version), offered, titles, actions.FLASH)
+unsorted_panel(engine, _unsorted(engine, home, version), offered, actions.FLASH)
 
 if selected is None:
     actions.flash()
@@ -243,6 +242,7 @@ evidence, matrix_tab, curate, history = st.tabs(
 with evidence:
     if not theme["exemplars"]:
         st.info("This theme holds no extracts.")
+    titles = titled_sources(ws.store.engine)
     for extract in theme["exemplars"]:
         with st.container(border=True):
             user_text(extract["text"])
