@@ -124,7 +124,7 @@ def text_signal(home: Path | None) -> str:
         list(load_demo(workspace))
         workspace.build_themes()  # the text signal reads themes; the build computes tensions
     engine = workspace.store.engine
-    tensions.ensure_fresh(workspace)
+    tensions.refresh(workspace)  # measured as this code computes them, not as last saved
     planted = {
         e: (item["tension"], item["side"])
         for e, item in truth_extracts(
@@ -133,20 +133,22 @@ def text_signal(home: Path | None) -> str:
     }
     suggestions = [r for r in tensions.list_tensions(engine) if r["signal"] == "text"]
     lines = ["text signal vs the demo Lab's 5 planted tensions (goal: precision >= 0.8 at "
-             "recall >= 0.6); stance = people on the smaller side"]  # fmt: skip
+             "recall >= 0.6); stance = people on the smaller side; sides = planted extracts on "
+             "the side most of their tension's are on, of those shown"]  # fmt: skip
     everyone = sorted({tension for tension, _ in planted.values()})
     for name, only in (("all five", None), *((f"{s}: {', '.join(sorted(t))}", t)
                        for s, t in _splits(everyone))):  # fmt: skip
-        rows = tension_eval.text_signal(engine, suggestions, planted, THRESHOLDS, only)
+        rows = tension_eval.text_signal(suggestions, planted, THRESHOLDS, only)
         chosen = next((r["threshold"] for r in rows if r["precision"] >= 0.8 and r["shown"]), None)
         lines += ["", name, f"{'stance >=':>9} {'shown':>5} {'hits':>4} {'precision':>9} "
-                  f"{'recall':>6}"]  # fmt: skip
+                  f"{'recall':>6} {'sides':>7}"]  # fmt: skip
         for r in rows:
+            sides = "{}/{}".format(*r["consistent"])
             mark = "  <- threshold" if r["threshold"] == tension_text.STANCE_THRESHOLD else ""
             mark += "  <- lowest with precision >= 0.8 here" if r["threshold"] == chosen else ""
             lines.append(
                 f"{r['threshold']:9d} {r['shown']:5d} {r['hits']:4d} {r['precision']:9.2f} "
-                f"{r['recall']:6.2f}{mark}"
+                f"{r['recall']:6.2f} {sides:>7}{mark}"
             )
     return "\n".join(lines)
 

@@ -1,11 +1,15 @@
-"""Text tension signal: replies that push back on the post they answer, joined per theme."""
+"""Text tension signal: replies that push back on the post they answer, joined per conversation."""
 
 # all-MiniLM-L6-v2 measures closeness in topic, not stance: trained on the demo Lab's planted
 # sides themselves it separates them at AUC 0.57-0.81 (docs/benchmarks.md). What does carry
 # stance in a Lab's own words is a conversation: a reply that opens "but", "with respect", "I
 # hear you, but" disagrees with the post it answers, on that post's point (opinions/replies.py).
-# So a text tension is a theme in which people push back on others in replies placed in it,
-# joined into two sides, scored by the people on the smaller side. Survey answers and documents
+# So a text tension is a conversation (a thread) in which people push back on others, its
+# exchanges joined into two sides, scored by the people on the smaller side, and filed under the
+# theme most of its posts are placed in. A conversation, not a theme, is the unit: its replies
+# are placed by topic, often in different themes, and a theme holds several conversations on
+# different points (joined per theme, the demo's "Peer role" put a risk debate and a
+# qualification debate on the same two sides). Survey answers and documents
 # have no replies and give no text tension: closeness in topic is not disagreement, and listing
 # it as one was issue 18's noise.
 
@@ -29,7 +33,8 @@ STANCE_THRESHOLD = 2
 
 
 def text_tensions(engine) -> list[dict]:
-    """Per theme: the replies that push back on a post also placed in it, as two sides."""
+    """Per conversation: the replies in it that push back on a post, as two sides, each
+    conversation filed under the theme most of its posts are placed in."""
     with engine.connect() as conn:
         query = select(themes.c.id, themes.c.label).where(themes.c.status == "active")
         active = {row.id: row.label for row in conn.execute(query)}
@@ -40,18 +45,24 @@ def text_tensions(engine) -> list[dict]:
             .where(theme_members.c.status == "placed")
             .order_by(theme_members.c.theme_id, extracts.c.id)
         ).all()  # fmt: skip
-    by_theme: dict[str, list] = defaultdict(list)
+    theme_of, rows = {}, []
     for row in placed:
-        if row.theme_id in active:
-            by_theme[row.theme_id].append(row)
+        if row.theme_id in active and row.id not in theme_of:
+            theme_of[row.id] = row.theme_id
+            rows.append(row)
+    by_thread: dict[tuple, list[Camps]] = defaultdict(list)
+    for camp in camps(rows):
+        post = camp.pushback[0][0]
+        by_thread[(post.source_id, str((post.meta or {}).get("thread")))].append(camp)
     found = []
     openings = _openings(engine)
-    for theme_id, rows in sorted(by_theme.items()):
-        tension = _theme_tension(theme_id, active[theme_id], rows)
-        if tension:
-            thread = tension["measures"]["thread"]
-            tension["measures"]["thread_opening"] = openings.get((thread[0], thread[1]))
-            found.append(tension)
+    for _, exchanges in sorted(by_thread.items()):
+        merged = _merged(exchanges)
+        theme_id = _home(merged, theme_of)
+        tension = _conversation_tension(theme_id, active[theme_id], merged)
+        thread = tension["measures"]["thread"]
+        tension["measures"]["thread_opening"] = openings.get((thread[0], thread[1]))
+        found.append(tension)
     found.sort(key=lambda t: (-t["measures"]["stance"], -t["measures"]["pushback"], t["key"]))
     return found[:MAX_TEXT_TENSIONS]
 
@@ -72,10 +83,14 @@ def _openings(engine) -> dict[tuple, str]:
     return found
 
 
-def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
-    best = _merged(camps(rows))
-    if best is None:
-        return None
+def _home(camp: Camps, theme_of: dict) -> str:
+    """The theme holding most of a conversation's posts (ties: the first post pushed back on's)."""
+    counts = Counter(theme_of[row.id] for side in camp.sides for row in side)
+    first = theme_of[camp.pushback[0][0].id]
+    return max(counts, key=lambda theme: (counts[theme], theme == first))
+
+
+def _conversation_tension(theme_id: str, label: str, best: Camps) -> dict:
     sides_rows, people = best.sides, best.people()
     # The question argued over: the thread most of the pushback is in.
     threads = Counter(((a.source_id, (a.meta or {}).get("thread")) for a, _ in best.pushback))
@@ -107,7 +122,7 @@ def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
             if row.date:
                 months[row.date[:7]][side] += 1
     return {
-        "key": f"text|{theme_id}",
+        "key": f"text|{source}|{thread}",
         "signal": "text",
         "title": _title(label, thread, words, people),
         "themes": [theme_id],
@@ -120,19 +135,19 @@ def _theme_tension(theme_id: str, label: str, rows) -> dict | None:
             "title_without_question": _title(label, None, words, people),
             "pairs": [{"a": a.id, "b": b.id} for a, b in shown],
             "by_month": dict(sorted(months.items())),
-            "method": "replies that push back on (or side with) the post they answer, both "
-            "placed in this theme, joined into two sides; confirm only if they truly oppose",
+            "method": "replies in one conversation that push back on (or side with) the post "
+            "they answer, joined into two sides; confirm only if they truly oppose",
         },
     }
 
 
-def _merged(found: list[Camps]) -> Camps | None:
-    """The theme's exchanges as one tension, each with the first post pushed back on in it on
-    the first side: threads open with a position and replies push back on it. (Turning each
-    exchange to lie nearest in meaning to the largest one instead put 11 of 14 planted extracts
-    on a consistent side, against 13 of 14 this way: the model sees topic, not stance.)"""
-    if not found:
-        return None
+def _merged(found: list[Camps]) -> Camps:
+    """A conversation's exchanges as one tension, each with the first post pushed back on in it
+    on the first side: a thread opens with a position and replies push back on it, so the sides
+    are those who made a case and those who pushed back. Exchanges no reply links are oriented
+    that way too; turning each to lie nearest in meaning to the largest instead changed no side
+    on the demo (20 of 22 planted extracts consistent either way; per theme it had been worse,
+    11 of 14 against 13 of 14): the model sees topic, not stance."""
     merged = Camps()
     for camp in found:
         for position in (0, 1):
