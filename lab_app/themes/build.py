@@ -13,30 +13,19 @@ import numpy as np
 
 from lab_app.material.reads import theme_inputs
 from lab_app.themes import (
-    areas as theme_areas,
-)
-from lab_app.themes import (
     clustering,
-)
-from lab_app.themes import (
-    descriptions as theme_text,
 )
 from lab_app.themes import (
     gate as theme_gate,
 )
-from lab_app.themes import (
-    labels as theme_labels,
-)
-from lab_app.themes import (
-    names as theme_names,
-)
+from lab_app.themes.build_outcome import centroids, describe, theme_rows
+from lab_app.themes.build_outcome import report as build_report
 from lab_app.themes.state import (
     Membership,
     ThemeState,
     curation_since_last_build,
     load_state,
     save_build,
-    vector_bytes,
 )
 
 MAX_UNSORTED = 0.15  # share of extracts Unsorted may hold
@@ -83,10 +72,10 @@ def build(
         new_themes = _place_new(state, members, ids, vectors, texts, open_rows)
     new_themes.update(seeded)
     _cap_unsorted(state, members, ids, vectors, len(ids))
-    changed, history, similarity = _describe(
+    changed, history, similarity = describe(
         state, members, data, new_themes, before, first, embedder.embed
     )
-    report = _report(members, ids, before, changed, new_themes, first, fresh)
+    report = build_report(members, ids, before, changed, new_themes, first, fresh)
     report.update(curation_since_last_build(engine))
     scope = set(ids)
     save_build(
@@ -192,27 +181,11 @@ def _inherit_ids(state: ThemeState, groups: dict[int, list[int]], ids) -> dict[i
     return names
 
 
-def _rows_by_theme(members, ids) -> dict[str, list[int]]:
-    index = {extract_id: i for i, extract_id in enumerate(ids)}
-    rows_by_theme: dict[str, list[int]] = {}
-    for extract_id, member in members.items():
-        if member.status == "placed" and extract_id in index:
-            rows_by_theme.setdefault(member.theme_id, []).append(index[extract_id])
-    return dict(sorted(rows_by_theme.items()))
-
-
-def _centroids(rows_by_theme, vectors) -> dict[str, np.ndarray]:
-    return {
-        theme_id: clustering.normalise(vectors[rows].mean(axis=0, keepdims=True))[0]
-        for theme_id, rows in rows_by_theme.items()
-    }
-
-
 def _place_new(state, members, ids, vectors, texts, open_rows) -> dict:
     """New and Unsorted extracts join the closest theme whose gate they pass; the rest may form
     emerging themes, or wait in Unsorted."""
-    rows_by_theme = _rows_by_theme(members, ids)
-    centres = _centroids(rows_by_theme, vectors)
+    rows_by_theme = theme_rows(members, ids)
+    centres = centroids(rows_by_theme, vectors)
     gate = theme_gate.gates(vectors, rows_by_theme, centres)
     open_ids = [t for t in centres if not state.themes[t]["locked"]]
     if not open_rows:
@@ -248,8 +221,8 @@ def _cap_unsorted(state, members, ids, vectors, total: int) -> None:
     """Unsorted keeps genuine outliers only, and never more than MAX_UNSORTED of the extracts:
     beyond that the best-fitting leftovers join their nearest theme, but only through its
     relevance gate, so material that fits no theme is never forced into one."""
-    rows_by_theme = _rows_by_theme(members, ids)
-    centres = _centroids(rows_by_theme, vectors)
+    rows_by_theme = theme_rows(members, ids)
+    centres = centroids(rows_by_theme, vectors)
     gate = theme_gate.gates(vectors, rows_by_theme, centres)
     theme_ids = [t for t in centres if not state.themes[t]["locked"]]
     if not theme_ids:
@@ -277,112 +250,6 @@ def _cap_unsorted(state, members, ids, vectors, total: int) -> None:
         keep_out = score[i] < UNSORTED_FLOOR and (len(order) - rank) <= allowed
         if fits[i] and not keep_out:
             members[unsorted[i]] = Membership(theme_ids[best[i]], "placed", "build")
-
-
-def _describe(state, members, data, new_themes, before, first, embed):
-    """Label, describe and summarise every active theme; history events for what changed."""
-    ids, vectors, texts = data["ids"], data["vectors"], data["texts"]
-    index = {extract_id: i for i, extract_id in enumerate(ids)}
-    rows_by_theme = {t: sorted(rows) for t, rows in _rows_by_theme(members, ids).items()}
-    theme_ids = list(rows_by_theme)
-    groups = [rows_by_theme[t] for t in theme_ids]
-    names = theme_names.name_groups(texts, vectors, groups, embed)
-    centres = _centroids(rows_by_theme, vectors)
-    matrix = np.vstack([centres[t] for t in theme_ids]) if theme_ids else np.zeros((0, 384))
-    descriptions = theme_text.describe_groups(ids, texts, vectors, groups, matrix, embed)
-    previous = {t: r["area"] for t, r in state.themes.items() if r.get("status") == "active"}
-    areas = theme_areas.area_names(
-        theme_ids, centres, rows_by_theme, texts, vectors, embed, previous
-    )
-    changed, history, similarity = {}, [], {}
-    for i, theme_id in enumerate(theme_ids):
-        rows = rows_by_theme[theme_id]
-        row_state = state.themes.get(theme_id, {})
-        theme_vectors = vectors[rows]
-        sims = theme_vectors @ centres[theme_id]
-        for row, sim in zip(rows, sims, strict=True):
-            similarity[ids[row]] = round(float(sim), 4)
-        pinned = [
-            rows.index(index[e]) for e in state.pins.get(theme_id, []) if index.get(e) in rows
-        ]
-        exemplars = theme_labels.representatives(theme_vectors, centres[theme_id], 3, pinned)
-        central = rows[int(np.argmax(sims))]
-        # A theme seeded from a codebook keeps the codebook's area and its seed record.
-        seed = (row_state.get("details") or {}).get("seed")
-        description, described_by = descriptions[i]
-        values = {
-            "status": "active",
-            "centroid": vector_bytes(centres[theme_id]),
-            "area": (seed or {}).get("area") or areas[theme_id],
-            "details": {
-                "phrases": names[i].phrases,
-                "size": len(rows),
-                "kinds": dict(Counter(data["kinds"][r] for r in rows)),
-                "exemplars": [ids[rows[i]] for i in exemplars],
-                "central": ids[central],
-                "description_source": described_by,
-                "summary": names[i].summary,
-                "attributes": theme_labels.over_represented(
-                    [data["attributes"][r] for r in rows], data["attributes"]
-                ),
-            },
-        }
-        if seed:
-            values["details"]["seed"] = seed
-        if not row_state.get("label_by_staff") and (row_state.get("status") in (None, "new")):
-            values["label"] = names[i].label
-        if not row_state.get("description_by_staff"):
-            values["description"] = description
-        changed[theme_id] = values
-        size_before = before.get(theme_id, 0)
-        event = _event(size_before, len(rows), theme_id in new_themes and size_before == 0)
-        if event:
-            label = values.get("label") or row_state.get("label")
-            history.append(
-                {"theme_id": theme_id, "event": event, "size": len(rows), "label": label}
-            )
-    for theme_id, row in state.themes.items():
-        if row.get("status") == "active" and theme_id not in rows_by_theme:
-            changed[theme_id] = {"status": "faded"}
-            history.append(
-                {"theme_id": theme_id, "event": "faded", "size": 0, "label": row["label"]}
-            )
-    return changed, history, similarity
-
-
-def _event(before: int, after: int, created: bool) -> str | None:
-    if created:
-        return "emerged"
-    if after >= before + max(3, before // 10):
-        return "grew"
-    if after < before:
-        return "shrank"
-    return None
-
-
-def _report(members, ids, before, changed, new_themes, first, fresh) -> dict:
-    after = Counter(m.theme_id for e, m in members.items() if m.status == "placed")
-    active = sorted(t for t, v in changed.items() if v.get("status") == "active")
-    total = len(ids)
-    unsorted = sum(1 for e in ids if e in members and members[e].status == "unsorted")
-    grown = [t for t in active if t not in new_themes and after[t] >= before.get(t, 0) + 3]
-    faded = sorted(t for t, v in changed.items() if v.get("status") == "faded")
-    if not first:
-        new_material = sum(after.values()) - sum(before.values())
-        if new_material >= 20:
-            faded += [t for t in active if t not in new_themes and after[t] == before.get(t, 0)]
-    return {
-        "mode": "fresh" if fresh else ("first" if first else "incremental"),
-        "themes": len(active),
-        "extracts": total,
-        "unsorted": unsorted,
-        "unsorted_share": round(unsorted / total, 4) if total else 0.0,
-        # Unsorted is what passed no theme's relevance gate: staff review it.
-        "fit_none": unsorted,
-        "new": sorted(new_themes),
-        "grown": grown,
-        "faded": sorted(set(faded)),
-    }
 
 
 def list_themes(engine) -> list[dict]:
