@@ -50,16 +50,15 @@ def text_tensions(engine) -> list[dict]:
         if row.theme_id in active and row.id not in theme_of:
             theme_of[row.id] = row.theme_id
             rows.append(row)
-    by_thread: dict[tuple, list[Camps]] = defaultdict(list)
+    by_conversation: dict[str, list[Camps]] = defaultdict(list)
     for camp in camps(rows):
-        post = camp.pushback[0][0]
-        by_thread[(post.source_id, str((post.meta or {}).get("thread")))].append(camp)
+        by_conversation[_conversation(camp)].append(camp)
     found = []
     openings = _openings(engine)
-    for _, exchanges in sorted(by_thread.items()):
+    for conversation, exchanges in sorted(by_conversation.items()):
         merged = _merged(exchanges)
         theme_id = _home(merged, theme_of)
-        tension = _conversation_tension(theme_id, active[theme_id], merged)
+        tension = _conversation_tension(conversation, theme_id, active[theme_id], merged)
         thread = tension["measures"]["thread"]
         tension["measures"]["thread_opening"] = openings.get((thread[0], thread[1]))
         found.append(tension)
@@ -83,6 +82,14 @@ def _openings(engine) -> dict[tuple, str]:
     return found
 
 
+def _conversation(camp: Camps) -> str:
+    """The conversation an exchange is in: its source and thread; an exchange in replies that
+    name no thread is a conversation of its own (its first post pushed back on names it)."""
+    post = camp.pushback[0][0]
+    thread = (post.meta or {}).get("thread")
+    return f"{post.source_id}|{thread}" if thread else f"{post.source_id}|post:{post.id}"
+
+
 def _home(camp: Camps, theme_of: dict) -> str:
     """The theme holding most of a conversation's posts (ties: the first post pushed back on's)."""
     counts = Counter(theme_of[row.id] for side in camp.sides for row in side)
@@ -90,11 +97,11 @@ def _home(camp: Camps, theme_of: dict) -> str:
     return max(counts, key=lambda theme: (counts[theme], theme == first))
 
 
-def _conversation_tension(theme_id: str, label: str, best: Camps) -> dict:
+def _conversation_tension(conversation: str, theme_id: str, label: str, best: Camps) -> dict:
     sides_rows, people = best.sides, best.people()
-    # The question argued over: the thread most of the pushback is in.
-    threads = Counter(((a.source_id, (a.meta or {}).get("thread")) for a, _ in best.pushback))
-    source, thread = next((t for t, _ in threads.most_common() if t[1]), (None, None))
+    # The question argued over: the conversation's thread, when its replies name one.
+    first = best.pushback[0][0]
+    source, thread = first.source_id, (first.meta or {}).get("thread")
     words = _side_words([[r.text or "" for r in side] for side in sides_rows])
     shown, used = [], set()
     for pair in best.pushback:  # each post quoted once, so the evidence is varied
@@ -122,7 +129,7 @@ def _conversation_tension(theme_id: str, label: str, best: Camps) -> dict:
             if row.date:
                 months[row.date[:7]][side] += 1
     return {
-        "key": f"text|{source}|{thread}",
+        "key": f"text|{conversation}",
         "signal": "text",
         "title": _title(label, thread, words, people),
         "themes": [theme_id],

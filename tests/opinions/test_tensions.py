@@ -292,6 +292,32 @@ def test_agreement_joins_a_reply_to_the_side_it_agrees_with():
     assert camp.people() == [3, 2]
 
 
+def test_exchanges_are_joined_per_conversation():
+    """Two exchanges in one thread are one conversation; replies that name no thread are each
+    their own, so unrelated exchanges never share sides."""
+    from types import SimpleNamespace
+
+    def post(name, person, parent, text, thread="t"):
+        meta = {"id": name} | ({"thread": thread} if thread else {})
+        meta |= {"parent": parent} if parent else {}
+        return SimpleNamespace(id=name, person=person, source_id=1, meta=meta, text=text)
+
+    rows = [
+        post("p1", "ann", None, "Peer workers should be paid."),
+        post("p2", "bo", "p1", "With respect, volunteering keeps it equal."),
+        post("p3", "cy", "p1", "Paid roles bring contracts and supervision."),
+        post("p4", "di", "p3", "I'm not sure contracts help anyone."),
+        post("q1", "ed", None, "Online groups should be the default.", thread=None),
+        post("q2", "fi", "q1", "But not everyone has data.", thread=None),
+        post("r1", "gus", None, "Leaflets work.", thread=None),
+        post("r2", "hal", "r1", "With respect, they end up in the bin.", thread=None),
+    ]
+    found = replies.camps(rows)
+    assert len(found) == 4
+    conversations = Counter(tension_text._conversation(camp) for camp in found)
+    assert sorted(conversations.values()) == [1, 1, 2]
+
+
 def test_withdrawal_takes_a_statement_out_of_its_tension_title(ws):
     """A vote tension's title quotes its statement: when its author withdraws, the words go."""
     from lab_app.core.forgetting import MIN_QUOTE_CHARS, REMOVED
