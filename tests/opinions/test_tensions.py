@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -270,14 +271,15 @@ def test_pushback_markers_are_disagreement_not_assent():
         assert not replies.pushes_back(reply), reply
 
 
+def post(name, person, parent, text, thread="t"):
+    """A forum post as the text signal reads it: extract id, person, source, thread, parent."""
+    meta = {"id": name} | ({"thread": thread} if thread else {})
+    meta |= {"parent": parent} if parent else {}
+    return SimpleNamespace(id=name, person=person, source_id=1, meta=meta, text=text)
+
+
 def test_agreement_joins_a_reply_to_the_side_it_agrees_with():
     """A thread: Ann posts, Bo pushes back, Cy agrees with Ann, Di agrees with Bo, Ed with Cy."""
-    from types import SimpleNamespace
-
-    def post(name, person, parent, text):
-        meta = {"id": name, "thread": "t"} | ({"parent": parent} if parent else {})
-        return SimpleNamespace(id=name, person=person, source_id=1, meta=meta, text=text)
-
     rows = [
         post("p1", "ann", None, "Peer workers should be paid."),
         post("p2", "bo", "p1", "With respect, volunteering keeps it equal."),
@@ -295,13 +297,6 @@ def test_agreement_joins_a_reply_to_the_side_it_agrees_with():
 def test_exchanges_are_joined_per_conversation():
     """Two exchanges in one thread are one conversation; replies that name no thread are each
     their own, so unrelated exchanges never share sides."""
-    from types import SimpleNamespace
-
-    def post(name, person, parent, text, thread="t"):
-        meta = {"id": name} | ({"thread": thread} if thread else {})
-        meta |= {"parent": parent} if parent else {}
-        return SimpleNamespace(id=name, person=person, source_id=1, meta=meta, text=text)
-
     rows = [
         post("p1", "ann", None, "Peer workers should be paid."),
         post("p2", "bo", "p1", "With respect, volunteering keeps it equal."),
