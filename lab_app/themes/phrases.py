@@ -33,6 +33,7 @@ FILLER = {
     "feedback", "lady", "gentleman", "guy", "guys", "mr", "mrs", "ms", "dr", "hour", "hours",
     "tbh", "imo", "imho", "btw", "fyi", "etc",  # chat shorthand ("atm" is also a cash machine)
     "alot",  # "a lot", run together
+    "lack",  # "Lack of trust" names a theme, "lack" alone does not
 }  # fmt: skip
 # Vague or evaluative adjectives: dropped from a phrase's start ("good question" → nothing).
 WEAK_MODIFIERS = {

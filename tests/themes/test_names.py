@@ -322,3 +322,14 @@ def test_a_label_stands_apart_from_the_others():
     ranked = list(zip(cares, scores, strict=True))
     label = theme_names._label(cares, scores, ranked, vectors, {"care"})
     assert label == "Care and understanding"
+
+
+def test_a_lack_is_named_by_what_is_lacking():
+    """Barriers answered "Lack of trust.", "Lack of childcare.": "lack" alone named a demo theme
+    ("Services and lack"); what is lacking still can."""
+    texts = ["Lack of trust.", "Lack of childcare.", "Lack of devices in the group.",
+             "Lack of trust between services."]  # fmt: skip
+    docs = theme_phrases.parse(dict(enumerate(texts)))
+    found = {key for key, _, _ in theme_phrases.candidates(list(docs.values()))}
+    assert "lack" not in found
+    assert "trust" in found or "lack of trust" in found, found
