@@ -68,7 +68,22 @@ def _name(engine, idea: dict, rows: dict, quotable: list[str]) -> tuple[str | No
     if idea["machine_title"]:  # key words, not anyone's sentence: say what it is about
         words = [w.strip() for w in title[len(MACHINE_TITLE) :].split(",") if w.strip()]
         return _sentence(f"An idea about {prose(in_words(words))}"), False
-    return None, False
+    # The proposer's own sentence, not quotable here: what it is about, in its key phrases (as a
+    # machine title would), never a reply's words standing in for the idea.
+    about = key_phrases(title)
+    return (_sentence(f"An idea about {prose(in_words(about))}"), False) if about else (None, False)
+
+
+def key_phrases(sentence: str, most: int = 2) -> list[str]:
+    """The noun phrases a sentence is about ("What if we set up our own peer supervision
+    network?" -> ["peer supervision network"]), at most `most`, each once."""
+    from lab_app.themes.phrases import parse, phrases_of
+
+    found: list[str] = []
+    for phrase in phrases_of(parse({0: sentence})[0]):
+        if phrase.text not in found:
+            found.append(phrase.text)
+    return found[:most]
 
 
 def _proposal_quote(rows: dict, quotable: list[str]) -> str | None:

@@ -183,6 +183,30 @@ def test_recommendations_come_from_ideas_taken_forward_with_their_backing(decide
     assert check_essay(engine, again) == []
 
 
+def test_an_idea_is_never_named_by_a_reply_to_it(decided):
+    """An idea titled with its proposer's sentence, from a post that held a name (so not quoted),
+    is named by what the sentence is about; a reply's words never stand in for the idea."""
+    from lab_app.essays.recommend import idea_line, key_phrases
+    from lab_app.essays.staff_decisions import accepted_ideas
+
+    assert key_phrases("What if we set up our own peer supervision network?") == [
+        "peer supervision network"
+    ]
+    engine = decided.store.engine
+    held = []
+    for idea in accepted_ideas(engine):
+        rows = extracts_by_ids(engine, idea["proposals"])
+        if any(PLACEHOLDER.search(r["text"]) and idea["title"] in r["text"] for r in rows.values()):
+            held.append(idea)
+    assert held, "the demo has an idea taken forward whose proposal names someone"
+    for idea in held:
+        line = idea_line(engine, idea)
+        assert line.startswith("An idea about "), line
+        assert any(p in line for p in key_phrases(idea["title"])), line
+        named = line.split(". ", 1)[0]
+        assert "“" not in named, line  # no quotation names the idea
+
+
 # --- 4. staff's names ------------------------------------------------------------------------
 
 
