@@ -3,13 +3,16 @@ proposer's own words, quoted and marked), with its status and its backing in wor
 
 from __future__ import annotations
 
+import numpy as np
+
 from lab_app.essays.markup import is_verbatim
 from lab_app.essays.quotable import PLACEHOLDER, worth_quoting
 from lab_app.essays.staff_decisions import MACHINE_TITLE, Backing
 from lab_app.essays.synthesis import speaker
 from lab_app.essays.writing import counted, in_words, inline_quote, inline_sentence, prose
 from lab_app.material.consent import may_quote
-from lab_app.material.reads import extracts_by_ids
+from lab_app.material.reads import extracts_by_ids, vectors_of
+from lab_app.themes.labels import terms_of
 from lab_app.themes.views import attributes_of
 
 PLURAL_ROLES = {
@@ -32,7 +35,7 @@ def idea_line(engine, idea: dict, with_backing: bool = True) -> str:
     allowed = may_quote(engine, rows)
     quotable = [e for e in idea["proposals"] + idea["discussion"] if e in allowed]
     name, quoted_in_name = _name(engine, idea, rows, quotable)
-    quote = None if quoted_in_name else _proposal_quote(rows, quotable)
+    quote = None if quoted_in_name else _proposal_quote(engine, idea, rows, quotable)
     if name is None and quote:  # no title worth reading: the proposal's own words lead
         name, quote = f"{quote}, as raised in the Lab's discussions.", None
     parts = [name or "An idea raised in the Lab's discussions."]
@@ -86,9 +89,20 @@ def key_phrases(sentence: str, most: int = 2) -> list[str]:
     return found[:most]
 
 
-def _proposal_quote(rows: dict, quotable: list[str]) -> str | None:
+def _proposal_quote(engine, idea: dict, rows: dict, quotable: list[str]) -> str | None:
+    """A quotable sentence of the proposal, else of the discussion nearest in meaning to the
+    proposal: replies linked to an idea wander ("the navigator idea …" under a funding idea)."""
+    vectors = vectors_of(engine, idea["proposals"] + quotable)
+    proposed = [vectors[e] for e in idea["proposals"] if e in vectors]
+    if proposed:
+        centre = np.mean(proposed, axis=0)
+        nearness = {e: float(vectors[e] @ centre) for e in quotable if e in vectors}
+        quotable = sorted(
+            quotable, key=lambda e: (e not in idea["proposals"], -nearness.get(e, -1.0))
+        )
+    about = {w for term in terms_of(idea["title"]) for w in term.split()}
     for extract_id in quotable:
-        sentence = inline_sentence(rows[extract_id]["text"])
+        sentence = inline_sentence(rows[extract_id]["text"], about=about)
         if sentence:
             return inline_quote(sentence, extract_id)
     return None

@@ -15,16 +15,22 @@ def sentences(text: str) -> list[str]:
 
 
 def inline_sentence(
-    text: str, shortest: int = 40, longest: int = 260, avoid: tuple[str, ...] = ()
+    text: str,
+    shortest: int = 40,
+    longest: int = 260,
+    avoid: tuple[str, ...] = (),
+    about: set[str] | None = None,
 ) -> str | None:
     """A sentence of the text fit to quote inline: a whole sentence of a readable length, on
     one line (a heading on the line above never runs into it), no curly double quotes (they
     delimit the quotation), and worth quoting (no placeholder, heading or list; none of `avoid`,
     the lower-case title parts a page's running header glues onto its first line). Nothing is
     quoted from a text that held a name or identifier: its other sentences lead back to it;
-    nor from a paragraph that counts who came (its next sentence is who else joined)."""
+    nor from a paragraph that counts who came (its next sentence is who else joined). With
+    `about` (lower-case words), the fitting sentence holding most of them, else the first."""
     if PLACEHOLDER.search(text or "") or head_count(text):
         return None
+    fitting = []
     for line in (text or "").split("\n"):
         if front_matter(line):
             continue
@@ -32,8 +38,14 @@ def inline_sentence(
             whole = sentence.endswith((".", "!", "?")) and len(sentence.split()) >= 6
             fits = shortest <= len(sentence) <= longest
             if whole and fits and not _awkward(sentence) and worth_quoting(sentence, avoid):
-                return sentence
-    return None
+                if not about:
+                    return sentence
+                fitting.append(sentence)
+    if not fitting:
+        return None
+    words = [set(re.findall(r"[\w'-]+", s.lower())) for s in fitting]
+    best = max(range(len(fitting)), key=lambda i: (len(words[i] & about), -i))
+    return fitting[best]
 
 
 def _awkward(sentence: str) -> bool:

@@ -94,3 +94,14 @@ def words_of(engine, persons) -> list[dict]:
                 item = {c.name: getattr(row, c.name) for c in columns}
                 found.append(dict(item, vector=np.frombuffer(row.embedding, dtype=np.float32)))
     return found
+
+
+def vectors_of(engine, ids: list[str]) -> dict[str, np.ndarray]:
+    """The stored vector of each of these extracts, by id (missing ids are left out)."""
+    found = {}
+    with engine.connect() as conn:
+        for chunk in chunks(sorted(set(ids))):
+            query = select(extracts.c.id, extracts.c.embedding).where(extracts.c.id.in_(chunk))
+            for row in conn.execute(query):
+                found[row.id] = np.frombuffer(row.embedding, dtype=np.float32)
+    return found

@@ -207,6 +207,18 @@ def test_an_idea_is_never_named_by_a_reply_to_it(decided):
         assert "“" not in named, line  # no quotation names the idea
 
 
+def test_a_reply_is_quoted_by_its_sentence_on_the_idea():
+    """Under an idea, a linked reply is quoted by the sentence that speaks to the idea, not by
+    its opening pleasantry."""
+    reply = (
+        "I said on day one I was mostly here to listen, so here's what I heard. I'm taking "
+        "a proposal for ring-fenced, three-year peer support funding to our board."
+    )
+    assert inline_sentence(reply).startswith("I said on day one")
+    about = {"ring-fenced", "funding", "peer", "support"}
+    assert inline_sentence(reply, about=about).startswith("I'm taking a proposal")
+
+
 # --- 4. staff's names ------------------------------------------------------------------------
 
 
