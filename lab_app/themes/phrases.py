@@ -41,7 +41,7 @@ WEAK_MODIFIERS = {
     "wonderful", "perfect", "best", "better", "bad", "poor", "other", "same", "many", "much",
     "few", "several", "whole", "sure", "real", "certain", "different", "own", "such",
     "various", "main", "only", "very", "more", "most", "less", "least", "little", "big",
-    "first", "last", "next", "overall", "general", "usual", "right", "wrong",
+    "first", "third", "last", "next", "overall", "general", "usual", "right", "wrong",
     "able", "lucky", "happy", "pleased", "total", "huge", "absolute", "lot",
 }  # fmt: skip
 _TRIM_POS = {

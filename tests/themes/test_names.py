@@ -333,3 +333,11 @@ def test_a_lack_is_named_by_what_is_lacking():
     found = {key for key, _, _ in theme_phrases.candidates(list(docs.values()))}
     assert "lack" not in found
     assert "trust" in found or "lack of trust" in found, found
+
+
+def test_an_ordinal_is_no_part_of_a_phrase():
+    """ "This is the third survey I've done": "third", like "first" and "last", says which one,
+    not what about (and the label check faults it as a stop word)."""
+    docs = theme_phrases.parse({0: "This is the third survey I've done this month."})
+    found = {key for key, _, _ in theme_phrases.candidates(list(docs.values()))}
+    assert "survey" in found and not any(k.startswith("third") for k in found), found
