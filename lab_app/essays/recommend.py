@@ -1,5 +1,6 @@
 """Recommendations from ideas the Lab took forward: each named as staff titled it (or in its
-proposer's own words, quoted and marked), with its status and its backing in words."""
+proposer's own words, quoted and marked; or by what those words are about when they may not be
+quoted), with its status and its backing in words."""
 
 from __future__ import annotations
 

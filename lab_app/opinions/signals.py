@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from lab_app.core.schema import extract_attributes, extracts, theme_members, themes
 from lab_app.material.consent import MIN_GROUP  # smaller respondent groups are never shown
+from lab_app.material.reads import vectors_of
 
 QUOTES_PER_SIDE = 3
 
@@ -144,11 +145,7 @@ def _nearest_first(engine, tension: dict, wording) -> None:
         return
     for side in tension["sides"]:
         ids = side["extract_ids"]
-        with engine.connect() as conn:
-            query = select(extracts.c.id, extracts.c.embedding).where(extracts.c.id.in_(ids))
-            vectors = {
-                r.id: np.frombuffer(r.embedding, dtype=np.float32) for r in conn.execute(query)
-            }
+        vectors = vectors_of(engine, ids)
         ranked = sorted(
             ids, key=lambda e: (-float(vectors[e] @ wording) if e in vectors else 0.0, e)
         )

@@ -7,9 +7,10 @@
 # So a text tension is a conversation (a thread) in which people push back on others, its
 # exchanges joined into two sides, scored by the people on the smaller side, and filed under the
 # theme most of its posts are placed in. A conversation, not a theme, is the unit: its replies
-# are placed by topic, often in different themes, and a theme holds several conversations on
-# different points (joined per theme, the demo's "Peer role" put a risk debate and a
-# qualification debate on the same two sides). Survey answers and documents
+# are placed by topic, often in different themes (the demo's positive-risk thread sat in three),
+# and a theme can hold several conversations on different points (read across themes but joined
+# per theme, the demo's "Peer role" put a risk debate and a qualification debate on the same two
+# sides). Survey answers and documents
 # have no replies and give no text tension: closeness in topic is not disagreement, and listing
 # it as one was issue 18's noise.
 
