@@ -35,20 +35,26 @@ def test_candidate_counts_always_include_both_bounds():
         assert counts == sorted(set(counts))
 
 
-def test_the_theme_count_holds_when_a_few_extracts_go(demo_workspace):
+def test_the_themes_hold_when_a_few_extracts_go(demo_workspace):
     """Silhouettes of short texts are flat, so the best count alone swung with a handful of
-    extracts (34 themes on the demo Lab, 20 once eleven more non-answers were set aside).
-    Taking the finest count within the best's standard error holds it better: on ten copies
-    of the demo Lab each missing every hundredth extract, the counts chosen were 33 33 33 33
-    28 33 33 28 12 32 (the best alone: 32 30 32 32 20 32 32 28 12 30); one copy still falls
-    to 12, where a cut isolating one tight group has a silhouette no finer cut reaches."""
+    extracts (34 themes on the demo Lab, 20 once eleven more non-answers were set aside, 12
+    when a coarse cut isolated one tight group), and one k-means start decided much of which
+    extract went where: one redacted word in one text reshuffled the demo's themes (ARI 0.56).
+    Several starts, their silhouettes averaged and their cuts agreed, hold both: on copies of
+    the demo Lab each missing every hundredth extract, counts 30-33 against 31 whole and ARI
+    0.73-0.83 against the whole (one start: counts 12-33, ARI 0.37-0.61)."""
+    from sklearn.metrics import adjusted_rand_score
+
     from lab_app.themes.build import by_content, theme_inputs
 
     data = by_content(theme_inputs(demo_workspace.store.engine, None))
     vectors, texts = data["vectors"], data["texts"]
-    whole = clustering.group(vectors, texts).k
-    counts = []
-    for offset in range(0, 100, 10):
+    whole = clustering.group(vectors, texts)
+    counts, agreement = [], []
+    for offset in range(0, 100, 20):
         keep = [i for i in range(len(texts)) if (i - offset) % 100 != 0]
-        counts.append(clustering.group(vectors[keep], [texts[i] for i in keep]).k)
-    assert sum(abs(k - whole) <= 5 for k in counts) >= 9, (whole, counts)
+        part = clustering.group(vectors[keep], [texts[i] for i in keep])
+        counts.append(part.k)
+        agreement.append(adjusted_rand_score(whole.labels[keep], part.labels))
+    assert all(abs(k - whole.k) <= 5 for k in counts), (whole.k, counts)
+    assert min(agreement) >= 0.65 and np.median(agreement) >= 0.75, agreement

@@ -27,35 +27,42 @@ def _nhs_sample(eval_path, rows=1500):
 def test_labels_name_what_the_experts_named_better_than_key_words(eval_path):
     """On real NHS feedback, our labels sit closer in meaning to each theme's majority expert
     category than the c-TF-IDF key-word labels the product used before, on the same themes;
-    and no label holds a filler word, a number, a name or a URL fragment. Measured on these
-    1,500 answers: 0.379 against 0.336 at the 38 themes the build makes (0.432 against 0.338
-    at 25): finer themes sit further from the experts' broad categories, whatever names them."""
+    and no label holds a filler word, a number, a name or a URL fragment. Averaged over three
+    seeds' groupings of these 1,500 answers, because one grouping's figure swings with which
+    theme is biggest (0.335 to 0.430 for ours over the seeds, 0.312 to 0.351 for key words):
+    ours 0.382 against 0.329 at 35-37 themes."""
     texts, truth = _nhs_sample(eval_path)
     embedder = Embedder()
     vectors = embedder.embed(texts)
-    grouping = clustering.group(vectors, texts)
-    groups = [list(np.flatnonzero(grouping.labels == g)) for g in range(grouping.k)]
-    names = theme_names.name_groups(texts, vectors, groups, embedder.embed)
-    words = theme_labels.key_phrases(["\n".join(texts[r] for r in rows) for rows in groups])
-    before = [theme_labels.label_from(w, "") for w in words]
-    wanted = embedder.embed(
-        [Counter(truth[r] for r in rows).most_common(1)[0][0] for rows in groups]
-    )
-    sizes = [len(rows) for rows in groups]
+    ours, key_words, named = [], [], []
+    for seed in (0, 1, 2):
+        grouping = clustering.group(vectors, texts, seed=seed)
+        groups = [list(np.flatnonzero(grouping.labels == g)) for g in range(grouping.k)]
+        names = theme_names.name_groups(texts, vectors, groups, embedder.embed)
+        words = theme_labels.key_phrases(["\n".join(texts[r] for r in rows) for rows in groups])
+        before = [theme_labels.label_from(w, "") for w in words]
+        wanted = embedder.embed(
+            [Counter(truth[r] for r in rows).most_common(1)[0][0] for rows in groups]
+        )
+        sizes = [len(rows) for rows in groups]
 
-    def closeness(labels):
-        return np.average(np.sum(embedder.embed(labels) * wanted, axis=1), weights=sizes)
+        def closeness(labels, wanted=wanted, sizes=sizes):
+            return np.average(np.sum(embedder.embed(labels) * wanted, axis=1), weights=sizes)
 
-    assert closeness([n.label for n in names]) > closeness(before) + 0.03
+        ours.append(closeness([n.label for n in names]))
+        key_words.append(closeness(before))
+        named.append((names, groups))
+    assert np.mean(ours) > np.mean(key_words) + 0.03, (ours, key_words)
     people = label_check.names_in(texts)
-    with_phrases = [(n, rows) for n, rows in zip(names, groups, strict=True) if n.phrases]
-    for name, rows in with_phrases:
-        assert 1 <= len(name.label.split()) <= 6, name.label
-        assert label_check.label_faults(name.label, people) == [], name.label
-        written = " ".join(theme_phrases.clean_text(texts[r]).lower() for r in rows)
-        for phrase in name.phrases:  # in the words the theme's own extracts use
-            assert phrase.lower() in written, phrase
-    assert len(with_phrases) >= 0.8 * len(names)
+    for names, groups in named:
+        with_phrases = [(n, rows) for n, rows in zip(names, groups, strict=True) if n.phrases]
+        for name, rows in with_phrases:
+            assert 1 <= len(name.label.split()) <= 6, name.label
+            assert label_check.label_faults(name.label, people) == [], name.label
+            written = " ".join(theme_phrases.clean_text(texts[r]).lower() for r in rows)
+            for phrase in name.phrases:  # in the words the theme's own extracts use
+                assert phrase.lower() in written, phrase
+        assert len(with_phrases) >= 0.8 * len(names)
 
 
 def test_label_faults_catch_what_analysts_would_not_write():

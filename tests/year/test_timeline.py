@@ -134,6 +134,27 @@ def test_shifts_tell_the_planted_theme_dynamics(demo_workspace):
     assert not _phase_where(shifts, "faded", "funding-commissioning")
 
 
+def test_a_theme_that_is_gone_has_faded_though_not_by_a_third():
+    """A theme present before (81 of 1,249, 6.5%) that falls to 2 of 89 (2.2%) is no longer
+    present: faded, as emerging's mirror, though its share fell by less than FADE_RATIO. One
+    still present has not (5 of 89); nor one below presence at most of its share (4 of 89)."""
+
+    def volumes(**counts):
+        rows = [{"theme_id": "other", "period": "before", "extracts": 1249}]
+        rows.append({"theme_id": "other", "period": "after", "extracts": 89})
+        for theme, (before, after) in counts.items():
+            rows += [{"theme_id": theme, "period": "before", "extracts": before}]
+            rows += [{"theme_id": theme, "period": "after", "extracts": after}]
+        return rows
+
+    shifts = timeline.shifts_from_volumes(
+        volumes(gone=(81, 2), held=(81, 5), quiet=(70, 4)), ["before", "after"]
+    )
+    after = shifts[-1]
+    assert [e["theme_id"] for e in after["faded"]] == ["gone"]
+    assert after["faded"][0]["extracts"] == 2
+
+
 def _built_theme_of(engine, planted: str) -> str:
     from lab_app.themes.build import placements
 
