@@ -17,6 +17,9 @@ _PUSHBACK = re.compile(
     r"(?:^|[.!?]\s+)(?:i disagree|i don't agree|i'm not sure|i am not sure|with respect|"
     r"respectfully|i hear (?:you|that|what|the)|i see what you mean|i take your point|"
     r"i understand\b.{0,40}\bbut|i'd push back|i would push back|on the other hand|"
+    # conceding, then objecting within the sentence: "I'm glad it worked for you but …"
+    r"(?:i'm glad|i am glad|i (?:totally |completely )?get (?:that|it|you)|i know|"
+    r"i appreciate|i can see|fair enough)\b[^.!?]{0,50}\bbut|"
     r"not so sure|i'm not saying|sorry,? but)\b",
     re.IGNORECASE,
 )

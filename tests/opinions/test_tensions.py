@@ -264,10 +264,15 @@ def test_a_text_tension_names_its_thread_only_if_the_opener_agreed(ws):
 def test_pushback_markers_are_disagreement_not_assent():
     for reply in ("But that leaves people out.", "With respect, the numbers do matter.",
                   "I see what you mean. I'm not sure it scales though.",
-                  "Thanks. However the waiting list is the real problem."):  # fmt: skip
+                  "Thanks. However the waiting list is the real problem.",
+                  # conceding, then objecting in the same sentence (a demo reply missed before)
+                  "I'm glad it worked for you but my mother is 81 and has no smartphone.",
+                  "I know what you mean but the money runs out in March."):  # fmt: skip
         assert replies.pushes_back(reply), reply
     for reply in ("Yes, exactly this.", "Thank you, that helped a lot.",
-                  "We tried it too and it worked; the butcher's shop lent us a room."):  # fmt: skip
+                  "We tried it too and it worked; the butcher's shop lent us a room.",
+                  "Fair enough, I hadn't thought about the middle of the night at all.",
+                  "I know a group in Leeds that does this, and it works."):  # fmt: skip
         assert not replies.pushes_back(reply), reply
 
 
