@@ -1,7 +1,7 @@
 """Benchmark: redaction recall and precision per category, names on real NHS feedback, and speed.
 
 1. The measurement set (tests/ingest/redaction_cases.py): 101 identifiers in the formats people
-   type, 59 names in UK health-and-care sentences, 39 sentences of ordinary words that look like
+   type, 61 names in UK health-and-care sentences, 41 sentences of ordinary words that look like
    names. Prints recall and precision per placeholder, and every miss or false hit.
 2. The real NHS Friends-and-Family-Test comments: every text redacted in batches, texts/s with
    names on and off (same run), and a seeded sample of 100 [NAME] replacements with the words

@@ -90,6 +90,9 @@ class EnglishWords:
         lookups = nlp.get_pipe("lemmatizer").lookups
         self.words = frozenset(w for pos in lookups.get_table("lemma_index").values() for w in pos)
         self.forms = frozenset(f for pos in lookups.get_table("lemma_exc").values() for f in pos)
+        # Verbs and their irregular forms: "Will you …", "Hope you …", "Rose I …" open with one.
+        verbs = lookups.get_table("lemma_index").get("verb", [])
+        self.verbs = frozenset(verbs) | frozenset(lookups.get_table("lemma_exc").get("verb", {}))
         rules = lookups.get_table("lemma_rules").values()
         self.suffixes = tuple((old, new) for pos in rules for old, new in pos if old)
         self._seen: dict[str, bool] = {}

@@ -73,6 +73,7 @@ EPONYMS = _set(
 _NEVER = NOT_NAMES | TITLES | SAINTS  # words that are never part of a name
 _WORD = re.compile(r"[^\W\d_][\w'’\-]*")
 _BEFORE_NAME = TITLES | RELATIONS | {cue[-1] for cue in CUES} | {"i'm", "i’m"}
+ADDRESSED = _set("i we you")  # after a name opening a sentence: the writer speaks to them
 _SENTENCE_END = frozenset('.!?:;·•|"“”()[]-–—*>')
 
 
@@ -239,6 +240,10 @@ def _capitalised_name(doc, i: int, words, first_name: bool, inside_entity: bool)
         return cued and first_name
     known = first_name and lower not in words and not inside_entity
     opening = _sentence_start(doc, i) and _next_text(doc, i) in {",", "here", "from"}
+    # "Deb we've started …", "Tom you're right": someone spoken to, when the word is no verb
+    # ("Will you …", "Hope you …", and so "Sue I …" too: a name missed rather than a word lost).
+    spoken_to = _sentence_start(doc, i) and _next_text(doc, i) in ADDRESSED
+    opening = opening or (spoken_to and lower not in words.verbs)
     titled = _title_before(doc, i)  # "Dr Baker", "Sister Hope"
     return known or cued or titled or (first_name and opening) or _full_name_follows(doc, i, words)
 

@@ -180,12 +180,16 @@ NAMES = [
     ("Lorna from the council came to listen.", ["Lorna"]),
     ("I spoke to Sean Murphy at the ICB about funding.", ["Sean Murphy"]),
     ("Oh Sam. Sending so much love.", ["Sam"]),
+    ("Deb we've started something a bit like this in Sheffield.", ["Deb"]),
+    ("Good point. Tom I think you're right about the rota.", ["Tom"]),
     ("Pay people properly when it's a job, when you're doing what Fi and Jen do.", ["Fi", "Jen"]),
 ]
 # Ordinary words that look like names, conditions named after people, places and organisations.
 DECOYS = [
     "I hope the staff will show more grace next time.",
     "Will the clinic reopen after the summer?",
+    "Will you be at the next session?",
+    "Hope you are all keeping well.",
     "Hope is what kept me going through the worst of it.",
     "The Parkinson's nurse was a lifeline for my dad.",
     "We were referred to the Alzheimer's Society by the memory clinic.",
