@@ -11,6 +11,7 @@ from pathlib import Path
 from ingest import chunking
 from ingest.errors import EmptyFile, IngestError, TooLarge, UnsupportedFormat
 from ingest.formats import DOCUMENT_PARSERS, REFUSED, TABULAR_SUFFIXES, parse_document
+from ingest.mentions import redact_mentions
 from ingest.records import Extract, SetAside, Source
 from ingest.redact import redact, redact_many, redact_path, redact_person
 
@@ -239,6 +240,12 @@ def _assemble(items: list[Extract], kind: str, warnings: list[str]) -> Source:
     cleaned: list[Extract] = []
     # One batch for every answer and one for every attribute value: the model reads batches fast.
     texts = redact_many([item.text.strip() for item in items])
+    if kind == "contribution":
+        # Forum posts name each other by handle ("@maple_and_moss", "I see what you mean maple").
+        people, metas = [item.person for item in items], [item.meta for item in items]
+        mentioned = redact_mentions([text for text, _ in texts], people, metas)
+        pairs = zip(texts, mentioned, strict=True)
+        texts = [(text, was + more) for (_, was), (text, more) in pairs]
     # Attribute values are categories (region, role, age band), not prose: a place such as
     # "Orkney" is not a name. A column that names people is marked as an identifier instead.
     values = [v for item in items for v in item.attributes.values()]

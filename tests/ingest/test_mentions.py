@@ -1,0 +1,28 @@
+"""Handles named in others' posts become [NAME]; the author field and ordinary words stay."""
+
+import json
+
+from ingest.pipeline import IngestOptions, file_hash, load_source
+
+
+def test_a_reply_naming_someone_by_their_handle_names_no_one(tmp_path):
+    posts = [
+        {"id": "p1", "thread": "Rooms", "author": "maple_and_moss", "date": "2026-03-02",
+         "text": "In a room I can't hide, and some weeks that is what I need."},
+        {"id": "p2", "thread": "Rooms", "parent": "p1", "author": "Gwen T", "date": "2026-03-03",
+         "text": "I see what you mean maple but I can't leave the house most evenings."},
+        {"id": "p3", "thread": "Rooms", "parent": "p1", "author": "nightowl_glasgow",
+         "date": "2026-03-03", "text": "@maple_and_moss that corridor thing, that's exactly it."},
+        {"id": "p4", "thread": "Rooms", "parent": "p3", "author": "Gwen T", "date": "2026-03-04",
+         "text": "We bring maple syrup cake to the group, nightowl_glasgow knows."},
+    ]  # fmt: skip
+    path = tmp_path / "forum.json"
+    path.write_text(json.dumps({"posts": posts}), encoding="utf-8")
+    source = load_source(path, "forum.json", file_hash(path), IngestOptions(kind="contribution"))
+    texts = [e.text for e in source.extracts]
+    assert texts[1] == "I see what you mean [NAME] but I can't leave the house most evenings."
+    assert texts[2] == "[NAME] that corridor thing, that's exactly it."
+    # "maple" in a reply to someone else is a word; a handle written out is a name anywhere.
+    assert texts[3] == "We bring maple syrup cake to the group, [NAME] knows."
+    assert [e.person for e in source.extracts][0] == "maple_and_moss"  # the author field stays
+    assert source.redactions["NAME"] >= 3
