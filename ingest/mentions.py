@@ -6,17 +6,30 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 _PART = re.compile(r"[^\W\d_]{3,}")
 _SEPARATED = re.compile(r"[_.\d]")  # a chosen handle ("maple_and_moss"), not a name ("Gwen T")
+_ONE_WORD = re.compile(r"[^\W\d_]{4,}")  # "willowbank": chosen unless it is an English word
 
 
 def redact_mentions(
-    texts: list[str], people: list[str | None], metas: list[dict]
+    texts: list[str],
+    people: list[str | None],
+    metas: list[dict],
+    is_word: Callable[[str], bool] = lambda word: True,
 ) -> list[tuple[str, Counter]]:
     """Each post's text with the source's handles, and the first part of the handle of the post
-    it replies to, replaced by [NAME]; with how many were replaced."""
-    handles = sorted({p for p in people if p and _SEPARATED.search(p)}, key=len, reverse=True)
+    it replies to, replaced by [NAME]; with how many were replaced. `is_word` says whether a
+    lower-case word is ordinary English: a one-word handle that is not ("willowbank") is as
+    chosen as one with a separator."""
+
+    def chosen(handle: str) -> bool:
+        if _SEPARATED.search(handle):
+            return True
+        return bool(_ONE_WORD.fullmatch(handle)) and not is_word(handle.lower())
+
+    handles = sorted({p for p in people if p and chosen(p)}, key=len, reverse=True)
     alternatives = "|".join(re.escape(h) for h in handles)
     written = re.compile(rf"(?<![\w@])@?(?:{alternatives})(?!\w)", re.IGNORECASE)
     posts = zip(people, metas, strict=True)
@@ -27,7 +40,7 @@ def redact_mentions(
         if handles:
             text, found = written.subn("[NAME]", text)
         answered = author.get((meta.get("thread"), meta.get("parent")))
-        if answered and _SEPARATED.search(answered) and (part := _PART.search(answered)):
+        if answered and chosen(answered) and (part := _PART.search(answered)):
             addressed = re.compile(rf"(?<![\w@\[]){re.escape(part.group(0))}(?!\w)", re.IGNORECASE)
             text, n = addressed.subn("[NAME]", text)
             found += n

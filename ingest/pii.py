@@ -148,6 +148,13 @@ def _recognizers(names: bool) -> list:
     return found
 
 
+def english_word(lower: str) -> bool:
+    """Whether a lower-case word is ordinary English (WordNet's words and their forms)."""
+    from ingest.name_lists import english_words
+
+    return lower in english_words(analyzer(True).nlp_engine.get_nlp("en"))
+
+
 def may_hold_name(text: str) -> bool:
     """Whether a text needs the language model to find names (ingest/names.py)."""
     from ingest.name_lists import english_words

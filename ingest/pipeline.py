@@ -243,7 +243,9 @@ def _assemble(items: list[Extract], kind: str, warnings: list[str]) -> Source:
     if kind == "contribution":
         # Forum posts name each other by handle ("@maple_and_moss", "I see what you mean maple").
         people, metas = [item.person for item in items], [item.meta for item in items]
-        mentioned = redact_mentions([text for text, _ in texts], people, metas)
+        from ingest.pii import english_word  # the language model, loaded only when needed
+
+        mentioned = redact_mentions([text for text, _ in texts], people, metas, english_word)
         pairs = zip(texts, mentioned, strict=True)
         texts = [(text, was + more) for (_, was), (text, more) in pairs]
     # Attribute values are categories (region, role, age band), not prose: a place such as

@@ -5,6 +5,13 @@ import json
 from ingest.pipeline import IngestOptions, file_hash, load_source
 
 
+def _ingested(tmp_path, posts: list[dict]):
+    """The source a forum export of these posts becomes, through the real pipeline."""
+    path = tmp_path / "forum.json"
+    path.write_text(json.dumps({"posts": posts}), encoding="utf-8")
+    return load_source(path, "forum.json", file_hash(path), IngestOptions(kind="contribution"))
+
+
 def test_a_reply_naming_someone_by_their_handle_names_no_one(tmp_path):
     posts = [
         {"id": "p1", "thread": "Rooms", "author": "maple_and_moss", "date": "2026-03-02",
@@ -16,9 +23,7 @@ def test_a_reply_naming_someone_by_their_handle_names_no_one(tmp_path):
         {"id": "p4", "thread": "Rooms", "parent": "p3", "author": "Gwen T", "date": "2026-03-04",
          "text": "We bring maple syrup cake to the group, nightowl_glasgow knows."},
     ]  # fmt: skip
-    path = tmp_path / "forum.json"
-    path.write_text(json.dumps({"posts": posts}), encoding="utf-8")
-    source = load_source(path, "forum.json", file_hash(path), IngestOptions(kind="contribution"))
+    source = _ingested(tmp_path, posts)
     texts = [e.text for e in source.extracts]
     assert texts[1] == "I see what you mean [NAME] but I can't leave the house most evenings."
     assert texts[2] == "[NAME] that corridor thing, that's exactly it."
@@ -26,3 +31,22 @@ def test_a_reply_naming_someone_by_their_handle_names_no_one(tmp_path):
     assert texts[3] == "We bring maple syrup cake to the group, [NAME] knows."
     assert [e.person for e in source.extracts][0] == "maple_and_moss"  # the author field stays
     assert source.redactions["NAME"] >= 3
+
+
+def test_a_one_word_handle_is_a_name_unless_it_is_an_english_word(tmp_path):
+    posts = [
+        {"id": "p1", "thread": "Directory", "author": "willowbank", "date": "2026-03-02",
+         "text": "I'm willowbank on here, after the street where I got well again."},
+        {"id": "p2", "thread": "Apps", "author": "jojo_h", "date": "2026-03-03",
+         "text": "I'm backing willowbank's directory instead of the app."},
+        {"id": "p3", "thread": "Apps", "author": "sunflower", "date": "2026-03-03",
+         "text": "We grow a sunflower by the door of the group."},
+        {"id": "p4", "thread": "Apps", "parent": "p3", "author": "jojo_h", "date": "2026-03-04",
+         "text": "A sunflower by the door is a lovely welcome."},
+    ]  # fmt: skip
+    source = _ingested(tmp_path, posts)
+    texts = [e.text for e in source.extracts]
+    assert texts[0] == "I'm [NAME] on here, after the street where I got well again."
+    assert texts[1] == "I'm backing [NAME]'s directory instead of the app."
+    # A handle that is an ordinary word stays a word, even in a reply to its author.
+    assert texts[2:] == [posts[2]["text"], posts[3]["text"]]
