@@ -6,12 +6,26 @@ regenerating a section keeps the others' edits."""
 from __future__ import annotations
 
 from lab_app.essays import store
+from lab_app.essays.argument import (
+    Backdrop,
+    in_brief,
+    label_of,
+    still_open,
+    tension_prose,
+    theme_finding,
+)
 from lab_app.essays.attribution import month_of
 from lab_app.essays.grounding import check_body
 from lab_app.essays.lab import gathered, lab_facts
 from lab_app.essays.markup import body_markers
-from lab_app.essays.material import choose_themes, related_evidence, source_info
+from lab_app.essays.material import (
+    choose_themes,
+    everyone_attributes,
+    related_evidence,
+    source_info,
+)
 from lab_app.essays.material import theme_material as read_theme
+from lab_app.essays.points import overview, theme_points
 from lab_app.essays.recommend import PLURAL_ROLES, idea_line
 from lab_app.essays.staff_decisions import accepted_ideas, confirmed_tensions
 from lab_app.essays.store import Section
@@ -94,14 +108,25 @@ def build_sections(
     sizes = sizes or LENGTHS[length]
     documents = source_info(engine)
     months, phases = volumes(engine, "month"), volumes(engine, "phase")
-    themes = [read_theme(engine, t, months, phases) for t in choice["themes"]]
+    everyone = everyone_attributes(engine)
+    themes = [read_theme(engine, t, months, phases, everyone) for t in choice["themes"]]
     for theme in themes:
         theme.related = related_evidence(workspace, theme.id)
     lab = lab_facts(workspace, choice.get("lab_name"), choice.get("question"))
-    sections = [Section("opening", "Introduction", opening(engine, lab, themes, audience))]
+    facts = gathered(engine)
+    backdrop = Backdrop.of(themes, facts["extracts"])
+    sections = [
+        Section("opening", "Introduction", opening(engine, lab, themes, audience, facts, backdrop))
+    ]
     for theme in themes:
-        synthesis = theme_synthesis(workspace, theme, sizes["heard"] + 1, documents, audience)
-        body = theme_body(engine, theme, sizes, documents, synthesis)
+        points = theme_points(workspace, theme)
+        synthesis = theme_synthesis(
+            workspace, theme, sizes["heard"] + 1, documents, audience, points
+        )
+        finding = theme_finding(theme, backdrop)
+        if synthesis.by_points:
+            finding += " " + overview(points)
+        body = theme_body(engine, theme, sizes, documents, synthesis, finding)
         heading = readable_label(theme.label, theme.label_by_staff)
         grounding = {"theme": theme.id, "synthesis": synthesis.how}
         sections.append(Section(f"theme:{theme.id}", heading, body, grounding))
@@ -146,8 +171,9 @@ def must_pass(engine, section: Section) -> None:
 # --- opening and closing ----------------------------------------------------------------------
 
 
-def opening(engine, lab: dict, themes, audience: str) -> str:
-    facts = gathered(engine)
+def opening(engine, lab: dict, themes, audience: str, facts: dict, backdrop: Backdrop) -> str:
+    """The Lab's question, what it gathered and from whom, the findings in brief (the essay's
+    argument in a paragraph) and how the sections make the case."""
     span = lab_span(lab, facts)
     first = "This essay draws together what " + (prose(lab["name"]) or "the Lab") + " heard"
     first += f" {span}" if span else ""
@@ -160,12 +186,15 @@ def opening(engine, lab: dict, themes, audience: str) -> str:
         paragraphs[0] += f" It is written for {prose(audience)}."
     paragraphs.append(material_sentence(facts))
     paragraphs.append(roles_sentence(facts))
-    headings = [readable_label(t.label, t.label_by_staff) for t in themes]
+    theme_ids = {t.id for t in themes}
+    open_tensions = [t for t in confirmed_tensions(engine) if set(t["themes"] or []) & theme_ids]
+    paragraphs.append(in_brief(themes, backdrop, open_tensions))
     paragraphs.append(
-        f"The sections that follow take {counted(len(themes), 'theme')} in turn: "
-        f"{'; '.join(prose(h) for h in headings)}. For each we set out what we heard, people's own "
-        "words and what the evidence says; where the Lab found views that differ, or ideas it "
-        "is taking forward, we say so; and we show how the theme changed over the year. Every "
+        f"The sections that follow make the case theme by theme: "
+        f"{'; '.join(label_of(t) for t in themes)}. Each opens with what the theme shows, then "
+        "people's own words and what the evidence says that bear it out; where the Lab found views "
+        "that differ, or ideas it is taking forward, we say so; and we show how the theme changed "
+        "over the year. Every "
         "quotation is word for word, used only with the consent of the person or source it "
         "comes from, and marked with where it comes from."
     )
@@ -232,7 +261,13 @@ def closing(engine, themes, sizes: dict) -> str:
             "These recommendations come from the ideas the Lab has taken forward, adopted or "
             "being tested first, each with who stands behind it:"
         )
-        parts.append("\n".join(f"{n}. {idea_line(engine, i)}" for n, i in enumerate(best, 1)))
+        answers = _answers(themes)
+        parts.append(
+            "\n".join(
+                f"{n}. {idea_line(engine, i)}{answers.get(i['id'], '')}"
+                for n, i in enumerate(best, 1)
+            )
+        )
     else:
         parts.append(
             "The Lab team has not yet taken forward an idea linked to these themes (none is "
@@ -246,10 +281,30 @@ def closing(engine, themes, sizes: dict) -> str:
                 for t in sorted(themes, key=lambda t: -t.size)
             )
         )
+    gaps = still_open(themes) if best else ""
+    if gaps:
+        parts.append(gaps)
     open_tensions = [t for t in confirmed_tensions(engine) if set(t["themes"] or []) & theme_ids]
     if open_tensions:
-        titles = [prose(t["title"]) for t in open_tensions[: sizes["tensions"] + 2]]
+        said = [
+            tension_prose(t) or _full_stop(prose(t["title"]))
+            for t in open_tensions[: sizes["tensions"] + 2]
+        ]
         parts.append(
-            f"Some questions stay open and deserve care in what comes next: {'; '.join(titles)}."
+            "Some questions stay open and deserve care in what comes next, because the Lab's "
+            f"people are divided on them. {' '.join(said)}"
         )
     return "\n\n".join(parts) + "\n"
+
+
+def _answers(themes) -> dict[str, str]:
+    """Idea id -> ' It addresses Peer role and Training.': the essay's themes it is linked to."""
+    touched: dict[str, list[str]] = {}
+    for theme in themes:
+        for idea in theme.ideas:
+            touched.setdefault(idea["id"], []).append(label_of(theme))
+    return {i: f" It addresses {in_words(labels)}." for i, labels in touched.items()}
+
+
+def _full_stop(text: str) -> str:
+    return text if text.rstrip("’”)'").endswith((".", "!", "?")) else text + "."

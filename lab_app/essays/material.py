@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from lab_app.core.schema import (
+    extract_attributes,
     idea_links,
     idea_supporters,
     ideas,
@@ -20,6 +21,7 @@ from lab_app.core.schema import (
 )
 from lab_app.material.consent import may_quote
 from lab_app.material.reads import extracts_by_ids
+from lab_app.themes.labels import over_represented
 from lab_app.themes.over_time import volumes
 from lab_app.themes.views import attributes_of
 
@@ -44,6 +46,7 @@ class ThemeMaterial:
     tensions: list[dict] = field(default_factory=list)  # confirmed by staff
     ideas: list[dict] = field(default_factory=list)  # adopted, testing or marked for the essay
     related: list[dict] = field(default_factory=list)  # evidence near the theme, not in it
+    members: list[str] = field(default_factory=list)  # every placed extract, central first
 
 
 def active_themes(engine) -> list[dict]:
@@ -85,7 +88,11 @@ def choose_themes(engine, theme_ids: list[str], area: str | None, count: int) ->
     return [t["id"] for t in active[:count]]
 
 
-def theme_material(engine, theme_id: str, month_rows=None, phase_rows=None) -> ThemeMaterial:
+def theme_material(
+    engine, theme_id: str, month_rows=None, phase_rows=None, everyone=None
+) -> ThemeMaterial:
+    """A theme as a draft reads it; `everyone` (everyone_attributes) is read once per essay
+    when given."""
     with engine.connect() as conn:
         row = conn.execute(select(themes).where(themes.c.id == theme_id)).first()
         if row is None:
@@ -114,7 +121,15 @@ def theme_material(engine, theme_id: str, month_rows=None, phase_rows=None) -> T
     kinds = Counter(r["kind"] for r in rows.values())
     if len(members) > len(pool):  # the store's count, not the build's, which goes stale
         kinds = _kinds(engine, members)
-    over = [a for a in details.get("attributes", []) if "quot" not in a["attribute"].lower()]
+    # Who raised it more than others, counted on the store as it is (the build's figures go
+    # stale as staff move extracts); never the consent-to-quote question.
+    everyone = everyone_attributes(engine) if everyone is None else everyone
+    inside = [everyone.get(e, {}) for e in members]
+    over = [
+        a
+        for a in over_represented(inside, list(everyone.values()))
+        if "quot" not in a["attribute"].lower()
+    ]
     material = ThemeMaterial(
         id=row.id,
         label=row.label,
@@ -126,6 +141,7 @@ def theme_material(engine, theme_id: str, month_rows=None, phase_rows=None) -> T
         phrases=list(details.get("phrases", [])),
         over_represented=over,
         extracts=chosen,
+        members=list(members),
     )
     _over_the_year(engine, material, month_rows, phase_rows)
     # Only what staff decided: confirmed tensions, ideas taken forward (a local import, as
@@ -135,6 +151,15 @@ def theme_material(engine, theme_id: str, month_rows=None, phase_rows=None) -> T
     material.tensions = confirmed_tensions(engine, theme_id)
     material.ideas = accepted_ideas(engine, {theme_id})
     return material
+
+
+def everyone_attributes(engine) -> dict[str, dict[str, str]]:
+    """extract id -> its attributes, for every extract that has any."""
+    found: dict[str, dict[str, str]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(select(extract_attributes)):
+            found.setdefault(row.extract_id, {})[row.name] = row.value
+    return found
 
 
 def _over_the_year(engine, material: ThemeMaterial, month_rows, phase_rows) -> None:

@@ -46,6 +46,7 @@ class Synthesis:
     text: str
     used: set[str] = field(default_factory=set)
     how: str = "extractive"
+    by_points: bool = False  # one quote per point of the theme (essays.points)
 
 
 @dataclass
@@ -61,14 +62,14 @@ def synthesise(
 ) -> Synthesis:
     """`count` sentences from the theme's quotable extracts (most central first), chosen and
     written as one paragraph; an empty Synthesis when none reads as a quotable sentence."""
-    candidates = _candidates(extracts[:POOL], documents or {})
+    candidates = quotable_sentences(extracts[:POOL], documents or {})
     if not candidates:
         return Synthesis("")
-    picked = choose(candidates, _vectors(workspace, candidates), count)
+    picked = choose(candidates, sentence_vectors(workspace, candidates), count)
     return Synthesis(paragraph(picked, documents or {}), {c.row["extract_id"] for c in picked})
 
 
-def _candidates(rows: list[dict], documents: dict[str, dict]) -> list[_Candidate]:
+def quotable_sentences(rows: list[dict], documents: dict[str, dict]) -> list[_Candidate]:
     """Whole, quotable sentences of readable length that stand on their own, PER_EXTRACT at
     most from each extract; none from an extract that held a name or identifier."""
     found = []
@@ -92,7 +93,7 @@ def _stands_alone(sentence: str, avoid: tuple[str, ...]) -> bool:
     return worth_quoting(sentence, avoid)
 
 
-def _vectors(workspace, candidates: list[_Candidate]) -> np.ndarray:
+def sentence_vectors(workspace, candidates: list[_Candidate]) -> np.ndarray:
     """A vector per sentence; a sentence that is its extract's whole text reuses the stored
     vector, so only the sentences of longer extracts go through the model."""
     whole = {

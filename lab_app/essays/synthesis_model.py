@@ -9,6 +9,7 @@ import re
 from lab_app.core.llm import llm_url
 from lab_app.essays.grounding import check_body
 from lab_app.essays.markup import BODY_MARKER, body_markers
+from lab_app.essays.points import point_synthesis
 from lab_app.essays.polish import ask, strip_fence
 from lab_app.essays.synthesis import Synthesis, synthesise
 
@@ -28,27 +29,31 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def theme_synthesis(
-    workspace, theme, count: int, documents: dict[str, dict], audience: str = ""
+    workspace, theme, count: int, documents: dict[str, dict], audience: str = "", points=()
 ) -> Synthesis:
-    """The extractive synthesis of a theme, rewritten by the model when one is configured and
+    """The extractive synthesis of a theme (one person's words per point when it has points,
+    else its central, varied sentences), rewritten by the model when one is configured and
     its rewrite passes every check; `how` says which was kept and, after a refusal, why."""
-    extractive = synthesise(workspace, theme.extracts, count, documents)
+    extractive = point_synthesis(workspace, theme, list(points), documents) if points else None
+    if not extractive or not extractive.text:
+        extractive = synthesise(workspace, theme.extracts, count, documents)
     url = llm_url()
     if not url or not extractive.text:
         return extractive
+    by_points = extractive.by_points
     engine = workspace.store.engine
     try:
         answer = ask(
             url, extractive.text, audience or "a general reader", INSTRUCTIONS, TIMEOUT_SECONDS
         )
     except ValueError as err:
-        return Synthesis(extractive.text, extractive.used, f"extractive ({err})")
+        return Synthesis(extractive.text, extractive.used, f"extractive ({err})", by_points)
     rewrite = " ".join(strip_fence(answer).split())
     problem = rewrite_problem(engine, extractive.text, rewrite)
     if problem:
         how = f"extractive (the model's rewrite was refused: {problem})"
-        return Synthesis(extractive.text, extractive.used, how)
-    return Synthesis(rewrite, set(body_markers(rewrite)), "model")
+        return Synthesis(extractive.text, extractive.used, how, by_points)
+    return Synthesis(rewrite, set(body_markers(rewrite)), "model", by_points)
 
 
 def rewrite_problem(engine, original: str, rewrite: str) -> str | None:

@@ -3,6 +3,9 @@ the theme changed over the year — every quotation marked with the extract it c
 
 from __future__ import annotations
 
+import re
+
+from lab_app.essays.argument import concern_of, survey_led, tension_prose, trend
 from lab_app.essays.attribution import attribution, month_of, role_of
 from lab_app.essays.markup import CHART_LINE, is_verbatim
 from lab_app.essays.material import ThemeMaterial
@@ -45,15 +48,18 @@ def theme_body(
     sizes: dict,
     documents: dict[str, dict],
     synthesis: Synthesis | None = None,
+    finding: str = "",
 ) -> str:
     """The section's Markdown; `sizes` says how many of each thing the essay's length allows.
-    It opens with the synthesis (what people said, in their words); "Where views differ" and
-    the ideas appear only when staff confirmed a tension or took an idea forward."""
+    It opens with its finding (argument.theme_finding), then the synthesis that bears it out in
+    people's own words; "Where views differ" and the ideas appear only when staff confirmed a
+    tension or took an idea forward."""
     used: set[str] = set(synthesis.used) if synthesis else set()
     # Each side of a tension gets first pick of its own words; other parts avoid them.
     tensions = _tensions(engine, theme, sizes["tensions"], used)
     parts = [
         f"### {SUBHEADINGS['heard']}",
+        finding,
         prose(theme.description) if theme.description else "",
         synthesis.text if synthesis and synthesis.text else _central(theme, sizes["heard"], used),
         _about(theme),
@@ -90,15 +96,17 @@ def _central(theme: ThemeMaterial, count: int, used: set[str]) -> str:
 def _about(theme: ThemeMaterial) -> str:
     """Where the theme's material came from and who raised it more often than others."""
     kinds = [counted(n, *KIND_WORDS.get(k, (k, k + "s"))) for k, n in theme.kinds.items()]
-    text = f"The theme draws on {counted(theme.size, 'extract')}: {in_words(kinds)}."
-    groups, seen = [], set()
+    text = f"Its {counted(theme.size, 'extract')} are {in_words(kinds)}."
+    concern = concern_of(theme)  # already named in the finding: not said twice
+    groups, seen = [], {concern[0]} if concern else set()
     for item in theme.over_represented:
         group = _group(item)
         if group and group[0] not in seen:
             seen.add(group[0])
             groups.append(group[1])
     if groups:
-        text += f" It was raised more often by {in_words(groups[:2])}."
+        more = " also" if concern else ""
+        text += f" It was{more} raised more often by {in_words(groups[:2])}."
     return text
 
 
@@ -157,7 +165,7 @@ def _evidence(theme, count, documents, used) -> list[str]:
             continue
         document = documents.get(row["source"], {})
         avoid = title_parts(document.get("title", ""), document.get("organisation", ""))
-        sentence = inline_sentence(row["text"], 50, 320, avoid)
+        sentence = inline_sentence(row["text"], 50, 320, avoid, about=_theme_words(theme))
         if not sentence:
             continue
         seen.add(row["source"])
@@ -170,6 +178,14 @@ def _evidence(theme, count, documents, used) -> list[str]:
             "be quoted: what the published evidence says about it still needs adding."
         ]
     return found
+
+
+def _theme_words(theme: ThemeMaterial) -> set[str]:
+    """The words of a theme's name and key phrases: a document's sentence holding them speaks
+    to the theme ("Peer workers inside clinical teams …"), where its first sentence may lean on
+    one before it ("A peer worker … replied that this was exactly the problem.")."""
+    text = " ".join([theme.label, *theme.phrases]).lower()
+    return {w for w in re.findall(r"[\w'-]+", text) if len(w) > 3}
 
 
 def _cited(document: dict, row: dict) -> str:
@@ -192,14 +208,18 @@ def _tensions(engine, theme: ThemeMaterial, count: int, used: set[str]) -> list[
     """Tensions staff confirmed, each side in words from that side only."""
     parts = []
     for tension in theme.tensions[:count]:
-        parts.append(_sentence(prose(tension["title"])))
+        said = tension_prose(tension)  # who leans which way, in a sentence, when it can be
+        parts.append(said or _sentence(prose(tension["title"])))
         sides = tension["sides"] or []
         for number, side in enumerate(sides):
             lead = "On one side" if number == 0 else "On the other side"
             if number and len(sides) > 2:
                 lead = "On another side"
             summary = prose(side.get("summary") or "")
-            parts.append(f"{lead}: {summary}" if summary else f"{lead}:")
+            if said and side.get("label"):  # the sentence gave the shares: the side's words
+                parts.append(f"From those who {prose(side['label'])}:")
+            else:
+                parts.append(f"{lead}: {summary}" if summary else f"{lead}:")
             quote = side_quote(engine, side, used)
             if quote:
                 used.add(quote[2])
@@ -266,16 +286,11 @@ def _over_time(theme: ThemeMaterial) -> str:
     phases = [(name, n) for name, n in theme.phases if name not in ("before", "after")]
     if phases:
         text += " By phase of the Lab: " + ", ".join(f"{prose(p)} {n}" for p, n in phases) + "."
-        total = sum(n for _, n in phases)
-        half = len(phases) // 2
-        early = sum(n for _, n in phases[:half])
-        late = sum(n for _, n in phases[-half:]) if half else 0
-        if total and late > early * 1.5:
-            text += " It grew as the year went on."
-        elif total and early > late * 1.5:
-            text += " It was strongest early in the year and faded later."
-        else:
-            text += " It stayed present through the year."
-    if theme.kinds.get("survey", 0) * 2 > theme.size:
+        text += {
+            "grew": " It grew as the year went on.",
+            "faded": " It was strongest early in the year and faded later.",
+            "steady": " It stayed present through the year.",
+        }.get(trend(theme), "")
+    if survey_led(theme):
         text += " Most of it came through the Lab survey, so its peak follows the survey's dates."
     return text

@@ -49,7 +49,9 @@ def inline_sentence(
 
 
 def _awkward(sentence: str) -> bool:
-    return "“" in sentence or "”" in sentence
+    """Curly double quotes (they delimit the quotation), or a straight one left open by the
+    sentence split ('summed up: "With a professional …'), which would read as a misquote."""
+    return "“" in sentence or "”" in sentence or sentence.count('"') % 2 == 1
 
 
 def excerpt(text: str, limit: int = 340) -> str:

@@ -17,6 +17,7 @@ from lab_app.essays.draft import draft_essay
 from lab_app.essays.export import check_essay
 from lab_app.essays.markup import BODY_MARKER, is_verbatim, parse, quotations
 from lab_app.essays.material import active_themes, source_info, theme_material
+from lab_app.essays.points import mentions, name_words, overview, point_synthesis, theme_points
 from lab_app.essays.synthesis import SAME, synthesise
 from lab_app.essays.synthesis_model import theme_synthesis
 from lab_app.material.consent import may_quote
@@ -59,6 +60,47 @@ def test_a_synthesis_is_central_varied_attributed_and_traceable(themed):
         pool = themed.embedder.embed([r["text"] for r in material.extracts])
         centre = pool.mean(axis=0) / np.linalg.norm(pool.mean(axis=0))
         assert float((vectors @ centre).mean()) > float(np.median(pool @ centre))
+
+
+def test_a_theme_is_told_by_its_points_each_borne_out_by_its_own_words(themed):
+    """The participants' extracts of a theme fall into two or three named points, the same on
+    every draft; each point is borne out by a sentence of one of its own extracts, introduced
+    by the point's name; nobody is quoted twice."""
+    engine = themed.store.engine
+    documents = source_info(engine)
+    quoted_points, named_points, naming_quotes = 0, 0, 0
+    for theme in active_themes(engine)[:4]:
+        material = theme_material(engine, theme["id"])
+        points = theme_points(themed, material)
+        assert points and points == theme_points(themed, material)
+        rows = extracts_by_ids(engine, material.members)
+        participants = {e for e, r in rows.items() if r["kind"] != "evidence"}
+        sizes = [len(p.members) for p in points]
+        assert sizes == sorted(sizes, reverse=True)
+        every = [e for p in points for e in p.members]
+        assert len(every) == len(set(every)) and set(every) <= participants
+        assert len(every) >= 0.8 * len(participants)  # only thin points are left unnamed
+        said = overview(points)
+        assert all(f"({n}" in said for n in sizes) and str(len(points)) in said
+
+        synthesis = point_synthesis(themed, material, points, documents)
+        quoted = _quotes(synthesis.text)
+        assert len(quoted) >= 2 and synthesis.by_points
+        framings = re.split(r"“[^”]*”\s*\[#[0-9a-f]+\]", synthesis.text)[:-1]
+        people = [rows[e]["person"] or e for _, e in quoted]
+        assert len(set(people)) == len(people)
+        for (passage, extract_id), framing in zip(quoted, framings, strict=True):
+            assert is_verbatim(passage, rows[extract_id]["text"])
+            point = next(p for p in points if extract_id in p.members)
+            assert point.name in framing and WHO.search(framing)
+            assert ("more generally" in framing) == point.itself
+            quoted_points += 1
+            if not point.itself:
+                named_points += 1
+                naming_quotes += mentions(passage, name_words(point.name, material.label))
+        assert may_quote(engine, [e for _, e in quoted]) >= {e for _, e in quoted}
+    # Measured on the demo: most quotes for a named point say the point's own words.
+    assert quoted_points >= 8 and naming_quotes >= 0.6 * named_points
 
 
 # --- the optional model ----------------------------------------------------------------------
