@@ -125,7 +125,7 @@ def build_sections(
         )
         finding = theme_finding(theme, backdrop)
         if synthesis.by_points:
-            finding += " " + overview(points)
+            finding += " " + overview(points, theme.size - theme.kinds.get("evidence", 0))
         body = theme_body(engine, theme, sizes, documents, synthesis, finding)
         heading = readable_label(theme.label, theme.label_by_staff)
         grounding = {"theme": theme.id, "synthesis": synthesis.how}

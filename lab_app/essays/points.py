@@ -94,8 +94,10 @@ def mentions(sentence: str, words: list[str]) -> bool:
     return any(re.search(rf"\b{re.escape(w.rstrip('s'))}", lowered) for w in words)
 
 
-def overview(points: list[Point]) -> str:
-    """'What people said turns on three points: a (15 extracts), b (13) and c (9).'"""
+def overview(points: list[Point], participants: int) -> str:
+    """'What participants said about it turns on 2 points: a (31 extracts) and b (9), with 17
+    more on other things.': `participants` is how many of the theme's extracts are theirs, so
+    what no point was named for is counted, not hidden."""
     if not points:
         return ""
     named = [
@@ -103,9 +105,11 @@ def overview(points: list[Point]) -> str:
         + (f" ({counted(len(p.members), 'extract')})" if n == 0 else f" ({len(p.members)})")
         for n, p in enumerate(points)
     ]
+    rest = participants - sum(len(p.members) for p in points)
+    more = f", with {rest} more on other things" if rest >= SMALLEST else ""
     return (
         f"What participants said about it turns on {counted(len(points), 'point')}: "
-        f"{in_words(named)}."
+        f"{in_words(named)}{more}."
     )
 
 

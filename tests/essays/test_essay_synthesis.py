@@ -17,7 +17,14 @@ from lab_app.essays.draft import draft_essay
 from lab_app.essays.export import check_essay
 from lab_app.essays.markup import BODY_MARKER, is_verbatim, parse, quotations
 from lab_app.essays.material import active_themes, source_info, theme_material
-from lab_app.essays.points import mentions, name_words, overview, point_synthesis, theme_points
+from lab_app.essays.points import (
+    SMALLEST,
+    mentions,
+    name_words,
+    overview,
+    point_synthesis,
+    theme_points,
+)
 from lab_app.essays.synthesis import SAME, synthesise
 from lab_app.essays.synthesis_model import theme_synthesis
 from lab_app.material.consent import may_quote
@@ -79,9 +86,10 @@ def test_a_theme_is_told_by_its_points_each_borne_out_by_its_own_words(themed):
         assert sizes == sorted(sizes, reverse=True)
         every = [e for p in points for e in p.members]
         assert len(every) == len(set(every)) and set(every) <= participants
-        assert len(every) >= 0.8 * len(participants)  # only thin points are left unnamed
-        said = overview(points)
+        said = overview(points, len(participants))
         assert all(f"({n}" in said for n in sizes) and str(len(points)) in said
+        rest = len(participants) - len(every)  # what no point was named for is counted
+        assert (f"with {rest} more on other things" in said) == (rest >= SMALLEST)
 
         synthesis = point_synthesis(themed, material, points, documents)
         quoted = _quotes(synthesis.text)
