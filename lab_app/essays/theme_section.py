@@ -286,11 +286,12 @@ def _over_time(theme: ThemeMaterial) -> str:
     phases = [(name, n) for name, n in theme.phases if name not in ("before", "after")]
     if phases:
         text += " By phase of the Lab: " + ", ".join(f"{prose(p)} {n}" for p, n in phases) + "."
-        text += {
-            "grew": " It grew as the year went on.",
-            "faded": " It was strongest early in the year and faded later.",
-            "steady": " It stayed present through the year.",
-        }.get(trend(theme), "")
+        if not survey_led(theme):  # else its rise and fall are the survey's dates, not the theme's
+            text += {
+                "grew": " It grew as the year went on.",
+                "faded": " It was strongest early in the year and faded later.",
+                "steady": " It stayed present through the year.",
+            }.get(trend(theme), "")
     if survey_led(theme):
         text += " Most of it came through the Lab survey, so its peak follows the survey's dates."
     return text
