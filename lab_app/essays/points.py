@@ -17,7 +17,7 @@ from lab_app.essays.synthesis import (
     sentence_vectors,
     speaker,
 )
-from lab_app.essays.writing import counted, in_words, inline_quote
+from lab_app.essays.writing import counted, in_words, inline_quote, prose
 from lab_app.material.reads import extracts_by_ids, vectors_of
 from lab_app.themes.answer_labels import THANKS
 from lab_app.themes.label_check import label_faults, names_in
@@ -101,7 +101,7 @@ def overview(points: list[Point], participants: int) -> str:
     if not points:
         return ""
     named = [
-        (f"{p.name} itself" if p.itself else p.name)
+        prose(f"{p.name} itself" if p.itself else p.name)  # people's words, made inert
         + (f" ({counted(len(p.members), 'extract')})" if n == 0 else f" ({len(p.members)})")
         for n, p in enumerate(points)
     ]
@@ -133,7 +133,7 @@ def point_synthesis(workspace, theme, points: list[Point], documents: dict) -> S
         used.add(picked.row["extract_id"])
         subject, verb, where = speaker(picked.row, documents, set())
         place = f" {where}" if where else ""
-        about = f"{point.name} more generally" if point.itself else point.name
+        about = prose(f"{point.name} more generally" if point.itself else point.name)
         quote = inline_quote(picked.sentence, picked.row["extract_id"])
         lead = "And on" if number == len(points) - 1 and number else "On"
         # Always a colon: "said that" before an answer that is a fragment ("Lack of access to

@@ -27,6 +27,7 @@ from lab_app.essays.points import (
 )
 from lab_app.essays.synthesis import SAME, synthesise
 from lab_app.essays.synthesis_model import theme_synthesis
+from lab_app.essays.writing import prose
 from lab_app.material.consent import may_quote
 from lab_app.material.reads import extracts_by_ids
 
@@ -100,7 +101,7 @@ def test_a_theme_is_told_by_its_points_each_borne_out_by_its_own_words(themed):
         for (passage, extract_id), framing in zip(quoted, framings, strict=True):
             assert is_verbatim(passage, rows[extract_id]["text"])
             point = next(p for p in points if extract_id in p.members)
-            assert point.name in framing and WHO.search(framing)
+            assert prose(point.name) in framing and WHO.search(framing)
             assert ("more generally" in framing) == point.itself
             quoted_points += 1
             if not point.itself:
