@@ -38,27 +38,34 @@ def label_of(theme: ThemeMaterial) -> str:
     return prose(readable_label(theme.label, theme.label_by_staff))
 
 
-def concern_of(theme: ThemeMaterial) -> tuple[str, str] | None:
-    """(who, 'commissioners (75% of this theme against 9% overall)') for the role much commoner
-    in the theme than in the Lab as a whole, or None."""
+def _concern(theme: ThemeMaterial) -> tuple[str, dict] | None:
+    """(role, its over-represented entry) for the role much commoner in the theme than in the
+    Lab as a whole (strongest lift first), or None."""
     if theme.size < FEWEST_FOR_A_CLAIM:
         return None
-    for item in theme.over_represented:  # strongest lift first
-        role = role_of({item["attribute"]: item["value"]})
-        if role and item["lift"] >= CONCERN_LIFT:
-            who = PLURAL_ROLES.get(role, f"people who said {prose(role)}")
-            share = f"{percent(item['share'])} of this theme against {percent(item['overall'])}"
-            return who, f"{who} ({share} overall)"
-    return None
-
-
-def concern_share(theme: ThemeMaterial) -> float:
-    """The share of the theme held by the role concern_of names."""
     for item in theme.over_represented:
         role = role_of({item["attribute"]: item["value"]})
         if role and item["lift"] >= CONCERN_LIFT:
-            return item["share"]
-    return 0.0
+            return role, item
+    return None
+
+
+def concern_of(theme: ThemeMaterial) -> tuple[str, str] | None:
+    """(who, 'commissioners (75% of this theme against 9% overall)') for the role much commoner
+    in the theme than in the Lab as a whole, or None."""
+    found = _concern(theme)
+    if not found:
+        return None
+    role, item = found
+    who = PLURAL_ROLES.get(role, f"people who said {prose(role)}")
+    share = f"{percent(item['share'])} of this theme against {percent(item['overall'])}"
+    return who, f"{who} ({share} overall)"
+
+
+def concern_share(theme: ThemeMaterial) -> float:
+    """The share of the theme held by the role concern_of names (0 when none)."""
+    found = _concern(theme)
+    return found[1]["share"] if found else 0.0
 
 
 def listed(labels: list[str], conjunction: str = "and") -> str:
