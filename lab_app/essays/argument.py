@@ -190,7 +190,8 @@ def tension_prose(tension: dict) -> str | None:
 
 def in_brief(themes: list[ThemeMaterial], backdrop: Backdrop, tensions: list[dict]) -> str:
     """The opening's findings: where the Lab heard most, whose concerns differ, where the
-    evidence is silent, the sharpest disagreement and what has no answer yet."""
+    evidence is silent, the sharpest confirmed split in the survey (tensions come strongest
+    first) and what has no answer yet."""
     if not themes:
         return ""
     by_size = sorted(themes, key=lambda t: (-t.size, t.id))
@@ -210,7 +211,7 @@ def in_brief(themes: list[ThemeMaterial], backdrop: Backdrop, tensions: list[dic
     for tension in tensions:
         sentence = tension_prose(tension)
         if sentence:
-            parts.append(f"The sharpest disagreement: {sentence[0].lower()}{sentence[1:]}")
+            parts.append(f"The sharpest split in the survey: {sentence[0].lower()}{sentence[1:]}")
             break
     answered = [t for t in by_size if t.ideas]
     open_ = [label_of(t) for t in by_size if not t.ideas]

@@ -31,7 +31,7 @@ from lab_app.essays.staff_decisions import accepted_ideas, confirmed_tensions
 from lab_app.essays.store import Section
 from lab_app.essays.synthesis_model import theme_synthesis
 from lab_app.essays.theme_section import theme_body
-from lab_app.essays.writing import counted, in_words, prose, readable_label
+from lab_app.essays.writing import counted, full_stop, in_words, prose, readable_label
 from lab_app.themes.over_time import volumes
 
 LENGTHS = {
@@ -287,7 +287,7 @@ def closing(engine, themes, sizes: dict) -> str:
     open_tensions = [t for t in confirmed_tensions(engine) if set(t["themes"] or []) & theme_ids]
     if open_tensions:
         said = [
-            tension_prose(t) or _full_stop(prose(t["title"]))
+            tension_prose(t) or full_stop(prose(t["title"]))
             for t in open_tensions[: sizes["tensions"] + 2]
         ]
         parts.append(
@@ -304,7 +304,3 @@ def _answers(themes) -> dict[str, str]:
         for idea in theme.ideas:
             touched.setdefault(idea["id"], []).append(label_of(theme))
     return {i: f" It addresses {in_words(labels)}." for i, labels in touched.items()}
-
-
-def _full_stop(text: str) -> str:
-    return text if text.rstrip("’”)'").endswith((".", "!", "?")) else text + "."

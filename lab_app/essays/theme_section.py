@@ -16,6 +16,7 @@ from lab_app.essays.writing import (
     blockquote,
     counted,
     excerpt,
+    full_stop,
     in_words,
     inline_quote,
     inline_sentence,
@@ -209,7 +210,7 @@ def _tensions(engine, theme: ThemeMaterial, count: int, used: set[str]) -> list[
     parts = []
     for tension in theme.tensions[:count]:
         said = tension_prose(tension)  # who leans which way, in a sentence, when it can be
-        parts.append(said or _sentence(prose(tension["title"])))
+        parts.append(said or full_stop(prose(tension["title"])))
         sides = tension["sides"] or []
         for number, side in enumerate(sides):
             lead = "On one side" if number == 0 else "On the other side"
@@ -227,10 +228,6 @@ def _tensions(engine, theme: ThemeMaterial, count: int, used: set[str]) -> list[
             else:
                 parts.append("No extract on this side may be quoted.")
     return parts
-
-
-def _sentence(text: str) -> str:
-    return text if text.rstrip("’”)'").endswith((".", "!", "?")) else text + "."
 
 
 def side_quote(engine, side: dict, used: set[str] = frozenset()) -> tuple[str, str, str] | None:

@@ -105,5 +105,10 @@ def readable_label(label: str, by_staff: bool) -> str:
     return text[:1].upper() + text[1:]
 
 
+def full_stop(text: str) -> str:
+    """The text as a sentence: a full stop added unless it ends on one (or ? or !), quotes aside."""
+    return text if text.rstrip("’”)'").endswith((".", "!", "?")) else text + "."
+
+
 def percent(share: float) -> str:
     return f"{round(share * 100)}%"

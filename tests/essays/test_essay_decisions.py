@@ -424,7 +424,7 @@ def test_each_theme_is_argued_from_numbers_the_store_bears_out(decided):
     assert all(label in gaps for label in unanswered)
     assert not [label for label in answered if f"{label};" in gaps or f"{label} (" in gaps]
 
-    # The sharpest disagreement, in words, with the shares the tension measured.
+    # The sharpest split in the survey, in words, with the shares the tension measured.
     confirmed = [
         t for t in tensions.list_tensions(engine)
         if t["status"] == "confirmed" and t["signal"] == "attributes"
@@ -436,7 +436,7 @@ def test_each_theme_is_argued_from_numbers_the_store_bears_out(decided):
         for way in ("agree", "disagree")
         if g[f"{way}_share"] > 0.5
     }
-    sentence = opening.split("The sharpest disagreement: on whether ")[1].split("\n")[0]
+    sentence = opening.split("The sharpest split in the survey: on whether ")[1].split("\n")[0]
     stated = {int(p) for p in re.findall(r"\((\d+)%\)", sentence)}
     assert stated and stated <= shares and "agree, while most " in sentence
     assert check_essay(engine, essay_id) == []
