@@ -115,8 +115,13 @@ def build_sections(
     lab = lab_facts(workspace, choice.get("lab_name"), choice.get("question"))
     facts = gathered(engine)
     backdrop = Backdrop.of(themes, facts["extracts"])
+    theme_ids = {t.id for t in themes}
+    # Read once: the opening's brief and the closing's open questions name the same tensions.
+    tensions = [t for t in confirmed_tensions(engine) if set(t["themes"] or []) & theme_ids]
     sections = [
-        Section("opening", "Introduction", opening(engine, lab, themes, audience, facts, backdrop))
+        Section(
+            "opening", "Introduction", opening(lab, themes, audience, facts, backdrop, tensions)
+        )
     ]
     for theme in themes:
         points = theme_points(workspace, theme)
@@ -130,7 +135,9 @@ def build_sections(
         heading = readable_label(theme.label, theme.label_by_staff)
         grounding = {"theme": theme.id, "synthesis": synthesis.how}
         sections.append(Section(f"theme:{theme.id}", heading, body, grounding))
-    sections.append(Section("closing", "What we recommend", closing(engine, themes, sizes)))
+    sections.append(
+        Section("closing", "What we recommend", closing(engine, themes, sizes, tensions))
+    )
     for section in sections:
         section.grounding["extracts"] = body_markers(section.body)
     return sections
@@ -171,7 +178,9 @@ def must_pass(engine, section: Section) -> None:
 # --- opening and closing ----------------------------------------------------------------------
 
 
-def opening(engine, lab: dict, themes, audience: str, facts: dict, backdrop: Backdrop) -> str:
+def opening(
+    lab: dict, themes, audience: str, facts: dict, backdrop: Backdrop, tensions: list[dict]
+) -> str:
     """The Lab's question, what it gathered and from whom, the findings in brief (the essay's
     argument in a paragraph) and how the sections make the case."""
     span = lab_span(lab, facts)
@@ -186,9 +195,7 @@ def opening(engine, lab: dict, themes, audience: str, facts: dict, backdrop: Bac
         paragraphs[0] += f" It is written for {prose(audience)}."
     paragraphs.append(material_sentence(facts))
     paragraphs.append(roles_sentence(facts))
-    theme_ids = {t.id for t in themes}
-    open_tensions = [t for t in confirmed_tensions(engine) if set(t["themes"] or []) & theme_ids]
-    paragraphs.append(in_brief(themes, backdrop, open_tensions))
+    paragraphs.append(in_brief(themes, backdrop, tensions))
     paragraphs.append(
         f"The sections that follow make the case theme by theme: "
         f"{'; '.join(label_of(t) for t in themes)}. Each opens with what the theme shows, then "
@@ -250,7 +257,7 @@ def material_sentence(facts: dict) -> str:
     return text
 
 
-def closing(engine, themes, sizes: dict) -> str:
+def closing(engine, themes, sizes: dict, tensions: list[dict]) -> str:
     """Recommendations from ideas staff took forward (adopted, testing or marked for the
     essay) touching these themes, then the confirmed tensions that stay open."""
     theme_ids = {t.id for t in themes}
@@ -284,11 +291,10 @@ def closing(engine, themes, sizes: dict) -> str:
     gaps = still_open(themes) if best else ""
     if gaps:
         parts.append(gaps)
-    open_tensions = [t for t in confirmed_tensions(engine) if set(t["themes"] or []) & theme_ids]
-    if open_tensions:
+    if tensions:
         said = [
             tension_prose(t) or full_stop(prose(t["title"]))
-            for t in open_tensions[: sizes["tensions"] + 2]
+            for t in tensions[: sizes["tensions"] + 2]
         ]
         parts.append(
             "Some questions stay open and deserve care in what comes next, because the Lab's "
