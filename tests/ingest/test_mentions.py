@@ -50,3 +50,23 @@ def test_a_one_word_handle_is_a_name_unless_it_is_an_english_word(tmp_path):
     assert texts[1] == "I'm backing [NAME]'s directory instead of the app."
     # A handle that is an ordinary word stays a word, even in a reply to its author.
     assert texts[2:] == [posts[2]["text"], posts[3]["text"]]
+
+
+def test_a_thread_author_posting_under_their_own_name_is_not_named_in_its_replies(tmp_path):
+    posts = [
+        {"id": "p1", "thread": "GPs", "author": "Ade O", "date": "2026-03-02",
+         "text": "Not once did anyone at the surgery mention a carers group."},
+        {"id": "p2", "thread": "GPs", "parent": "p1", "author": "ravi_socialprescriber",
+         "date": "2026-03-03", "text": "Sadly normal Ade. The GPs don't think to refer people."},
+        {"id": "p3", "thread": "Lemonade", "author": "jojo_h", "date": "2026-03-03",
+         "text": "Ade was the name of a fizzy drink we sold at the group's stall."},
+        {"id": "p4", "thread": "GPs", "parent": "p2", "author": "Ade O", "date": "2026-03-04",
+         "text": "A lemonade and a chat would have done more than the leaflet."},
+    ]  # fmt: skip
+    source = _ingested(tmp_path, posts)
+    texts = [e.text for e in source.extracts]
+    assert texts[1] == "Sadly normal [NAME]. The GPs don't think to refer people."
+    # Only in the threads where its owner posts, and only the word as written, capitalised.
+    assert texts[2] == posts[2]["text"]
+    assert texts[3] == posts[3]["text"]
+    assert [e.person for e in source.extracts][0] == "Ade O"  # the author field stays
