@@ -69,6 +69,15 @@ def verdict_kind(texts: list[str], pleasantries: bool = False) -> str:
     return ""
 
 
+def between_people(texts: list[str]) -> bool:
+    """Whether most of these (raw) texts are replies between people: a thank-you, or words
+    addressed to someone by name ("Oh [NAME]. Sending so much love.", "You were incredible
+    [NAME]"), which redaction leaves as a placeholder."""
+    short = _short(texts)
+    between = sum(bool(_THANKS.search(t)) or "[NAME]" in t for t in short)
+    return bool(short) and between >= len(short) * MAJORITY
+
+
 def _short(texts: list[str]) -> list[str]:
     short = [" ".join(t.split()).strip(" .!") for t in texts]
     return [t for t in short if t]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lab_app.themes import clauses
-from lab_app.themes.answer_labels import THANKS, verdict_kind, verdict_label
+from lab_app.themes.answer_labels import THANKS, between_people, verdict_label
 from lab_app.themes.phrases import MAX_WORDS, candidates, clean_text, folded, parse, words
 
 SAMPLE = 30  # central distinct extracts a theme's phrases are read from
@@ -70,9 +70,12 @@ def name_groups(
         said = [clean_text(texts[r]) for r in sampled[g]]
         if not label or folded(label) in used:  # nothing new to say in a phrase
             label = verdict_label(said) or label
-        elif all(uses < 2 for _, _, uses in found[g]) and verdict_kind(said, True) == THANKS:
+        elif all(uses < 2 for _, _, uses in found[g]) and between_people(
+            [texts[r] for r in sampled[g]]
+        ):
             # Replies that thank and chat share no phrase ("purple brolly", "middle name"): a
-            # label made of one reply's words says nothing of the rest.
+            # label made of one reply's words ("Names on the steering group") says nothing of
+            # the rest.
             label = THANKS
         labels[g] = label or "Unnamed"
         used.add(folded(labels[g]))
@@ -114,11 +117,12 @@ def central_rows(vectors: np.ndarray, rows: list[int], centre: np.ndarray) -> li
 
 def _choose(group, sampled: int, g: int, centres: np.ndarray, vector_of: dict):
     """Best phrases by relevance, distinctiveness and use, picked with MMR (λ = 0.7); also
-    every pooled phrase with its score, best first (where a longer wording is looked for)."""
+    every pooled phrase with its score, best first (where a longer wording is looked for), and
+    the phrases several of the sampled extracts use."""
     enough = max(2, round(0.04 * sampled))
     pool = group  # every candidate; those few extracts use give up ONCE below
     if not pool:
-        return [], [], []
+        return [], [], [], set()
     matrix = np.vstack([vector_of[c[1]] for c in pool])
     closeness = matrix @ centres.T
     relevance = closeness[:, g]
@@ -136,13 +140,15 @@ def _choose(group, sampled: int, g: int, centres: np.ndarray, vector_of: dict):
         mmr[chosen] = -np.inf
         chosen.append(int(np.argmax(mmr)))
     ranked = sorted(((pool[i][1], float(score[i])) for i in range(len(pool))), key=lambda p: -p[1])
-    return [pool[i][1] for i in chosen], [float(score[i]) for i in chosen], ranked
+    shared = {wording for _, wording, uses in pool if uses >= enough}
+    return [pool[i][1] for i in chosen], [float(score[i]) for i in chosen], ranked, shared
 
 
 def _label(
     phrases: list[str],
     scores: list[float],
     ranked: list,
+    shared: set[str],
     vector_of: dict,
     used: set[str],
     inside: list[set[str]] = (),
@@ -155,7 +161,7 @@ def _label(
     if not phrases:
         return ""
     first, top = phrases[0], scores[0]
-    others = [
+    pairable = [
         (other, score)
         for other, score in zip(phrases[1:], scores[1:], strict=True)
         if not _overlaps(first, other)
@@ -165,8 +171,13 @@ def _label(
         and not clauses.is_clause(first)
         and not clauses.is_clause(other)
     ]
+    # A pair is chosen for itself only when several extracts say both halves: a word one person
+    # used ("Friendships and bloke", "Home in Belfast and Manchester") says nothing of the rest.
+    others = [(o, score) for o, score in pairable if first in shared and o in shared]
     # Any pair rather than a repeated label; to set a label apart, only a pair worth reading.
-    pairs = [f"{first} and {o}" for o, score in others if not inside or score >= APART_SCORE * top]
+    pairs = [
+        f"{first} and {o}" for o, score in pairable if not inside or score >= APART_SCORE * top
+    ]
     joins = [f"{first} and {other}" for other, score in others if score >= PAIR_SCORE * top]
     unlike = [
         f"{first} and {other}"

@@ -246,6 +246,30 @@ def test_replies_that_thank_and_chat_are_named_as_such():
     assert any(word in names[1].label.lower() for word in ("fund", "grant")), names[1].label
 
 
+def test_replies_addressed_to_someone_by_name_are_named_as_replies():
+    """Warm replies to one person ("Oh [NAME]. Sending so much love.") thank only now and then,
+    but each addresses someone by name, a name redaction left as a placeholder: they are
+    pleasantries too, not "Names on the steering group" from one reply's words."""
+    replies = [
+        "Oh [NAME]. Sending so much love. This is exactly why the network has to happen.",
+        "You were incredible [NAME]. There wasn't a dry eye at our table.",
+        "[NAME] that's going on a fridge magnet. Honestly.",
+        "I'll be there [NAME], and so will the purple brolly. Save me a samosa!",
+        "Appreciate that [NAME], genuinely. I'll believe it when I see the names on the "
+        "steering group though.", "Love this [NAME].", "Thank you all, didn't expect this.",
+        "Ha, the dog pictures are genuinely the glue. I'm nicking your rota idea.",
+    ]  # fmt: skip
+    funding = [
+        "Our group lost its grant after twelve months.", "Short term funding kills good projects.",
+        "Every year we reapply for the same small grant.", "The funding ends in March again.",
+        "Grants of one year make it impossible to keep staff.", "We need funding for five years.",
+    ]  # fmt: skip
+    assert answer_labels.verdict_kind(replies, True) != answer_labels.THANKS  # 2 of 8 thank
+    assert _named(replies, funding)[0].label == answer_labels.THANKS
+    # One reply naming someone among answers that share a subject is no reason to rename them.
+    assert not answer_labels.between_people(funding[:5] + ["Thank you [NAME], the grant ended."])
+
+
 def test_a_proper_name_is_no_longer_wording_of_a_label():
     """When "peer support" is taken, "Peer Support for All Lab" (the Lab's own name, which one
     document uses) is not offered as a longer wording: it names a programme, not a topic."""
@@ -304,31 +328,43 @@ def test_a_label_stands_apart_from_the_others():
     vector_of = dict(zip(phrases, embedder.embed(phrases), strict=True))
     ranked = list(zip(phrases, scores, strict=True))
     labels = {0: "Survey", 1: "Lab survey"}
-    theme_names._set_apart(labels, [(phrases, scores, ranked), ([], [], [])], vector_of)
+    shared = set(phrases)  # each said by several extracts
+    theme_names._set_apart(
+        labels, [(phrases, scores, ranked, shared), ([], [], [], set())], vector_of
+    )
     assert labels == {0: "Survey and evidence", 1: "Lab survey"}
     weak = [("survey", 0.615), ("tests", 0.28)]  # nothing worth reading: the label holds
     labels = {0: "Survey", 1: "Lab survey"}
-    chosen = [(["survey", "tests"], [0.615, 0.28], weak), ([], [], [])]
+    chosen = [(["survey", "tests"], [0.615, 0.28], weak, shared), ([], [], [], set())]
     theme_names._set_apart(labels, chosen, vector_of)
     assert labels[0] == "Survey"
     spellings = ["top-up", "topup", "app"]
     vectors = dict(zip(spellings, embedder.embed(spellings), strict=True))
     scores = [0.6, 0.58, 0.3]
     ranked = list(zip(spellings, scores, strict=True))
-    assert theme_names._label(spellings, scores, ranked, vectors, {"top-up"}) != "Top-up and topup"
+    assert (
+        theme_names._label(spellings, scores, ranked, set(spellings), vectors, {"top-up"})
+        != "Top-up and topup"
+    )
     doctors = ["hospital", "friendly and helpful doctors", "staff at the hospital"]
     vectors = dict(zip(doctors, embedder.embed(doctors), strict=True))
     scores = [0.627, 0.571, 0.524]
     ranked = list(zip(doctors, scores, strict=True))
-    label = theme_names._label(doctors, scores, ranked, vectors, set())
+    label = theme_names._label(doctors, scores, ranked, set(doctors), vectors, set())
     assert label == "Staff at the hospital"
     # Two wordings of one thing are not a pair (real NHS answers: "Care and carings").
     cares = ["care", "carings", "understanding"]
     scores = [0.5, 0.45, 0.42]
     vectors = dict(zip(cares, embedder.embed(cares), strict=True))
     ranked = list(zip(cares, scores, strict=True))
-    label = theme_names._label(cares, scores, ranked, vectors, {"care"})
+    label = theme_names._label(cares, scores, ranked, set(cares), vectors, {"care"})
     assert label == "Care and understanding"
+    # A pair is chosen for itself only when several extracts say both halves: "understanding"
+    # in one answer says nothing of the rest ("Friendships and bloke" on the demo Lab).
+    assert theme_names._label(cares, scores, ranked, set(cares), vectors, set()) == (
+        "Care and understanding"
+    )
+    assert theme_names._label(cares, scores, ranked, {"care"}, vectors, set()) == "Care"
 
 
 def test_a_lack_is_named_by_what_is_lacking():
