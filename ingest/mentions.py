@@ -24,9 +24,9 @@ def redact_mentions(
     is_word: Callable[[str], bool] = lambda word: True,
 ) -> list[tuple[str, Counter]]:
     """Each post's text with the source's handles, the first part of the handle of the post it
-    replies to and its thread's authors' given names replaced by [NAME]; with how many were. `is_word` says whether a
-    lower-case word is ordinary English: a one-word handle that is not ("willowbank") is as
-    chosen as one with a separator."""
+    replies to and its thread's authors' given names replaced by [NAME]; with how many were.
+    `is_word` says whether a lower-case word is ordinary English: a one-word handle that is not
+    ("willowbank") is as chosen as one with a separator."""
 
     def chosen(handle: str) -> bool:
         if _SEPARATED.search(handle):

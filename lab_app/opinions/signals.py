@@ -131,26 +131,23 @@ def attribute_tensions(workspace) -> list[dict]:
     for scale in scales:
         theme, wording = _nearest_theme(workspace, scale)
         for attribute in grouping:
-            tension = _attribute_split(engine, answers, extracts_of, scale, attribute, theme)
-            if tension:
-                _nearest_first(engine, tension, wording)
-                found.append(tension)
+            split = _attribute_split(engine, answers, extracts_of, scale, attribute, theme, wording)
+            if split:
+                found.append(split)
     return found
 
 
-def _nearest_first(engine, tension: dict, wording) -> None:
-    """Quote first each side's answers nearest in meaning to the question, so the words shown
-    speak to what the groups split on rather than to the theme at large."""
+def _speaking_to(engine, ids: list[str], wording, theme_members_: dict) -> list[str]:
+    """A side's answers, those nearest in meaning to the question first, so the words shown
+    speak to what the groups split on: any of the side's answers, in any theme (the nearest
+    theme's own answers may hold none on the point: "The question assumes everyone wants peer
+    support" was a side's best from the theme "Peer support"). Without the question's vector,
+    the theme's most central answers first."""
     if wording is None:
-        return
-    for side in tension["sides"]:
-        ids = side["extract_ids"]
-        vectors = vectors_of(engine, ids)
-        ranked = sorted(
-            ids, key=lambda e: (-float(vectors[e] @ wording) if e in vectors else 0.0, e)
-        )
-        side["extract_ids"] = ranked
-        side["quotes"] = ranked[: QUOTES_PER_SIDE * 3]
+        inside = [e for e in ids if e in theme_members_]
+        return sorted(inside, key=lambda e: (-(theme_members_.get(e) or 0.0), e))
+    vectors = vectors_of(engine, ids)
+    return sorted(ids, key=lambda e: (-float(vectors[e] @ wording) if e in vectors else 0.0, e))
 
 
 def _respondents(engine) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
@@ -200,7 +197,9 @@ def _is_grouping(answers, name: str) -> bool:
     return 2 <= len(counts) <= MAX_GROUP_VALUES and len(big) >= 2
 
 
-def _attribute_split(engine, answers, extracts_of, scale, attribute, theme) -> dict | None:
+def _attribute_split(
+    engine, answers, extracts_of, scale, attribute, theme, wording=None
+) -> dict | None:
     from scipy.stats import chi2_contingency
 
     table: dict[str, Counter] = defaultdict(Counter)
@@ -250,9 +249,8 @@ def _attribute_split(engine, answers, extracts_of, scale, attribute, theme) -> d
             for r in members
             for person in people[r["value"]][label]
             for e in extracts_of.get(person, [])
-            if e in theme_members_
         ]
-        ids = sorted(set(ids), key=lambda e: (-(theme_members_.get(e) or 0.0), e))
+        ids = _speaking_to(engine, list(dict.fromkeys(ids)), wording, theme_members_)
         sides.append(
             {
                 "label": label,

@@ -77,6 +77,52 @@ def test_the_likert_question_by_role_is_an_attribute_tension(ws):
     assert agree_side["extract_ids"] and disagree_side["extract_ids"]
 
 
+def test_each_side_is_quoted_first_in_its_answers_nearest_the_question(ws):
+    """A survey split's sides are quoted in words that speak to the question, found among all
+    the side's answers (any theme), recounted here from the store's attributes and vectors."""
+    from lab_app.core.schema import extract_attributes
+    from lab_app.material.reads import vectors_of
+
+    engine = ws.store.engine
+    survey = TRUTH["survey"]
+    tension = next(
+        r
+        for r in tensions.list_tensions(engine)
+        if r["signal"] == "attributes" and r["measures"]["question"] == survey["likert_question"]
+        and "connection to peer support" in r["measures"]["grouped_by"]
+    )  # fmt: skip
+    question = tension["measures"]["question"]
+    wording = question.split(":", 1)[-1] if ":" in question else question
+    nearness = ws.embedder.embed([wording.strip()])[0]
+    query = select(extracts.c.person, extracts.c.id, extract_attributes.c.name,
+                   extract_attributes.c.value).join(
+        extract_attributes, extract_attributes.c.extract_id == extracts.c.id)  # fmt: skip
+    answers, own = {}, {}
+    with engine.connect() as conn:
+        for person, extract_id, name, value in conn.execute(query):
+            answers.setdefault(person, {}).setdefault(name, value)
+            own.setdefault(person, set()).add(extract_id)
+    grouped_by = tension["measures"]["grouped_by"]
+    for side in tension["sides"]:
+        lean = side["label"]  # "agree" or "disagree", as the Likert answers say it
+        people = [
+            p for p, a in answers.items()
+            if a.get(grouped_by) in side["groups"]
+            and lean in (a.get(question) or "").lower()
+            and not (lean == "agree" and "disagree" in a[question].lower())
+        ]  # fmt: skip
+        every = sorted({e for p in people for e in own[p]})
+        vectors = vectors_of(engine, every)
+        best = sorted(every, key=lambda e: (-float(vectors[e] @ nearness), e))
+        assert side["extract_ids"][:5] == best[:5]
+    # The side's words may come from any theme: the nearest theme alone held off-point words.
+    with engine.connect() as conn:
+        rows = conn.execute(select(theme_members.c.extract_id, theme_members.c.theme_id))
+        placed = {row.extract_id: row.theme_id for row in rows}
+    quoted = {placed.get(e) for side in tension["sides"] for e in side["extract_ids"]}
+    assert len(quoted) > 1
+
+
 def test_planted_tensions_are_found_in_their_themes(ws):
     """Three of the five planted tensions have both their sides in the evidence of a tension in
     their theme (the text signal's recall; docs/benchmarks.md)."""
