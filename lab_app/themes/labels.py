@@ -158,8 +158,10 @@ def over_represented(
                     "attribute": name,
                     "value": value,
                     "count": count,
-                    "share": round(p_theme, 3),
-                    "overall": round(p_all, 3),
+                    # Shares as counted: an essay rounds them once, to a whole percent (10 of
+                    # 23 rounded here to 0.435 read "44%" where it is 43%).
+                    "share": p_theme,
+                    "overall": p_all,
                     "lift": round(p_theme / p_all, 2),
                 }
             )

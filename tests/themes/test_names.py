@@ -278,7 +278,7 @@ def test_a_proper_name_is_no_longer_wording_of_a_label():
     vector_of = dict(zip(phrases, embedder.embed(phrases), strict=True))
     ranked = list(zip(phrases, [1.0, 0.77, 0.42, 0.44], strict=True))
     label = theme_names._label(
-        phrases, [1.0, 0.77, 0.42, 0.44], ranked, vector_of, {"peer support"}
+        phrases, [1.0, 0.77, 0.42, 0.44], ranked, set(phrases), vector_of, {"peer support"}
     )
     assert label == "Peer support and voluntary sector"
     assert theme_names._proper_name("Peer Support for All Lab")
