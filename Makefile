@@ -20,19 +20,16 @@ run: $(STAMP)
 	$(BIN)/qlab demo
 	$(BIN)/qlab serve
 
-# Heavy tests that need no demo Lab (real processes; the label and neighbour measures on the
-# eval data). `make test` runs them with the rest; .ci/run passes SIDE=beside and runs them in
-# its second pass, beside this one (two cores). Files or single tests (pytest node ids).
+# Heavy tests of real processes that need no demo Lab. `make test` runs them with the rest;
+# .ci/run passes SIDE=beside and runs them in its second pass, beside this one (two cores).
 SIDE_TESTS := tests/material/test_crash_recovery.py tests/cli/test_fault_processes.py \
-	tests/material/test_bad_inputs.py \
-	tests/themes/test_names.py::test_labels_name_what_the_experts_named_better_than_key_words \
-	tests/themes/test_clustering.py::test_grouped_neighbours_find_nearly_all_the_exact_ones
+	tests/material/test_bad_inputs.py
 SIDE ?=
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest --durations=20 $(if $(SIDE),$(addprefix --deselect=,$(SIDE_TESTS)))
+	$(BIN)/python -m pytest --durations=20 $(if $(SIDE),$(addprefix --ignore=,$(SIDE_TESTS)))
 
 # The store and index tests again, on the servers named by QLAB_TEST_DATABASE_URL and
 # QLAB_TEST_CHROMA_URL (.ci/run starts PostgreSQL and `chroma run` and sets both). CI runs
